@@ -1,0 +1,148 @@
+#include "http/http_server.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <cctype>
+#include <istream>
+
+#include "log/logging.h"
+
+namespace strato::kernel {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+HttpResponse errorResponse(int status, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = R"({"error":{"code":"SYS.1000","description":")" + message + R"("}})";
+  return r;
+}
+
+class Handler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  Handler(const HttpHandler& handler, std::size_t maxBody) : handler_(handler), maxBody_(maxBody) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
+    HttpResponse response;
+    try {
+      response = serve(in);
+    } catch (const std::exception& e) {
+      componentLogger("kernel.http")->error(std::string("handler threw error=\"") + e.what() + "\"");
+      response = errorResponse(500, "internal error");
+    }
+    out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+    out.setContentType(response.contentType);
+    for (const auto& [name, value] : response.headers) out.set(name, value);
+    out.setContentLength(static_cast<std::streamsize>(response.body.size()));
+    out.send().write(response.body.data(), static_cast<std::streamsize>(response.body.size()));
+  }
+
+ private:
+  HttpResponse serve(Poco::Net::HTTPServerRequest& in) {
+    HttpRequest request;
+    request.method = in.getMethod();
+    request.uri = in.getURI();
+    auto q = request.uri.find('?');
+    request.path = request.uri.substr(0, q);
+    if (q != std::string::npos) request.query = request.uri.substr(q + 1);
+    for (const auto& [name, value] : in) request.headers[lower(name)] = value;
+    if (in.hasContentLength() && static_cast<std::size_t>(in.getContentLength64()) > maxBody_) {
+      return errorResponse(413, "request body larger than " + std::to_string(maxBody_) + " bytes");
+    }
+    // Without Content-Length or chunked encoding an HTTP/1.1 request has no body (RFC 7230 3.3.3);
+    // reading anyway would wait for the client to close the connection.
+    if (!in.hasContentLength() && !in.getChunkedTransferEncoding()) return handler_(request);
+    std::string body;
+    char buffer[8192];
+    auto& stream = in.stream();
+    while (stream.read(buffer, sizeof buffer) || stream.gcount() > 0) {
+      body.append(buffer, static_cast<std::size_t>(stream.gcount()));
+      if (body.size() > maxBody_) {
+        return errorResponse(413, "request body larger than " + std::to_string(maxBody_) + " bytes");
+      }
+    }
+    request.body = std::move(body);
+    return handler_(request);
+  }
+
+  const HttpHandler& handler_;
+  std::size_t maxBody_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  Factory(HttpHandler handler, std::size_t maxBody) : handler_(std::move(handler)), maxBody_(maxBody) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new Handler(handler_, maxBody_);
+  }
+
+ private:
+  HttpHandler handler_;
+  std::size_t maxBody_;
+};
+
+class PocoHttpServer final : public HttpServer {
+ public:
+  PocoHttpServer(const HttpServerOptions& options, HttpHandler handler,
+                 Poco::Net::ServerSocket socket)
+      : pool_(2, options.threads), port_(socket.address().port()) {
+    auto* params = new Poco::Net::HTTPServerParams();
+    params->setMaxThreads(options.threads);
+    params->setMaxQueued(1024);
+    params->setKeepAlive(true);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(
+        new Factory(std::move(handler), options.maxBodyBytes), pool_, socket, params);
+    server_->start();
+  }
+  ~PocoHttpServer() override { stop(); }
+
+  int port() const override { return port_; }
+
+  void stop() override {
+    if (server_) {
+      server_->stopAll(true);
+      server_.reset();
+      pool_.joinAll();
+    }
+  }
+
+ private:
+  Poco::ThreadPool pool_;
+  int port_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& options,
+                                                      HttpHandler handler) {
+  try {
+    Poco::Net::ServerSocket socket;
+    socket.bind(Poco::Net::SocketAddress(options.host, static_cast<Poco::UInt16>(options.port)),
+                /*reuseAddress=*/true);
+    socket.listen(256);
+    return std::unique_ptr<HttpServer>(
+        std::make_unique<PocoHttpServer>(options, std::move(handler), std::move(socket)));
+  } catch (const Poco::Exception& e) {
+    return makeError(ErrorCode::kUnavailable,
+                     "cannot listen on " + options.host + ":" + std::to_string(options.port),
+                     e.displayText());
+  }
+}
+
+}  // namespace strato::kernel

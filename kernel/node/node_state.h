@@ -1,0 +1,35 @@
+// The parts of a running node, shared by node.cc and the HTTP handlers it installs.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "api/api_registry.h"
+#include "bus/asio_bus.h"
+#include "extension/extension_registry.h"
+#include "http/http_server.h"
+#include "log/logging.h"
+#include "node/node.h"
+
+namespace strato::kernel {
+
+// Members are destroyed bottom-up: HTTP first, plugin libraries last, so no plugin code or object
+// outlives its library.
+struct Node::State {
+  NodeRole role;
+  ConfigStore config;
+  std::shared_ptr<Logger> log = componentLogger("kernel.node");
+  std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
+  std::unique_ptr<PluginLoader> loader;
+  std::shared_ptr<Database> database;
+  ExtensionRegistry extensions;
+  ApiRegistry apis;
+  std::unique_ptr<AsioBus> bus;
+  PluginContributions contributions;
+  bool startPhaseReached = false;
+  std::size_t startedHooks = 0;  // prefix of contributions.startHooks that ran
+  std::unique_ptr<HttpServer> http;
+  bool stopped = false;
+};
+
+}  // namespace strato::kernel

@@ -1,0 +1,61 @@
+// Database access. The kernel owns the connection pool (SQLite embedded by default,
+// MySQL/MariaDB by URL); plugins get this interface and their own versioned migrations.
+//
+// Threads: every call blocks on I/O. Call it from the bus's blocking pool
+// (MessageBus::postBlocking), never from a bus worker. The object is thread-safe; each call
+// borrows a pooled connection. The database is usable from the kernel's start hooks on;
+// during plugin init it is open, but migrations have not run yet.
+//
+// SQL: placeholders are `?` on both back ends, and values are always bound, never spliced.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "strato/result.h"
+
+namespace strato {
+
+// A column value: NULL, integer, real, or text (blobs arrive as text).
+using DbValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+struct DbRows {
+  std::vector<std::string> columns;
+  std::vector<std::vector<DbValue>> rows;
+};
+
+enum class DbDialect { kSqlite, kMysql };
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual DbDialect dialect() const = 0;
+
+  virtual Result<DbRows> query(std::string_view sql, const std::vector<DbValue>& params = {}) = 0;
+
+  // Returns the number of rows changed.
+  virtual Result<std::uint64_t> execute(std::string_view sql,
+                                        const std::vector<DbValue>& params = {}) = 0;
+
+  // Runs `work` on one connection inside one transaction: committed when `work` succeeds,
+  // rolled back when it returns an error or throws. `tx` is valid only inside `work`; calling
+  // transaction() on it runs the nested work inside the same transaction.
+  // MySQL commits DDL implicitly: keep DDL out of transactions that must roll back there.
+  virtual Status transaction(const std::function<Status(Database& tx)>& work) = 0;
+};
+
+// One step of a component's schema. Versions start at 1 and rise by one. A migration runs in
+// one transaction together with the version bump; `mysqlStatements`, when not empty, replace
+// `statements` on MySQL/MariaDB for the few places where the dialects differ.
+struct Migration {
+  int version = 0;
+  std::string description;
+  std::vector<std::string> statements;
+  std::vector<std::string> mysqlStatements;
+};
+
+}  // namespace strato
