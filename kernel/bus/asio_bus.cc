@@ -1,5 +1,6 @@
 #include "bus/asio_bus.h"
 
+#include <boost/asio/defer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "bus/resource_queues.h"
+#include "bus/timeout_wheel.h"
 #include "log/logging.h"
 
 namespace strato::kernel {
@@ -29,31 +31,26 @@ unsigned workerCount(unsigned configured) {
 
 class Call;
 
-// Requests not yet finished, so shutdown can fail them instead of leaving callers waiting.
-class PendingCalls {
- public:
-  void add(Call* call);
-  void remove(Call* call);
-  std::vector<std::shared_ptr<Call>> snapshot();
-
- private:
-  static constexpr std::size_t kShards = 32;
-  struct Shard {
-    std::mutex mutex;
-    std::unordered_map<Call*, std::weak_ptr<Call>> calls;
-  };
-  Shard& shardOf(Call* call) {
-    return shards_[(reinterpret_cast<std::uintptr_t>(call) >> 6) % kShards];
-  }
-  std::array<Shard, kShards> shards_;
-};
-
 struct AsioBus::Impl {
   explicit Impl(const Options& o)
       : workers(workerCount(o.workerThreads)),
         blocking(std::max(1u, o.blockingThreads)),
         timeout(o.defaultTimeout),
-        log(componentLogger("kernel.bus")) {}
+        log(componentLogger("kernel.bus")),
+        sweepTimer(workers) {
+    scheduleSweep();
+  }
+
+  // Expires due requests once per tick, for as long as the bus runs.
+  void scheduleSweep() {
+    sweepTimer.expires_after(kTick);
+    sweepTimer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || stopping.load(std::memory_order_acquire)) return;
+      expireDue();
+      scheduleSweep();
+    });
+  }
+  void expireDue();
 
   void runGuarded(const std::function<void()>& work, const char* what) {
     try {
@@ -84,8 +81,10 @@ struct AsioBus::Impl {
   std::unordered_map<std::string, std::vector<Subscriber>> subscribers;
   std::uint64_t nextSubscriberId = 1;
 
+  static constexpr std::chrono::milliseconds kTick{5};
   ResourceQueues<Call> queues;
-  PendingCalls pending;
+  TimeoutWheel<Call> deadlines{kTick};
+  asio::steady_timer sweepTimer;  // last: it refers to `workers`
 };
 
 // One request in flight. Whoever finishes it first (reply, timer, cancel, shutdown) delivers the
@@ -99,18 +98,13 @@ class Call final : public ReplySink, public Cancellable, public std::enable_shar
         callback_(std::move(callback)),
         handler_(std::move(handler)) {}
 
-  void start(std::chrono::milliseconds timeout) {
-    resource_ = message_.resourceUuid;
-    bus_.pending.add(this);
-    timer_.emplace(bus_.workers.get_executor(), timeout);
-    timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (!ec) {
-        self->finish(makeError(ErrorCode::kTimeout,
-                               "no reply to '" + self->type() + "' in time"));
-      }
-    });
-    if (resource_.empty() || bus_.queues.acquire(resource_, shared_from_this())) {
-      bus_.dispatch(shared_from_this());
+  static void start(std::shared_ptr<Call> self, std::chrono::milliseconds timeout) {
+    Call& call = *self;
+    call.resource_ = call.message_.resourceUuid;
+    call.resourceHash_ = std::hash<std::string>{}(call.resource_);
+    call.bus_.deadlines.arm(self, std::chrono::steady_clock::now() + timeout);
+    if (call.resource_.empty() || call.bus_.queues.acquire(call.resource_, call.resourceHash_, self)) {
+      call.bus_.dispatch(std::move(self));
     }
   }
 
@@ -155,8 +149,7 @@ class Call final : public ReplySink, public Cancellable, public std::enable_shar
 
   void finish(Reply reply) {
     if (done_.exchange(true, std::memory_order_acq_rel)) return;
-    timer_.reset();  // cancels the wait; nothing refers to the pool after this
-    bus_.pending.remove(this);
+    auto armed = bus_.deadlines.disarm(this);  // dies after this function, outside the wheel's lock
     releaseResource();
     auto callback = std::move(callback_);
     bus_.runGuarded([&] { callback(std::move(reply)); }, "reply callback");
@@ -167,19 +160,21 @@ class Call final : public ReplySink, public Cancellable, public std::enable_shar
 
   const std::string& type() const { return type_; }
 
+  WheelHook<Call> wheelHook;
+
  private:
   void releaseResource() {
     if (!active_.load(std::memory_order_acquire) || released_.exchange(true)) return;
-    if (auto next = bus_.queues.release(resource_)) bus_.dispatch(std::move(next));
+    if (auto next = bus_.queues.release(resource_, resourceHash_)) bus_.dispatch(std::move(next));
   }
 
   AsioBus::Impl& bus_;
   Message message_;
   const std::string type_ = message_.type;
   std::string resource_;
+  std::size_t resourceHash_ = 0;
   ReplyCallback callback_;
   std::shared_ptr<const RequestHandler> handler_;
-  std::optional<asio::steady_timer> timer_;
   std::atomic<bool> done_{false};
   std::atomic<bool> active_{false};
   std::atomic<bool> released_{false};
@@ -187,31 +182,16 @@ class Call final : public ReplySink, public Cancellable, public std::enable_shar
   bool abandonedInHandler_ = false;  // only touched by the handler's own thread
 };
 
-void PendingCalls::add(Call* call) {
-  auto& s = shardOf(call);
-  std::lock_guard lock(s.mutex);
-  s.calls.emplace(call, call->weak_from_this());
-}
-
-void PendingCalls::remove(Call* call) {
-  auto& s = shardOf(call);
-  std::lock_guard lock(s.mutex);
-  s.calls.erase(call);
-}
-
-std::vector<std::shared_ptr<Call>> PendingCalls::snapshot() {
-  std::vector<std::shared_ptr<Call>> out;
-  for (auto& s : shards_) {
-    std::lock_guard lock(s.mutex);
-    for (auto& [ptr, weak] : s.calls) {
-      if (auto call = weak.lock()) out.push_back(std::move(call));
-    }
+void AsioBus::Impl::expireDue() {
+  for (auto& call : deadlines.expire(std::chrono::steady_clock::now())) {
+    call->finish(makeError(ErrorCode::kTimeout, "no reply to '" + call->type() + "' in time"));
   }
-  return out;
 }
 
+// Most dispatches happen on a worker (a reply callback issuing the next request, a resource handed
+// to its next waiter); defer then queues on that thread without taking the pool's shared lock.
 void AsioBus::Impl::dispatch(std::shared_ptr<Call> call) {
-  asio::post(workers, [call = std::move(call)] { call->run(); });
+  asio::defer(workers, [call = std::move(call)] { call->run(); });
 }
 
 AsioBus::AsioBus(Options options) : impl_(std::make_shared<Impl>(options)) {}
@@ -255,8 +235,9 @@ RequestHandle AsioBus::request(Message message, ReplyCallback onReply,
   }
   auto call = std::make_shared<Call>(*impl_, std::move(message), std::move(onReply),
                                      std::move(handler));
-  call->start(timeout.count() > 0 ? timeout : impl_->timeout);
-  return RequestHandle(call);
+  RequestHandle handle(call);
+  Call::start(std::move(call), timeout.count() > 0 ? timeout : impl_->timeout);
+  return handle;
 }
 
 std::chrono::milliseconds AsioBus::defaultTimeout() const { return impl_->timeout; }
@@ -305,7 +286,8 @@ void AsioBus::postBlocking(std::function<void()> work) {
 
 void AsioBus::shutdown() {
   if (impl_->stopping.exchange(true)) return;
-  for (auto& call : impl_->pending.snapshot()) {
+  asio::post(impl_->workers, [impl = impl_.get()] { impl->sweepTimer.cancel(); });
+  for (auto& call : impl_->deadlines.drain()) {
     call->finish(makeError(ErrorCode::kUnavailable, "the message bus shut down before '" +
                                                         call->type() + "' was answered"));
   }

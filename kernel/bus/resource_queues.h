@@ -20,22 +20,23 @@ template <class Work>
 class ResourceQueues {
  public:
   // True when `work` got the resource and may run now; false when it was queued.
-  bool acquire(const std::string& resource, std::shared_ptr<Work> work) {
-    Shard& shard = shardOf(resource);
+  // `hash` is std::hash of `resource`, computed once by the caller for acquire and release.
+  bool acquire(const std::string& resource, std::size_t hash, const std::shared_ptr<Work>& work) {
+    Shard& shard = shards_[hash % kShards];
     std::lock_guard lock(shard.mutex);
     auto [it, idle] = shard.queues.try_emplace(resource);
     if (idle) {
       work->markActive();
       return true;
     }
-    it->second.push_back(std::move(work));
+    it->second.push_back(work);
     return false;
   }
 
   // The holder is done: returns the next waiting work that still wants to run (now holding the
   // resource), or null when the resource went idle.
-  std::shared_ptr<Work> release(const std::string& resource) {
-    Shard& shard = shardOf(resource);
+  std::shared_ptr<Work> release(const std::string& resource, std::size_t hash) {
+    Shard& shard = shards_[hash % kShards];
     std::lock_guard lock(shard.mutex);
     auto it = shard.queues.find(resource);
     if (it == shard.queues.end()) return nullptr;
@@ -67,9 +68,6 @@ class ResourceQueues {
     mutable std::mutex mutex;
     std::unordered_map<std::string, std::deque<std::shared_ptr<Work>>> queues;
   };
-  Shard& shardOf(const std::string& resource) {
-    return shards_[std::hash<std::string>{}(resource) % kShards];
-  }
   std::array<Shard, kShards> shards_;
 };
 
