@@ -9,11 +9,12 @@ strato::Status init(strato::Registrar& r) {
     auto who = m.body.value("name", std::string("world"));
     reply(strato::Json{{"greeting", "hello, " + who}});
   });
-  r.onStart([&r]() -> strato::Status {
+  // The registrar is gone after init; the bus and logger it hands out stay.
+  r.onStart([&bus = r.bus(), &log = r.logger()]() -> strato::Status {
     strato::Reply greeting =
-        strato::call(r.bus(), {"hello.Greet", "", {{"name", "strato"}}}, std::chrono::seconds(5));
+        strato::call(bus, {"hello.Greet", "", {{"name", "strato"}}}, std::chrono::seconds(5));
     if (!greeting) return greeting.error();
-    r.logger().info("hello plugin started greeting=\"" +
+    log.info("hello plugin started greeting=\"" +
                     greeting.value()["greeting"].get<std::string>() + "\"");
     return {};
   });

@@ -3,6 +3,7 @@
 #include <Poco/Data/MySQL/Connector.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
@@ -11,6 +12,8 @@
 #include <filesystem>
 #include <mutex>
 #include <vector>
+
+#include "db/sqlite_statement.h"
 
 namespace strato::kernel {
 namespace {
@@ -78,7 +81,7 @@ DbValue toValue(const Poco::Data::RecordSet& rs, std::size_t col, std::size_t ro
   }
 }
 
-Result<DbRows> runQuery(Session& session, std::string_view sql, const std::vector<DbValue>& params) {
+Result<DbRows> pocoQuery(Session& session, std::string_view sql, const std::vector<DbValue>& params) {
   try {
     Statement stmt = prepare(session, sql, params);
     stmt.execute();
@@ -100,8 +103,8 @@ Result<DbRows> runQuery(Session& session, std::string_view sql, const std::vecto
   }
 }
 
-Result<std::uint64_t> runExecute(Session& session, std::string_view sql,
-                                 const std::vector<DbValue>& params) {
+Result<std::uint64_t> pocoExecute(Session& session, std::string_view sql,
+                                  const std::vector<DbValue>& params) {
   try {
     Statement stmt = prepare(session, sql, params);
     return static_cast<std::uint64_t>(stmt.execute());
@@ -110,13 +113,29 @@ Result<std::uint64_t> runExecute(Session& session, std::string_view sql,
   }
 }
 
+Result<DbRows> runQuery(Session& session, DbDialect dialect, std::string_view sql,
+                        const std::vector<DbValue>& params) {
+  if (dialect == DbDialect::kSqlite) {
+    return sqliteQuery(Poco::Data::SQLite::Utility::dbHandle(session), sql, params);
+  }
+  return pocoQuery(session, sql, params);
+}
+
+Result<std::uint64_t> runExecute(Session& session, DbDialect dialect, std::string_view sql,
+                                 const std::vector<DbValue>& params) {
+  if (dialect == DbDialect::kSqlite) {
+    return sqliteExecute(Poco::Data::SQLite::Utility::dbHandle(session), sql, params);
+  }
+  return pocoExecute(session, sql, params);
+}
+
 // Runs `work` between BEGIN and COMMIT on `session`, rolling back on error or exception.
 Status runTransaction(Session& session, DbDialect dialect, Database& tx,
                       const std::function<Status(Database&)>& work) {
   // IMMEDIATE takes SQLite's write lock up front: a deferred transaction that later writes can
   // fail with SQLITE_BUSY without waiting, where IMMEDIATE waits for the busy timeout.
   const char* begin = dialect == DbDialect::kSqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION";
-  if (auto s = runExecute(session, begin, {}); !s) return s.error();
+  if (auto s = runExecute(session, dialect, begin, {}); !s) return s.error();
   Status result;
   try {
     result = work(tx);
@@ -124,13 +143,13 @@ Status runTransaction(Session& session, DbDialect dialect, Database& tx,
     result = makeError(ErrorCode::kInternal, "transaction work threw", e.what());
   }
   if (result.ok()) {
-    if (auto s = runExecute(session, "COMMIT", {}); !s) {
-      (void)runExecute(session, "ROLLBACK", {});
+    if (auto s = runExecute(session, dialect, "COMMIT", {}); !s) {
+      (void)runExecute(session, dialect, "ROLLBACK", {});
       return s.error();
     }
     return result;
   }
-  (void)runExecute(session, "ROLLBACK", {});
+  (void)runExecute(session, dialect, "ROLLBACK", {});
   return result;
 }
 
@@ -140,10 +159,10 @@ class TransactionDatabase final : public Database {
   TransactionDatabase(Session& session, DbDialect dialect) : session_(session), dialect_(dialect) {}
   DbDialect dialect() const override { return dialect_; }
   Result<DbRows> query(std::string_view sql, const std::vector<DbValue>& params) override {
-    return runQuery(session_, sql, params);
+    return runQuery(session_, dialect_, sql, params);
   }
   Result<std::uint64_t> execute(std::string_view sql, const std::vector<DbValue>& params) override {
-    return runExecute(session_, sql, params);
+    return runExecute(session_, dialect_, sql, params);
   }
   Status transaction(const std::function<Status(Database&)>& work) override { return work(*this); }
 
@@ -161,13 +180,13 @@ class PocoDatabase final : public Database {
   Result<DbRows> query(std::string_view sql, const std::vector<DbValue>& params) override {
     auto lease = borrow();
     if (!lease) return lease.error();
-    return runQuery(lease->session(), sql, params);
+    return runQuery(lease->session(), dialect(), sql, params);
   }
 
   Result<std::uint64_t> execute(std::string_view sql, const std::vector<DbValue>& params) override {
     auto lease = borrow();
     if (!lease) return lease.error();
-    return runExecute(lease->session(), sql, params);
+    return runExecute(lease->session(), dialect(), sql, params);
   }
 
   Status transaction(const std::function<Status(Database&)>& work) override {

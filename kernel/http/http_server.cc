@@ -134,7 +134,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
   try {
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(options.host, static_cast<Poco::UInt16>(options.port)),
-                /*reuseAddress=*/true);
+                /*reuseAddress=*/true, /*reusePort=*/false);  // never share a port with another server
     socket.listen(256);
     return std::unique_ptr<HttpServer>(
         std::make_unique<PocoHttpServer>(options, std::move(handler), std::move(socket)));

@@ -13,8 +13,7 @@
 
 namespace strato::kernel {
 
-// Members are destroyed bottom-up: HTTP first, plugin libraries last, so no plugin code or object
-// outlives its library.
+// Members are destroyed bottom-up: HTTP first, so no request arrives at a half-torn-down node.
 struct Node::State {
   NodeRole role;
   ConfigStore config;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
 #include <optional>
 
 #include "log/logging.h"
@@ -27,11 +28,22 @@ std::string_view toString(PluginFailure failure) {
   return "unknown";
 }
 
+namespace {
+// Plugin libraries are never unloaded: plugin code may be referenced from anywhere (a function
+// registered on the bus, an object held by another plugin, a thread the plugin started), and
+// nothing can prove all of it is gone before exit.
+void keepLoaded(boost::dll::shared_library library) {
+  static auto* libraries = new std::vector<boost::dll::shared_library>();
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  libraries->push_back(std::move(library));
+}
+}  // namespace
+
 struct PluginLoader::Impl {
   KernelServices services;
   PluginContributions& contributions;
   std::shared_ptr<Logger> log = componentLogger("kernel.plugins");
-  std::vector<boost::dll::shared_library> libraries;
   std::vector<PluginInfo> loaded;
 
   PluginLoadError fail(PluginFailure kind, const std::filesystem::path& path, std::string reason,
@@ -104,7 +116,7 @@ PluginLoadResult PluginLoader::load(const std::filesystem::path& file) {
       refused = impl_->fail(PluginFailure::kConflict, file, c.error().describe(), info.name);
     }
   }
-  impl_->libraries.push_back(std::move(library));
+  keepLoaded(std::move(library));
   if (refused) return *refused;
   impl_->loaded.push_back(info);
   impl_->log->info(fmt::format("plugin loaded name={} version={} build={} abi={}.{} file={}",

@@ -1,6 +1,6 @@
 // Loads plugins with Boost.DLL. A plugin that cannot be used is refused with a distinct reason
-// (see PluginFailure) and the node goes on without it. Libraries stay loaded until the loader
-// is destroyed, which the node does last, after every plugin object is gone.
+// (see PluginFailure) and the node goes on without it. A library whose plugin init ran stays
+// loaded for the life of the process.
 #pragma once
 
 #include <filesystem>

@@ -3,10 +3,10 @@
 // success and none of them clashes with what is already registered; otherwise none is kept and
 // the plugin is refused.
 //
-// Ownership: the kernel owns the Registrar and the services it hands out (bus, config, logger,
-// database, extension lookup); they outlive every plugin object. Plugin objects registered here
-// are destroyed by the kernel before the plugin's library is unloaded (which is never, before the
-// process exits). Init runs on the main thread, one plugin at a time.
+// Lifetime: the Registrar itself is valid only during init; do not keep it or capture it. The
+// services it returns (bus(), config(), logger(), database(), extensions()) live as long as the
+// node: capture those. Plugin libraries are never unloaded. Init runs on the main thread, one
+// plugin at a time.
 #pragma once
 
 #include <functional>

@@ -62,7 +62,7 @@ TEST(AsioBus, UnknownTypeFailsWithNotFound) {
 
 TEST(AsioBus, SecondHandlerForATypeIsRefused) {
   AsioBus bus(options());
-  auto h = [](Message, Replier reply) { reply({}); };
+  auto h = [](Message, Replier reply) { reply(Json()); };
   ASSERT_TRUE(bus.registerHandler("t.Once", h).ok());
   Status again = bus.registerHandler("t.Once", h);
   ASSERT_FALSE(again.ok());
@@ -191,7 +191,7 @@ TEST(AsioBus, IndependentRequestsRunInParallel) {
     while (std::chrono::steady_clock::now() < until && !overlapped) {
     }
     --inside;
-    reply({});
+    reply(Json());
   }).ok());
   std::vector<std::future<Reply>> replies;
   for (int i = 0; i < 8; ++i) {
@@ -277,7 +277,7 @@ TEST(AsioBus, BlockingWorkDoesNotStarveHandlers) {
   std::thread::id handlerThread;
   ASSERT_TRUE(bus.registerHandler("t.Where", [&](Message, Replier r) {
     handlerThread = std::this_thread::get_id();
-    r({});
+    r(Json());
   }).ok());
   EXPECT_TRUE(call(bus, msg("t.Where"), 1s).ok());
   release.set_value();

@@ -10,6 +10,7 @@
 #include "db/poco_database.h"
 #include "extension/extension_registry.h"
 #include "fixtures/greeter.h"
+#include "strato/version.h"
 #include "support/temp_dir.h"
 
 namespace strato::kernel {
