@@ -34,31 +34,45 @@ struct Scenario {
   long requests;
 };
 
-// Runs `requests` request/replies as `chains` closed loops; returns requests per second.
-double run(AsioBus& bus, const Scenario& s) {
-  std::vector<std::string> uuids;
-  for (int i = 0; i < std::max(1, s.resources); ++i) uuids.push_back(fmt::format("{:032x}", i + 1));
-  std::atomic<long> issued{0};
-  std::atomic<long> done{0};
-  std::atomic<long> failed{0};
-  std::promise<void> finished;
+// Closed-loop chains sharing one counter. Callbacks own the state (shared_ptr), and a run ends
+// only when every chain has stopped, so no callback can outlive what it touches.
+struct Run : std::enable_shared_from_this<Run> {
+  Run(AsioBus& bus, const Scenario& s) : bus(bus), scenario(s), activeChains(s.chains) {
+    for (int i = 0; i < std::max(1, s.resources); ++i) uuids.push_back(fmt::format("{:032x}", i + 1));
+  }
 
-  std::function<void(int)> next = [&](int chain) {
-    if (issued.fetch_add(1, std::memory_order_relaxed) >= s.requests) return;
-    Message m{"bench.Echo", s.resources ? uuids[chain % s.resources] : std::string(), Json(chain)};
-    bus.request(std::move(m), [&, chain](Reply r) {
-      if (!r.ok()) failed.fetch_add(1, std::memory_order_relaxed);
-      if (done.fetch_add(1, std::memory_order_acq_rel) + 1 == s.requests) finished.set_value();
-      next(chain);
+  void next(int chain) {
+    if (issued.fetch_add(1, std::memory_order_relaxed) >= scenario.requests) {
+      if (activeChains.fetch_sub(1, std::memory_order_acq_rel) == 1) finished.set_value();
+      return;
+    }
+    Message m{"bench.Echo", scenario.resources ? uuids[chain % scenario.resources] : std::string(),
+              Json(chain)};
+    bus.request(std::move(m), [self = shared_from_this(), chain](Reply r) {
+      if (!r.ok()) self->failed.fetch_add(1, std::memory_order_relaxed);
+      self->next(chain);
     }, std::chrono::seconds(30));
-  };
+  }
 
+  AsioBus& bus;
+  const Scenario scenario;
+  std::vector<std::string> uuids;
+  std::atomic<long> issued{0};
+  std::atomic<long> failed{0};
+  std::atomic<int> activeChains;
+  std::promise<void> finished;
+};
+
+// Runs the scenario's request/replies; returns requests per second.
+double run(AsioBus& bus, const Scenario& s) {
+  auto state = std::make_shared<Run>(bus, s);
+  auto finished = state->finished.get_future();
   auto start = std::chrono::steady_clock::now();
-  for (int c = 0; c < s.chains; ++c) next(c);
-  finished.get_future().wait();
+  for (int c = 0; c < s.chains; ++c) state->next(c);
+  finished.wait();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (failed.load() != 0) {
-    throw std::runtime_error(fmt::format("{}: {} requests failed", s.name, failed.load()));
+  if (state->failed.load() != 0) {
+    throw std::runtime_error(fmt::format("{}: {} requests failed", s.name, state->failed.load()));
   }
   return static_cast<double>(s.requests) / seconds;
 }
