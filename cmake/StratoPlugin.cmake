@@ -8,8 +8,13 @@ function(strato_add_plugin name)
   target_link_libraries(${name} PRIVATE Strato::sdk)
   set_target_properties(${name} PROPERTIES
     PREFIX "lib" CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  # The build id lives in one generated file, so a new commit recompiles only that file and
+  # not every source of every plugin (which a target-wide definition would, missing ccache).
   if(DEFINED STRATO_GIT_COMMIT)
-    target_compile_definitions(${name} PRIVATE STRATO_PLUGIN_BUILD_ID="${STRATO_GIT_COMMIT}")
+    set(id_file ${CMAKE_CURRENT_BINARY_DIR}/${name}_build_id.cc)
+    file(CONFIGURE OUTPUT ${id_file} CONTENT
+         "extern \"C\" __attribute__((visibility(\"hidden\"))) const char* strato_plugin_build_id() noexcept {\n  return \"${STRATO_GIT_COMMIT}\";\n}\n")
+    target_sources(${name} PRIVATE ${id_file})
   endif()
   if(P_AGENT)
     set(subdir ${STRATO_AGENT_PLUGIN_SUBDIR})

@@ -8,7 +8,8 @@
 // a descriptor whose leading fields (ABI major and minor) have the same layout in every SDK
 // version, so the kernel can refuse an incompatible plugin before touching anything else.
 // Exceptions thrown by init are caught here, inside the plugin, and returned as errors.
-// Define STRATO_PLUGIN_BUILD_ID (e.g. to the git commit) to label the build.
+// The build is labelled "dev" unless the plugin links a strong definition of
+// `strato_plugin_build_id()`; strato_add_plugin() generates one holding the git commit.
 #pragma once
 
 #include <cstdint>
@@ -48,15 +49,15 @@ Status guardedPluginInit(Registrar& registrar) noexcept {
 
 }  // namespace strato
 
-#ifndef STRATO_PLUGIN_BUILD_ID
-#define STRATO_PLUGIN_BUILD_ID "dev"
-#endif
-
 #define STRATO_PLUGIN(NAME, VERSION, INIT_FN)                                              \
+  extern "C" __attribute__((weak, visibility("hidden"))) const char*                       \
+  strato_plugin_build_id() noexcept {                                                      \
+    return "dev";                                                                          \
+  }                                                                                        \
   extern "C" __attribute__((visibility("default"))) const ::strato::PluginDescriptor*     \
   strato_plugin_entry() noexcept {                                                         \
     static const ::strato::PluginDescriptor descriptor{                                    \
         ::strato::kSdkAbiMajor, ::strato::kSdkAbiMinor,           NAME, VERSION,           \
-        STRATO_PLUGIN_BUILD_ID, &::strato::guardedPluginInit<INIT_FN>};                    \
+        strato_plugin_build_id(), &::strato::guardedPluginInit<INIT_FN>};                  \
     return &descriptor;                                                                    \
   }

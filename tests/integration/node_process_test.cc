@@ -78,6 +78,8 @@ TEST_F(NodeProcessTest, ServerAnswersHealthWithItsPlugins) {
   EXPECT_EQ(h["status"], "ok");
   EXPECT_EQ(h["role"], "server");
   EXPECT_EQ(pluginNames(h), std::vector<std::string>{"test-good"});
+  // In-tree plugins carry the commit they were built from, like the server itself.
+  EXPECT_EQ(h["plugins"][0]["buildId"], h["commit"]);
   EXPECT_EQ(h["apis"], 1);
   EXPECT_EQ(h["extensions"], 1);
   EXPECT_EQ(server->stop(), 0);

@@ -35,6 +35,8 @@ for _ in $(seq 200); do
 done
 health=$(curl -sf "http://127.0.0.1:$(cat "$work/port")/health")
 echo "$health" | grep -q '"name":"hello"' || { echo "FAIL: hello not loaded: $health"; exit 1; }
+# Built without the in-tree commit, the plugin falls back to the SDK's default build id.
+echo "$health" | grep -q '"buildId":"dev"' || { echo "FAIL: expected buildId dev: $health"; exit 1; }
 grep -q 'hello plugin started greeting="hello, strato"' "$work/log" || {
   echo "FAIL: the plugin's start hook did not run"; cat "$work/log"; exit 1; }
 echo "PASS: out-of-tree plugin built against the installed SDK and loaded"
