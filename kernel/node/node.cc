@@ -42,7 +42,8 @@ Status openDatabaseFor(Node::State& s) {
 
 Status loadPlugins(Node::State& s) {
   s.loader = std::make_unique<PluginLoader>(
-      KernelServices{*s.bus, s.config, *s.database, s.extensions, s.apis}, s.contributions);
+      KernelServices{*s.bus, s.config, *s.database, s.extensions, s.apis, s.inventories,
+                     s.globalConfigs}, s.contributions);
   auto report = s.loader->loadAll(s.config.getList("plugins.dirs"), s.config.getList("plugins.files"));
   for (const auto& required : s.config.getList("plugins.required")) {
     bool present = std::any_of(report.loaded.begin(), report.loaded.end(),

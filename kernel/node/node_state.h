@@ -7,9 +7,11 @@
 #include "api/api_registry.h"
 #include "bus/asio_bus.h"
 #include "extension/extension_registry.h"
+#include "globalconfig/global_config_store.h"
 #include "http/http_server.h"
 #include "log/logging.h"
 #include "node/node.h"
+#include "query/inventory_catalog.h"
 
 namespace strato::kernel {
 
@@ -23,6 +25,8 @@ struct Node::State {
   std::shared_ptr<Database> database;
   ExtensionRegistry extensions;
   ApiRegistry apis;
+  InventoryCatalog inventories;
+  GlobalConfigStore globalConfigs;
   std::unique_ptr<AsioBus> bus;
   PluginContributions contributions;
   bool startPhaseReached = false;

@@ -16,6 +16,8 @@ namespace strato::kernel {
 class AsioBus;
 class ApiRegistry;
 class ExtensionRegistry;
+class GlobalConfigStore;
+class InventoryCatalog;
 
 struct KernelServices {
   AsioBus& bus;
@@ -23,6 +25,8 @@ struct KernelServices {
   Database& database;
   ExtensionRegistry& extensions;
   ApiRegistry& apis;
+  InventoryCatalog& inventories;
+  GlobalConfigStore& globalConfigs;
 };
 
 struct PluginContributions {

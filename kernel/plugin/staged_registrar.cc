@@ -5,6 +5,8 @@
 #include "api/api_registry.h"
 #include "bus/asio_bus.h"
 #include "db/migrator.h"
+#include "globalconfig/global_config_store.h"
+#include "query/inventory_catalog.h"
 #include "log/logging.h"
 
 namespace strato::kernel {
@@ -30,6 +32,12 @@ void StagedRegistrar::subscribe(std::string eventType, EventHandler handler) {
 
 void StagedRegistrar::addApi(ApiDeclaration api) { apis_.push_back(std::move(api)); }
 
+void StagedRegistrar::addInventory(InventorySchema schema) { inventories_.push_back(std::move(schema)); }
+
+void StagedRegistrar::addGlobalConfig(GlobalConfigDeclaration declaration) {
+  globalConfigs_.push_back(std::move(declaration));
+}
+
 void StagedRegistrar::addMigrations(std::vector<Migration> migrations) {
   for (auto& m : migrations) migrations_.push_back(std::move(m));
 }
@@ -42,9 +50,11 @@ MessageBus& StagedRegistrar::bus() { return services_.bus; }
 const Config& StagedRegistrar::config() const { return services_.config; }
 Database& StagedRegistrar::database() { return services_.database; }
 const ExtensionLookup& StagedRegistrar::extensions() const { return services_.extensions; }
+const GlobalConfigView& StagedRegistrar::globalConfig() const { return services_.globalConfigs; }
 
 bool StagedRegistrar::empty() const {
-  return extensions_.empty() && handlers_.empty() && subscriptions_.empty() && apis_.empty() &&
+  return extensions_.empty() && handlers_.empty() && subscriptions_.empty() && apis_.empty() && inventories_.empty() &&
+         globalConfigs_.empty() &&
          migrations_.empty() && startHooks_.empty() && stopHooks_.empty();
 }
 
@@ -64,6 +74,8 @@ Status StagedRegistrar::commit(PluginContributions& into) {
   }
   if (auto s = services_.apis.checkAll(apis_, name_); !s) return s;
   if (auto s = services_.extensions.checkAll(extensions_); !s) return s;
+  if (auto s = services_.inventories.checkAll(inventories_, name_); !s) return s;
+  if (auto s = services_.globalConfigs.checkAll(globalConfigs_, name_); !s) return s;
 
   // Loading is single-threaded, so nothing can take these names between check and add.
   for (auto& [type, handler] : handlers_) {
@@ -71,6 +83,8 @@ Status StagedRegistrar::commit(PluginContributions& into) {
   }
   if (auto s = services_.apis.addAll(apis_, name_); !s) return s;
   if (auto s = services_.extensions.addAll(extensions_); !s) return s;
+  if (auto s = services_.inventories.addAll(inventories_, name_); !s) return s;
+  if (auto s = services_.globalConfigs.addAll(globalConfigs_, name_); !s) return s;
   for (auto& [type, handler] : subscriptions_) {
     into.subscriptions.push_back(services_.bus.subscribe(type, std::move(handler)));
   }

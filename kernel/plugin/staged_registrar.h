@@ -23,6 +23,8 @@ class StagedRegistrar final : public Registrar {
   void handle(std::string messageType, RequestHandler handler) override;
   void subscribe(std::string eventType, EventHandler handler) override;
   void addApi(ApiDeclaration api) override;
+  void addInventory(InventorySchema schema) override;
+  void addGlobalConfig(GlobalConfigDeclaration declaration) override;
   void addMigrations(std::vector<Migration> migrations) override;
   void onStart(std::function<Status()> hook) override;
   void onStop(std::function<void()> hook) override;
@@ -31,6 +33,7 @@ class StagedRegistrar final : public Registrar {
   Logger& logger() override { return *logger_; }
   Database& database() override;
   const ExtensionLookup& extensions() const override;
+  const GlobalConfigView& globalConfig() const override;
 
   bool empty() const;
   // Checks every staged item against what is registered, then registers all of them.
@@ -44,6 +47,8 @@ class StagedRegistrar final : public Registrar {
   std::vector<std::pair<std::string, RequestHandler>> handlers_;
   std::vector<std::pair<std::string, EventHandler>> subscriptions_;
   std::vector<ApiDeclaration> apis_;
+  std::vector<InventorySchema> inventories_;
+  std::vector<GlobalConfigDeclaration> globalConfigs_;
   std::vector<Migration> migrations_;
   std::vector<std::function<Status()>> startHooks_;
   std::vector<std::function<void()>> stopHooks_;

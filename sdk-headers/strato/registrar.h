@@ -4,7 +4,7 @@
 // the plugin is refused.
 //
 // Lifetime: the Registrar itself is valid only during init; do not keep it or capture it. The
-// services it returns (bus(), config(), logger(), database(), extensions()) live as long as the
+// services it returns (bus(), config(), logger(), database(), extensions(), globalConfig()) live as long as the
 // node: capture those. Plugin libraries are never unloaded. Init runs on the main thread, one
 // plugin at a time.
 #pragma once
@@ -20,6 +20,8 @@
 #include "strato/config.h"
 #include "strato/database.h"
 #include "strato/extension.h"
+#include "strato/global_config.h"
+#include "strato/inventory.h"
 #include "strato/logger.h"
 #include "strato/result.h"
 
@@ -46,6 +48,10 @@ class Registrar {
   virtual void subscribe(std::string eventType, EventHandler handler) = 0;
 
   virtual void addApi(ApiDeclaration api) = 0;
+  // Query schema of a resource the plugin stores (see inventory.h); names are unique.
+  virtual void addInventory(InventorySchema schema) = 0;
+  // A run-time setting (see global_config.h); category + name are unique.
+  virtual void addGlobalConfig(GlobalConfigDeclaration declaration) = 0;
 
   // The plugin's schema, applied in version order at start (after every plugin is loaded,
   // before any start hook). Recorded under the plugin's name.
@@ -61,6 +67,8 @@ class Registrar {
   virtual Logger& logger() = 0;
   virtual Database& database() = 0;
   virtual const ExtensionLookup& extensions() const = 0;
+  // Values of every plugin's global configs; complete once the node has started.
+  virtual const GlobalConfigView& globalConfig() const = 0;
 };
 
 }  // namespace strato

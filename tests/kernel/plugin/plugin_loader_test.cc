@@ -9,6 +9,8 @@
 #include "config/config_store.h"
 #include "db/poco_database.h"
 #include "extension/extension_registry.h"
+#include "globalconfig/global_config_store.h"
+#include "query/inventory_catalog.h"
 #include "fixtures/greeter.h"
 #include "strato/version.h"
 #include "support/temp_dir.h"
@@ -31,7 +33,7 @@ class PluginLoaderTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.error().describe();
     db_ = db.value();
     loader_ = std::make_unique<PluginLoader>(
-        KernelServices{bus_, config_, *db_, extensions_, apis_}, contributions_);
+        KernelServices{bus_, config_, *db_, extensions_, apis_, inventories_, globalConfigs_}, contributions_);
   }
 
   PluginLoadError expectRefused(const std::filesystem::path& file, PluginFailure kind) {
@@ -51,6 +53,8 @@ class PluginLoaderTest : public ::testing::Test {
   std::shared_ptr<Database> db_;
   ExtensionRegistry extensions_;
   ApiRegistry apis_;
+  InventoryCatalog inventories_;
+  GlobalConfigStore globalConfigs_;
   PluginContributions contributions_;
   std::unique_ptr<PluginLoader> loader_;
 };

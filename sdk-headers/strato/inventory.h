@@ -1,0 +1,38 @@
+// Inventory schemas: how a resource's table is queried and rendered. A plugin declares one per
+// resource it stores; the kernel's query engine then answers every Query* API of it (conditions,
+// cross-inventory paths, tags, fields, sort, paging, counting) with bound SQL only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace strato {
+
+// Dates are stored as INTEGER milliseconds since the epoch and rendered in Gson's default US
+// form ("Nov 14, 2017 10:20:57 PM"). kJson columns hold JSON text rendered as JSON.
+enum class FieldType { kString, kInteger, kFloat, kBoolean, kDate, kJson };
+
+struct InventoryField {
+  std::string name;  // in the inventory JSON and in query conditions, e.g. "zoneUuid"
+  FieldType type = FieldType::kString;
+  std::string column;  // SQL column; empty = same as name
+};
+
+// A path step from one inventory to another: `q=clusters.name=c1` on Zone follows the relation
+// "clusters" to inventory "Cluster" where Cluster.zoneUuid = Zone.uuid.
+struct InventoryRelation {
+  std::string name;         // path segment, e.g. "clusters"
+  std::string inventory;    // target inventory name, e.g. "Cluster"
+  std::string localField;   // field of this inventory, e.g. "uuid"
+  std::string remoteField;  // field of the target, e.g. "zoneUuid"
+};
+
+struct InventorySchema {
+  std::string name;       // e.g. "Zone"; its tags' resourceType is name + "VO" ("ZoneVO")
+  std::string table;      // SQL table. Resources have a "uuid" field: tags and GET /x/{uuid} use it
+  std::string className;  // for the reply's schema, e.g. "org.zstack.header.zone.ZoneInventory"
+  std::vector<InventoryField> fields;
+  std::vector<InventoryRelation> relations;
+};
+
+}  // namespace strato
