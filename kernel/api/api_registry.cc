@@ -44,6 +44,13 @@ std::optional<ApiDeclaration> ApiRegistry::find(const std::string& name) const {
   return it->second.first;
 }
 
+std::vector<ApiDeclaration> ApiRegistry::all() const {
+  std::shared_lock lock(mutex_);
+  std::vector<ApiDeclaration> out;
+  for (const auto& [name, entry] : apis_) out.push_back(entry.first);
+  return out;
+}
+
 std::size_t ApiRegistry::size() const {
   std::shared_lock lock(mutex_);
   return apis_.size();

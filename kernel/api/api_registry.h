@@ -20,6 +20,7 @@ class ApiRegistry {
   Status checkAll(const std::vector<ApiDeclaration>& apis, const std::string& owner) const;
   std::optional<ApiDeclaration> find(const std::string& name) const;
   std::size_t size() const;
+  std::vector<ApiDeclaration> all() const;
 
  private:
   Status checkLocked(const std::vector<ApiDeclaration>& apis, const std::string& owner) const;

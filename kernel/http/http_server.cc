@@ -26,11 +26,19 @@ std::string lower(std::string s) {
   return s;
 }
 
-HttpResponse errorResponse(int status, const std::string& message) {
+// Messages here are fixed text (no quotes to escape), so the body is written by hand and this
+// module needs no JSON library.
+HttpResponse errorResponse(int status, const std::string& code, const std::string& message) {
   HttpResponse r;
   r.status = status;
-  r.body = R"({"error":{"code":"SYS.1000","description":")" + message + R"("}})";
+  r.body = R"({"error":{"code":")" + code + R"(","description":")" + message +
+           R"(","details":"","elaboration":"","opaque":{},"cause":null}})";
   return r;
+}
+
+// ZStack clients know 400 for a bad request, not 413.
+HttpResponse tooLarge(std::size_t limit) {
+  return errorResponse(400, "SYS.1007", "request body larger than " + std::to_string(limit) + " bytes");
 }
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
@@ -43,7 +51,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       response = serve(in);
     } catch (const std::exception& e) {
       componentLogger("kernel.http")->error(std::string("handler threw error=\"") + e.what() + "\"");
-      response = errorResponse(500, "internal error");
+      response = errorResponse(500, "SYS.1000", "internal error");
     }
     out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
     out.setContentType(response.contentType);
@@ -62,7 +70,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     if (q != std::string::npos) request.query = request.uri.substr(q + 1);
     for (const auto& [name, value] : in) request.headers[lower(name)] = value;
     if (in.hasContentLength() && static_cast<std::size_t>(in.getContentLength64()) > maxBody_) {
-      return errorResponse(413, "request body larger than " + std::to_string(maxBody_) + " bytes");
+      return tooLarge(maxBody_);
     }
     // Without Content-Length or chunked encoding an HTTP/1.1 request has no body (RFC 7230 3.3.3);
     // reading anyway would wait for the client to close the connection.
@@ -73,7 +81,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     while (stream.read(buffer, sizeof buffer) || stream.gcount() > 0) {
       body.append(buffer, static_cast<std::size_t>(stream.gcount()));
       if (body.size() > maxBody_) {
-        return errorResponse(413, "request body larger than " + std::to_string(maxBody_) + " bytes");
+        return tooLarge(maxBody_);
       }
     }
     request.body = std::move(body);

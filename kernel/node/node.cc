@@ -15,6 +15,9 @@
 #include "log/logging.h"
 #include "node/health.h"
 #include "node/node_state.h"
+#include "schema/kernel_schema.h"
+#include "strato/uuid.h"
+#include "strato/version.h"
 
 namespace strato::kernel {
 
@@ -40,6 +43,18 @@ Status openDatabaseFor(Node::State& s) {
   return {};
 }
 
+// The kernel's schema and APIs go in before any plugin, so a plugin cannot take their names.
+Status declareKernelApis(Node::State& s) {
+  if (s.role != NodeRole::kServer) return {};
+  s.nodeUuid = newUuid();
+  if (auto st = declareKernelSchema(s.inventories, s.globalConfigs); !st) return st;
+  s.system.reset(new SystemApiServices{*s.bus, *s.database, s.globalConfigs, s.inventories, s.extensions,
+                                       s.progress, s.nodeUuid, [&s] { return s.rest.get(); }, {}});
+  auto apis = registerSystemApis(*s.system);
+  if (!apis) return apis.error();
+  return s.apis.addAll(*apis, "kernel");
+}
+
 Status loadPlugins(Node::State& s) {
   s.loader = std::make_unique<PluginLoader>(
       KernelServices{*s.bus, s.config, *s.database, s.extensions, s.apis, s.inventories,
@@ -62,7 +77,9 @@ Status loadPlugins(Node::State& s) {
 }
 
 Status migrate(Node::State& s) {
-  for (const auto& schema : s.contributions.schemas) {
+  auto schemas = s.contributions.schemas;
+  schemas.insert(schemas.begin(), {"kernel", kernelMigrations()});
+  for (const auto& schema : schemas) {
     auto report = applyMigrations(*s.database, schema.component, schema.migrations);
     if (!report) return report.error();
     if (report->from != report->to) {
@@ -71,6 +88,16 @@ Status migrate(Node::State& s) {
     }
   }
   return {};
+}
+
+// Needs the migrated tables: global config values and the job table.
+Status startRest(Node::State& s) {
+  if (auto st = s.inventories.checkRelations(); !st) return st;
+  if (auto st = s.globalConfigs.load(*s.database); !st) return st;
+  if (s.role != NodeRole::kServer) return {};
+  s.rest = std::make_unique<RestFrontEnd>(
+      RestServices{*s.bus, *s.database, s.extensions, s.globalConfigs, s.inventories}, s.apis.all());
+  return s.rest->start();
 }
 
 Status runStartHooks(Node::State& s) {
@@ -96,11 +123,22 @@ Status startHttp(Node::State& s) {
   HttpServerOptions options{s.config.str("http.host"), static_cast<int>(s.config.integer("http.port")),
                             static_cast<int>(s.config.integer("http.threads")),
                             static_cast<std::size_t>(s.config.integer("http.maxBodyBytes"))};
-  auto server = HttpServer::start(options, makeHealthHandler(s));
+  HttpHandler handler = makeHealthHandler(s);
+  if (s.rest) {
+    handler = [health = std::move(handler), rest = s.rest.get()](const HttpRequest& request) {
+      return request.path == "/health" ? health(request) : rest->handle(request);
+    };
+  }
+  auto server = HttpServer::start(options, std::move(handler));
   if (!server) return server.error();
   s.http = std::move(server.value());
   s.log->info(fmt::format("listening role={} address={}:{}", toString(s.role), options.host,
                           s.http->port()));
+  if (s.rest) {
+    s.rest->setAdvertisedAddress(fmt::format("{}:{}", options.host, s.http->port()));
+    s.record = std::make_unique<ManagementNodeRecord>(*s.database);
+    if (auto st = s.record->join(s.nodeUuid, options.host, s.http->port(), kSdkVersion); !st) return st;
+  }
   if (auto file = s.config.str("http.portFile"); !file.empty()) {
     // Written whole, then renamed, so a reader never sees a partial number.
     std::string tmp = file + ".tmp";
@@ -127,7 +165,8 @@ Result<std::unique_ptr<Node>> Node::start(NodeRole role, ConfigStore config) {
       std::chrono::milliseconds(s.config.integer("bus.defaultTimeoutMs"))});
   // Node's destructor runs stop(), which undoes exactly the steps that happened.
   std::unique_ptr<Node> node(new Node(std::move(state)));
-  for (auto step : {openDatabaseFor, loadPlugins, migrate, runStartHooks, startHttp}) {
+  for (auto step : {openDatabaseFor, declareKernelApis, loadPlugins, migrate, startRest, runStartHooks,
+                    startHttp}) {
     if (Status status = step(*node->state_); !status) return status.error();
   }
   return node;
@@ -142,6 +181,8 @@ void Node::stop() {
   if (s.stopped) return;
   s.stopped = true;
   if (s.http) s.http->stop();
+  if (s.record) s.record->leave();
+  if (s.rest) s.rest->stop();
   // A plugin is stopped only if it was started: every start hook of it ran.
   auto started = [&](const std::string& plugin) {
     if (!s.startPhaseReached) return false;

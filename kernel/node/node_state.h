@@ -12,6 +12,10 @@
 #include "log/logging.h"
 #include "node/node.h"
 #include "query/inventory_catalog.h"
+#include "rest/rest_front_end.h"
+#include "system/management_node.h"
+#include "system/system_apis.h"
+#include "system/task_progress.h"
 
 namespace strato::kernel {
 
@@ -29,6 +33,12 @@ struct Node::State {
   GlobalConfigStore globalConfigs;
   std::unique_ptr<AsioBus> bus;
   PluginContributions contributions;
+  // Management node only: the kernel's APIs, the REST front end, this node's registration.
+  TaskProgressStore progress;
+  std::unique_ptr<SystemApiServices> system;
+  std::unique_ptr<RestFrontEnd> rest;
+  std::unique_ptr<ManagementNodeRecord> record;
+  std::string nodeUuid;
   bool startPhaseReached = false;
   std::size_t startedHooks = 0;  // prefix of contributions.startHooks that ran
   std::unique_ptr<HttpServer> http;

@@ -7,6 +7,7 @@
 #include "db/migrator.h"
 #include "globalconfig/global_config_store.h"
 #include "query/inventory_catalog.h"
+#include "rest/zstack_catalog.h"
 #include "log/logging.h"
 
 namespace strato::kernel {
@@ -30,7 +31,12 @@ void StagedRegistrar::subscribe(std::string eventType, EventHandler handler) {
   subscriptions_.emplace_back(std::move(eventType), std::move(handler));
 }
 
-void StagedRegistrar::addApi(ApiDeclaration api) { apis_.push_back(std::move(api)); }
+void StagedRegistrar::addApi(ApiDeclaration api) {
+  // A ZStack API may be declared by name and message type alone; a name the catalog lacks keeps
+  // its empty path and is refused at commit.
+  (void)completeFromCatalog(api);
+  apis_.push_back(std::move(api));
+}
 
 void StagedRegistrar::addInventory(InventorySchema schema) { inventories_.push_back(std::move(schema)); }
 

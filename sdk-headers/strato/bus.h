@@ -182,6 +182,16 @@ class MessageBus {
   virtual void postBlocking(std::function<void()> work) = 0;  // SQL, libvirt, files, processes
 };
 
+// A request handler whose work blocks (SQL, files, processes): `work` runs on the blocking pool
+// and its result is the reply. `bus` must outlive the handler.
+inline RequestHandler blockingHandler(MessageBus& bus, std::function<Reply(const Message&)> work) {
+  return [&bus, work = std::move(work)](Message message, Replier reply) {
+    // std::function needs a copyable callable; the Replier is move-only.
+    auto shared = std::make_shared<Replier>(std::move(reply));
+    bus.postBlocking([work, shared, message = std::move(message)] { (*shared)(work(message)); });
+  };
+}
+
 // Waits for the reply. Only for threads that are not bus workers (main, tests, blocking pool):
 // a worker that waits on the bus can starve the very pool that must answer it.
 inline Reply call(MessageBus& bus, Message message, std::chrono::milliseconds timeout) {

@@ -7,6 +7,7 @@
 #include "strato/database.h"
 #include "strato/extension.h"
 #include "strato/flow.h"
+#include "strato/gc.h"
 #include "strato/global_config.h"
 #include "strato/inventory.h"
 #include "strato/json.h"

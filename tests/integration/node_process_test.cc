@@ -8,6 +8,7 @@
 
 #include "support/http_client.h"
 #include "support/mariadb_server.h"
+#include "support/node_launch.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -25,32 +26,15 @@ class NodeProcessTest : public ::testing::Test {
  protected:
   // Starts a node with its state in the test's temp dir. Empty plugin settings unless given.
   std::unique_ptr<Process> launch(const std::string& binary, std::vector<std::string> args) {
-    std::vector<std::string> all{"--set", "http.port=0", "--set",
-                                 "http.portFile=" + portFile().string(), "--set",
-                                 "database.url=sqlite:" + (dir_.path() / "node.db").string(),
-                                 "--set", "plugins.dirs="};
-    all.insert(all.end(), args.begin(), args.end());
-    std::filesystem::remove(portFile());
-    return Process::start(binary, all, {}, dir_.path() / "node.log");
+    return launchNode(binary, dir_.path(), args);
   }
 
   // Waits until the node wrote its port and answers /health; returns the port.
   int waitReady(Process& node) {
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (!node.running()) {
-        ADD_FAILURE() << "node exited early:\n" << node.readOutput();
-        return 0;
-      }
-      std::ifstream in(portFile());
-      int port = 0;
-      if (in >> port && port > 0 && httpGet("127.0.0.1", port, "/health").status == 200) {
-        return port;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    ADD_FAILURE() << "node not ready in time:\n" << node.readOutput();
-    return 0;
+    std::string why;
+    int port = waitUntilServing(node, dir_.path(), &why);
+    if (port == 0) ADD_FAILURE() << why;
+    return port;
   }
 
   Json health(int port) {
@@ -65,7 +49,6 @@ class NodeProcessTest : public ::testing::Test {
     return names;
   }
 
-  std::filesystem::path portFile() const { return dir_.path() / "port"; }
 
   TempDir dir_{"node-test"};
 };

@@ -1,0 +1,78 @@
+// Global configs, management nodes, version and clock.
+#include "bus/asio_bus.h"
+#include "globalconfig/global_config_store.h"
+#include "strato/global_config.h"
+#include "strato/time_format.h"
+#include "strato/version.h"
+#include "system/system_apis.h"
+
+namespace strato::kernel {
+namespace {
+
+ApiDeclaration query(std::string name, std::string inventory) {
+  ApiDeclaration api;
+  api.name = std::move(name);
+  api.inventory = std::move(inventory);
+  return api;
+}
+
+ApiDeclaration named(std::string name) {
+  ApiDeclaration api;
+  api.name = std::move(name);
+  return api;
+}
+
+}  // namespace
+
+Status addConfigAndNodeApis(SystemApiServices& s, const HandlerAdder& add) {
+  if (auto r = add(query("QueryGlobalConfig", "GlobalConfig"), nullptr); !r) return r;
+  if (auto r = add(query("QueryManagementNode", "ManagementNode"), nullptr); !r) return r;
+
+  auto update = named("UpdateGlobalConfig");
+  update.params = {{"category", ParamType::kString, true, {}},
+                   {"name", ParamType::kString, true, {}},
+                   {"value", ParamType::kString, true, {}}};
+  if (auto r = add(update, [&s](const Json& body) -> Reply {
+        if (!body["session"].value("admin", false)) {
+          return makeError(ErrorCode::kPermissionDenied, "only an admin may change global configs");
+        }
+        const Json& p = body["params"];
+        auto updated = s.globalConfigs.update(s.database, p["category"], p["name"], p["value"]);
+        if (!updated) return updated.error();
+        s.bus.publish({std::string(kGlobalConfigUpdatedEvent), "",
+                       {{"category", p["category"]}, {"name", p["name"]},
+                        {"oldValue", updated->second}, {"newValue", p["value"]}}});
+        return Json{{"inventory", updated->first}};
+      });
+      !r) {
+    return r;
+  }
+
+  if (auto r = add(named("GetVersion"), [](const Json&) -> Reply {
+        return Json{{"version", kSdkVersion}};
+      });
+      !r) {
+    return r;
+  }
+  if (auto r = add(named("GetCurrentTime"), [](const Json&) -> Reply {
+        auto ms = nowMillis();
+        return Json{{"currentTime", {{"MillionSeconds", ms}, {"Seconds", ms / 1000}}}};
+      });
+      !r) {
+    return r;
+  }
+  // Ready means: this node answers, or the named node is registered and heartbeating.
+  return add(named("IsReadyToGo"), [&s](const Json& body) -> Reply {
+    std::string id = body["params"].value("managementNodeId", s.nodeUuid);
+    if (id == s.nodeUuid) return Json{{"managementNodeId", id}};
+    auto rows = s.database.query("SELECT state FROM management_node WHERE uuid = ?", {id});
+    if (!rows) return rows.error();
+    if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no management node " + id);
+    if (std::get<std::string>(rows->rows[0][0]) != "Running") {
+      return makeError(ErrorCode::kUnavailable, "management node " + id + " is not ready");
+    }
+    return Json{{"managementNodeId", id}};
+  });
+}
+
+}  // namespace strato::kernel

@@ -1,0 +1,51 @@
+// The kernel's own APIs (chapters 10 and 11 of the ZStack manual): global configs, management
+// nodes, version and time, tags, task progress, long jobs and GC jobs. Their handlers are bus
+// handlers like any plugin's; their query APIs are inventories answered by the query engine.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strato/api.h"
+#include "strato/bus.h"
+#include "strato/database.h"
+#include "strato/extension.h"
+#include "strato/result.h"
+
+namespace strato::kernel {
+
+class AsioBus;
+class GlobalConfigStore;
+class InventoryCatalog;
+class RestFrontEnd;
+class TaskProgressStore;
+
+struct SystemApiServices {
+  AsioBus& bus;
+  Database& database;
+  GlobalConfigStore& globalConfigs;
+  InventoryCatalog& inventories;
+  const ExtensionLookup& extensions;
+  TaskProgressStore& progress;
+  std::string nodeUuid;
+  // Set once the front end exists (it is built from every API, these included).
+  std::function<RestFrontEnd*()> frontEnd;
+  std::vector<Subscription> subscriptions;  // kept for the life of the node
+};
+
+// Declares the kernel's inventories and global configs.
+Status declareKernelSchema(InventoryCatalog& inventories, GlobalConfigStore& globalConfigs);
+
+// Registers the handlers on the bus and returns the API declarations to add to the registry.
+// `services` must outlive the bus.
+Result<std::vector<ApiDeclaration>> registerSystemApis(SystemApiServices& services);
+
+// Pieces of registerSystemApis, one per area.
+using HandlerAdder = std::function<Status(ApiDeclaration api, std::function<Reply(const Json& body)> run)>;
+Status addConfigAndNodeApis(SystemApiServices& services, const HandlerAdder& add);
+Status addTagApis(SystemApiServices& services, const HandlerAdder& add);
+Status addJobApis(SystemApiServices& services, const HandlerAdder& add);
+
+}  // namespace strato::kernel
