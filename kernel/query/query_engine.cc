@@ -1,0 +1,178 @@
+#include "query/query_engine.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "query/condition.h"
+#include "query/field_codec.h"
+#include "query/sql_where.h"
+
+namespace strato::kernel {
+namespace {
+
+Error badRequest(const std::string& message, const std::string& details = {}) {
+  return makeError(ErrorCode::kInvalidArgument, message, details);
+}
+
+// A native field named by `fields`, `sort` or `groupBy` (never a path or a tag).
+Result<const InventoryField*> nativeField(const InventorySchema& schema, const std::string& name,
+                                          const char* parameter) {
+  if (const InventoryField* field = findField(schema, name)) return field;
+  std::string why = "'" + name + "' is not a field of inventory '" + schema.name + "'";
+  if (name.find('.') != std::string::npos || findRelation(schema, name) ||
+      name == kSystemTagField || name == kUserTagField) {
+    why = "only native fields of '" + schema.name + "' are allowed, not '" + name + "'";
+  }
+  return badRequest("invalid query parameter '" + std::string(parameter) + "': " + why,
+                    describeNames(schema));
+}
+
+Result<std::int64_t> countOf(const Result<DbRows>& rows) {
+  if (!rows) return rows.error();
+  if (rows->rows.size() != 1 || rows->rows[0].empty()) {
+    return makeError(ErrorCode::kInternal, "COUNT(*) returned no row");
+  }
+  const DbValue& v = rows->rows[0][0];
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (const auto* d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
+  if (const auto* s = std::get_if<std::string>(&v)) return std::stoll(*s);
+  return std::int64_t{0};
+}
+
+struct Sort {
+  const InventoryField* field = nullptr;
+  bool descending = false;
+};
+
+Result<Sort> parseSort(const InventorySchema& schema, const std::string& sort) {
+  Sort out;
+  if (sort.empty()) return out;
+  if (sort.size() < 2 || (sort[0] != '+' && sort[0] != '-')) {
+    return badRequest("invalid query parameter 'sort': '" + sort + "' must be +field or -field");
+  }
+  auto field = nativeField(schema, sort.substr(1), "sort");
+  if (!field) return field.error();
+  out.field = *field;
+  out.descending = sort[0] == '-';
+  return out;
+}
+
+}  // namespace
+
+Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& request) const {
+  const InventorySchema* schema = catalog_.find(inventory);
+  if (schema == nullptr) {
+    return makeError(ErrorCode::kNotFound, "no inventory '" + std::string(inventory) + "'");
+  }
+  const DbDialect dialect = db_.dialect();
+  const InventoryField* uuid = findField(*schema, "uuid");
+
+  SqlWhere where(catalog_, dialect);
+  for (const auto& text : request.conditions) {
+    auto condition = parseCondition(text);
+    if (!condition) return condition.error();
+    if (auto added = where.add(*schema, *condition); !added) return added.error();
+  }
+  if (!request.uuid.empty()) {
+    if (uuid == nullptr) return badRequest("inventory '" + schema->name + "' has no uuid");
+    if (auto added = where.add(*schema, Condition{{"uuid"}, ConditionOp::kEq, request.uuid});
+        !added) {
+      return added.error();
+    }
+  }
+
+  auto sort = parseSort(*schema, request.sort);
+  if (!sort) return sort.error();
+  const InventoryField* groupBy = nullptr;
+  if (!request.groupBy.empty()) {
+    auto field = nativeField(*schema, request.groupBy, "groupBy");
+    if (!field) return field.error();
+    groupBy = *field;
+    if (!request.fields.empty()) return badRequest("fields cannot be combined with groupBy");
+    if (sort->field && sort->field != groupBy) {
+      return badRequest("with groupBy, sort can only be on the grouped field '" + groupBy->name +
+                        "'");
+    }
+  }
+
+  std::vector<const InventoryField*> selected;
+  std::set<const InventoryField*> seen;
+  for (const auto& name : request.fields) {
+    auto field = nativeField(*schema, name, "fields");
+    if (!field) return field.error();
+    if (seen.insert(*field).second) selected.push_back(*field);
+  }
+  if (selected.empty()) {
+    for (const auto& field : schema->fields) selected.push_back(&field);
+  }
+
+  const std::string from = " FROM " + quoteIdentifier(schema->table) + " t0" + where.sql();
+  const std::string groupKey = groupBy ? orderKey(dialect, "t0", *groupBy) : std::string();
+
+  Json reply = Json::object();
+  if (request.count || request.replyWithCount) {
+    const std::string sql = groupBy ? "SELECT COUNT(*) FROM (SELECT 1 AS one" + from +
+                                          " GROUP BY " + groupKey + ") grouped"
+                                    : "SELECT COUNT(*)" + from;
+    auto total = countOf(db_.query(sql, where.params()));
+    if (!total) return total.error();
+    reply["total"] = *total;
+    if (request.count) return reply;
+  }
+
+  std::string sql;
+  if (groupBy) {
+    sql = "SELECT " + groupKey + ", COUNT(*)" + from + " GROUP BY " + groupKey + " ORDER BY " +
+          groupKey + (sort->descending ? " DESC" : " ASC");
+  } else {
+    sql = "SELECT ";
+    for (std::size_t i = 0; i < selected.size(); ++i) {
+      sql += (i ? ", t0." : "t0.") + quoteIdentifier(columnOf(*selected[i]));
+    }
+    sql += from;
+    if (sort->field) {
+      sql += " ORDER BY " + orderKey(dialect, "t0", *sort->field) +
+             (sort->descending ? " DESC" : " ASC");
+      if (uuid && sort->field != uuid) sql += ", t0." + quoteIdentifier(columnOf(*uuid)) + " ASC";
+    } else if (uuid) {
+      // Uuids are lowercase hex, so the column's own order is the same on both back ends and
+      // MySQL can walk the primary key.
+      sql += " ORDER BY t0." + quoteIdentifier(columnOf(*uuid)) + " ASC";
+    }
+  }
+  sql += " LIMIT ? OFFSET ?";
+  std::vector<DbValue> params = where.params();
+  params.emplace_back(request.limit);
+  params.emplace_back(request.start);
+
+  auto rows = db_.query(sql, params);
+  if (!rows) return rows.error();
+  Json inventories = Json::array();
+  for (const auto& row : rows->rows) {
+    Json item = Json::object();
+    if (groupBy) {
+      if (!std::holds_alternative<std::monostate>(row.at(0))) {
+        item[groupBy->name] = renderValue(groupBy->type, row[0]);
+      }
+      item["count"] = renderValue(FieldType::kInteger, row.at(1));
+    } else {
+      for (std::size_t i = 0; i < selected.size(); ++i) {
+        if (std::holds_alternative<std::monostate>(row.at(i))) continue;
+        item[selected[i]->name] = renderValue(selected[i]->type, row[i]);
+      }
+    }
+    inventories.push_back(std::move(item));
+  }
+  if (!groupBy && !schema->className.empty() && !inventories.empty()) {
+    Json classes = Json::object();
+    for (std::size_t i = 0; i < inventories.size(); ++i) {
+      classes["inventories[" + std::to_string(i) + "]"] = schema->className;
+    }
+    reply["schema"] = std::move(classes);
+  }
+  reply["inventories"] = std::move(inventories);
+  return reply;
+}
+
+}  // namespace strato::kernel
