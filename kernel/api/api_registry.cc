@@ -22,7 +22,8 @@ Status ApiRegistry::checkLocked(const std::vector<ApiDeclaration>& apis,
                                 const std::string& owner) const {
   std::set<std::string> batch;
   for (const auto& api : apis) {
-    if (api.name.empty() || api.path.empty() || api.messageType.empty()) {
+    // A query API names its inventory instead of a handler.
+    if (api.name.empty() || api.path.empty() || (api.messageType.empty() && api.inventory.empty())) {
       return makeError(ErrorCode::kInvalidArgument,
                        "API declared by " + owner + " needs a name, a path and a message type",
                        api.name);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 
 namespace strato::kernel {
 namespace {
@@ -103,13 +104,20 @@ Status GlobalConfigStore::addAll(const std::vector<GlobalConfigDeclaration>& dec
 
 Status GlobalConfigStore::load(Database& db) {
   std::unique_lock lock(mutex_);
+  auto existing = db.query("SELECT category, name FROM global_config");
+  if (!existing) return existing.error();
+  std::set<Key> stored;
+  for (const auto& row : existing->rows) {
+    stored.emplace(std::get<std::string>(row[0]), std::get<std::string>(row[1]));
+  }
   for (const auto& [key, d] : declarations_) {
     // The row keeps an administrator's value across restarts; its declaration may change.
-    auto changed = db.execute(
-        "UPDATE global_config SET defaultValue = ?, description = ? WHERE category = ? AND name = ?",
-        {d.defaultValue, d.description, d.category, d.name});
-    if (!changed) return changed.error();
-    if (*changed == 0) {
+    if (stored.count(key)) {
+      auto changed = db.execute(
+          "UPDATE global_config SET defaultValue = ?, description = ? WHERE category = ? AND name = ?",
+          {d.defaultValue, d.description, d.category, d.name});
+      if (!changed) return changed.error();
+    } else {
       auto inserted = db.execute(
           "INSERT INTO global_config (category, name, value, defaultValue, description) "
           "VALUES (?, ?, ?, ?, ?)",

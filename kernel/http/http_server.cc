@@ -70,6 +70,10 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     if (q != std::string::npos) request.query = request.uri.substr(q + 1);
     for (const auto& [name, value] : in) request.headers[lower(name)] = value;
     if (in.hasContentLength() && static_cast<std::size_t>(in.getContentLength64()) > maxBody_) {
+      // A client still sending gets a reset connection instead of our answer unless the body is
+      // read: drop a body of up to four times the limit; anything larger is simply cut off.
+      auto length = static_cast<std::size_t>(in.getContentLength64());
+      if (length <= 4 * maxBody_) in.stream().ignore(static_cast<std::streamsize>(length));
       return tooLarge(maxBody_);
     }
     // Without Content-Length or chunked encoding an HTTP/1.1 request has no body (RFC 7230 3.3.3);

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "node/node_state.h"
+#include "rest/rest_errors.h"
 #include "strato/json.h"
 #include "strato/version.h"
 
@@ -11,30 +12,16 @@
 #endif
 
 namespace strato::kernel {
-namespace {
-
-HttpResponse jsonResponse(int status, const Json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = body.dump();
-  return r;
-}
-
-HttpResponse zstackError(int status, const std::string& description) {
-  return jsonResponse(status, {{"error", {{"code", "SYS.1000"}, {"description", description}}}});
-}
-
-}  // namespace
 
 // The node's state is complete before the HTTP server starts and fixed afterwards, so reading it
 // from HTTP threads needs no lock.
 HttpHandler makeHealthHandler(const Node::State& state) {
   return [&state](const HttpRequest& request) {
     if (request.path != "/health") {
-      return zstackError(404, "no such path: " + request.path);
+      return errorResponse(404, ErrorCode::kNotFound, "no such path: " + request.path);
     }
     if (request.method != "GET") {
-      auto r = zstackError(405, "use GET for /health");
+      auto r = errorResponse(405, ErrorCode::kInvalidArgument, "use GET for /health");
       r.headers["Allow"] = "GET";
       return r;
     }

@@ -33,4 +33,19 @@ Json errorBody(const Error& error) {
                 {"cause", nullptr}}}};
 }
 
+HttpResponse jsonResponse(int status, const Json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+HttpResponse errorResponse(const Error& error) {
+  return jsonResponse(restErrorMapping(error.code).httpStatus, errorBody(error));
+}
+
+HttpResponse errorResponse(int status, ErrorCode code, std::string message, std::string details) {
+  return jsonResponse(status, errorBody(makeError(code, std::move(message), std::move(details))));
+}
+
 }  // namespace strato::kernel

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "http/http_server.h"
 #include "strato/json.h"
 #include "strato/result.h"
 
@@ -16,5 +17,11 @@ struct RestErrorMapping {
 
 RestErrorMapping restErrorMapping(ErrorCode code);
 Json errorBody(const Error& error);
+
+HttpResponse jsonResponse(int status, const Json& body);
+// The error's mapped status with its error body.
+HttpResponse errorResponse(const Error& error);
+// A status chosen by the caller (404, 405, ...) with the error body of `code`.
+HttpResponse errorResponse(int status, ErrorCode code, std::string message, std::string details = {});
 
 }  // namespace strato::kernel

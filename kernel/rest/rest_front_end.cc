@@ -26,21 +26,6 @@ namespace {
 
 constexpr std::string_view kJobPaths[] = {"/zstack/v1/api-jobs/", "/v1/api-jobs/"};
 
-HttpResponse jsonResponse(int status, const Json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = body.dump();
-  return r;
-}
-
-HttpResponse errorResponse(const Error& error) {
-  return jsonResponse(restErrorMapping(error.code).httpStatus, errorBody(error));
-}
-
-HttpResponse errorResponse(int status, ErrorCode code, std::string message, std::string details = {}) {
-  return jsonResponse(status, errorBody(makeError(code, std::move(message), std::move(details))));
-}
-
 std::optional<HttpMethod> methodOf(const std::string& m) {
   if (m == "GET") return HttpMethod::kGet;
   if (m == "POST") return HttpMethod::kPost;

@@ -1,0 +1,45 @@
+#include "account_store.h"
+
+#include "db_values.h"
+#include "password.h"
+#include "strato/time_format.h"
+
+namespace strato::identity {
+
+Result<std::optional<Account>> findAccountByName(Database& db, std::string_view name) {
+  auto rows = db.query(
+      "SELECT uuid, name, passwordHash, passwordSalt, type, state FROM account WHERE name = ?",
+      {std::string(name)});
+  if (!rows) return rows.error();
+  for (const auto& row : rows->rows) {
+    if (textOf(row[1]) != name) continue;
+    return std::optional<Account>(Account{textOf(row[0]), textOf(row[1]), textOf(row[2]),
+                                          textOf(row[3]), textOf(row[4]), textOf(row[5])});
+  }
+  return std::optional<Account>();
+}
+
+Status ensureAdminAccount(Database& db, Logger& log) {
+  auto rows =
+      db.query("SELECT COUNT(*) FROM account WHERE uuid = ?", {std::string(kAdminAccountUuid)});
+  if (!rows) return rows.error();
+  if (!rows->rows.empty() && intOf(rows->rows[0][0]) > 0) return {};
+
+  std::string salt = newSalt();
+  std::int64_t now = nowMillis();
+  auto inserted = db.execute(
+      "INSERT INTO account (uuid, name, passwordHash, passwordSalt, type, state, description, "
+      "createDate, lastOpDate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {std::string(kAdminAccountUuid), std::string(kAdminAccountName),
+       hashPassword(salt, sha512Hex(kAdminDefaultPassword)), salt, std::string(kTypeSystemAdmin),
+       std::string(kStateEnabled), std::string("built-in administrator"), now, now});
+  if (!inserted) {
+    return makeError(ErrorCode::kInternal, "cannot create the admin account",
+                     inserted.error().describe());
+  }
+  log.warn("admin account created name=admin uuid=" + std::string(kAdminAccountUuid) +
+           " password=default");
+  return {};
+}
+
+}  // namespace strato::identity
