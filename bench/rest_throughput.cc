@@ -125,6 +125,14 @@ int main(int argc, char** argv) {
   }
   std::string zoneUuid = zone.body["inventory"]["uuid"];
 
+  // A fast wrong answer is not a result: the query must find the 100 VMs on that network.
+  auto probe = send(port, "GET", "/zstack/v1/bench/vm-instances?q=nics.l3.name=l3-7", nullptr, session);
+  if (probe.status != 200 || probe.body["inventories"].size() != 100) {
+    std::cerr << "cross-inventory query is wrong: " << probe.status << " "
+              << probe.body.dump().substr(0, 300) << "\n";
+    return 1;
+  }
+
   std::vector<Scenario> scenarios{
       {"GET /zones/{uuid}", 8, requests, [&](long) { return "/zstack/v1/zones/" + zoneUuid; }},
       {"VM by nics.l3.name (100k rows), 1 client", 1, requests / 25,
