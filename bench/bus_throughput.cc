@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_args.h"
 #include "bus/asio_bus.h"
 #include "log/logging.h"
 
@@ -80,22 +81,11 @@ double run(AsioBus& bus, const Scenario& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  long requests = 1'000'000;
-  int repeat = 3;
-  std::string jsonFile;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--requests" && i + 1 < argc) {
-      requests = std::stol(argv[++i]);
-    } else if (arg == "--repeat" && i + 1 < argc) {
-      repeat = std::stoi(argv[++i]);
-    } else if (arg == "--json" && i + 1 < argc) {
-      jsonFile = argv[++i];
-    } else {
-      std::cerr << "usage: strato-bench-bus [--requests N] [--repeat K] [--json FILE]\n";
-      return 2;
-    }
-  }
+  auto args = strato::bench::parseBenchArgs(argc, argv, "strato-bench-bus", 1'000'000);
+  if (!args) return 2;
+  long requests = args->requests;
+  int repeat = args->repeat;
+  const std::string& jsonFile = args->jsonFile;
   (void)strato::kernel::configureLogging("warn", "");
 
   AsioBus bus({0, 2, std::chrono::milliseconds(30000)});

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bench_args.h"
 #include "http_load.h"
 
 namespace {
@@ -90,22 +91,11 @@ struct Scenario {
 }  // namespace
 
 int main(int argc, char** argv) {
-  long requests = 50000;
-  int repeat = 3;
-  std::string jsonFile;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--requests" && i + 1 < argc) {
-      requests = std::stol(argv[++i]);
-    } else if (arg == "--repeat" && i + 1 < argc) {
-      repeat = std::stoi(argv[++i]);
-    } else if (arg == "--json" && i + 1 < argc) {
-      jsonFile = argv[++i];
-    } else {
-      std::cerr << "usage: strato-bench-rest [--requests N] [--repeat K] [--json FILE]\n";
-      return 2;
-    }
-  }
+  auto args = strato::bench::parseBenchArgs(argc, argv, "strato-bench-rest", 50000);
+  if (!args) return 2;
+  long requests = args->requests;
+  int repeat = args->repeat;
+  const std::string& jsonFile = args->jsonFile;
   Server server;
   int port = server.port();
   auto login = send(port, "PUT", "/zstack/v1/accounts/login",

@@ -7,28 +7,12 @@
 #include "system/system_apis.h"
 
 namespace strato::kernel {
-namespace {
-
-ApiDeclaration query(std::string name, std::string inventory) {
-  ApiDeclaration api;
-  api.name = std::move(name);
-  api.inventory = std::move(inventory);
-  return api;
-}
-
-ApiDeclaration named(std::string name) {
-  ApiDeclaration api;
-  api.name = std::move(name);
-  return api;
-}
-
-}  // namespace
 
 Status addConfigAndNodeApis(SystemApiServices& s, const HandlerAdder& add) {
-  if (auto r = add(query("QueryGlobalConfig", "GlobalConfig"), nullptr); !r) return r;
-  if (auto r = add(query("QueryManagementNode", "ManagementNode"), nullptr); !r) return r;
+  if (auto r = add(catalogApi("QueryGlobalConfig", "GlobalConfig"), nullptr); !r) return r;
+  if (auto r = add(catalogApi("QueryManagementNode", "ManagementNode"), nullptr); !r) return r;
 
-  auto update = named("UpdateGlobalConfig");
+  auto update = catalogApi("UpdateGlobalConfig");
   update.params = {{"category", ParamType::kString, true, {}},
                    {"name", ParamType::kString, true, {}},
                    {"value", ParamType::kString, true, {}}};
@@ -48,13 +32,13 @@ Status addConfigAndNodeApis(SystemApiServices& s, const HandlerAdder& add) {
     return r;
   }
 
-  if (auto r = add(named("GetVersion"), [](const Json&) -> Reply {
+  if (auto r = add(catalogApi("GetVersion"), [](const Json&) -> Reply {
         return Json{{"version", kSdkVersion}};
       });
       !r) {
     return r;
   }
-  if (auto r = add(named("GetCurrentTime"), [](const Json&) -> Reply {
+  if (auto r = add(catalogApi("GetCurrentTime"), [](const Json&) -> Reply {
         auto ms = nowMillis();
         return Json{{"currentTime", {{"MillionSeconds", ms}, {"Seconds", ms / 1000}}}};
       });
@@ -62,7 +46,7 @@ Status addConfigAndNodeApis(SystemApiServices& s, const HandlerAdder& add) {
     return r;
   }
   // Ready means: this node answers, or the named node is registered and heartbeating.
-  return add(named("IsReadyToGo"), [&s](const Json& body) -> Reply {
+  return add(catalogApi("IsReadyToGo"), [&s](const Json& body) -> Reply {
     std::string id = body["params"].value("managementNodeId", s.nodeUuid);
     if (id == s.nodeUuid) return Json{{"managementNodeId", id}};
     auto rows = s.database.query("SELECT state FROM management_node WHERE uuid = ?", {id});

@@ -12,13 +12,6 @@
 namespace strato::kernel {
 namespace {
 
-ApiDeclaration named(std::string name, std::string inventory = {}) {
-  ApiDeclaration api;
-  api.name = std::move(name);
-  api.inventory = std::move(inventory);
-  return api;
-}
-
 // ZStack clients name the API of a long job by its message class:
 // "org.zstack.header.image.APIAddImageMsg" and "APIAddImageMsg" both mean AddImage.
 std::string apiNameOfJob(std::string jobName) {
@@ -136,7 +129,7 @@ Status addJobApis(SystemApiServices& s, const HandlerAdder& add) {
       std::string(kSubmitGcJobMessage),
       blockingHandler(s.bus, [&s](const Message& m) { return submitGcJob(s, m.body); }));
   if (!submitted) return submitted;
-  if (auto r = add(named("GetTaskProgress"), [&s](const Json& body) -> Reply {
+  if (auto r = add(catalogApi("GetTaskProgress"), [&s](const Json& body) -> Reply {
         const Json& p = body["params"];
         Json list = Json::array();
         for (auto& report : s.progress.reports(p.value("apiId", ""), p.value("all", false))) {
@@ -148,12 +141,12 @@ Status addJobApis(SystemApiServices& s, const HandlerAdder& add) {
     return r;
   }
   for (auto [name, inventory] : {std::pair{"QueryLongJob", "LongJob"}, std::pair{"QueryGCJob", "GCJob"}}) {
-    if (auto r = add(named(name, inventory), nullptr); !r) return r;
+    if (auto r = add(catalogApi(name, inventory), nullptr); !r) return r;
   }
-  if (auto r = add(named("SubmitLongJob"), [&s](const Json& body) { return submitLongJob(s, body); }); !r) {
+  if (auto r = add(catalogApi("SubmitLongJob"), [&s](const Json& body) { return submitLongJob(s, body); }); !r) {
     return r;
   }
-  if (auto r = add(named("DeleteLongJob"), [&s](const Json& body) -> Reply {
+  if (auto r = add(catalogApi("DeleteLongJob"), [&s](const Json& body) -> Reply {
         std::string uuid = body["params"]["uuid"];
         auto rows = s.database.query("SELECT state FROM long_job WHERE uuid = ?", {uuid});
         if (!rows) return rows.error();
@@ -168,11 +161,11 @@ Status addJobApis(SystemApiServices& s, const HandlerAdder& add) {
       !r) {
     return r;
   }
-  if (auto r = add(named("TriggerGCJob"), [&s](const Json& body) { return triggerGcJob(s, body["params"]["uuid"]); });
+  if (auto r = add(catalogApi("TriggerGCJob"), [&s](const Json& body) { return triggerGcJob(s, body["params"]["uuid"]); });
       !r) {
     return r;
   }
-  return add(named("DeleteGCJob"), [&s](const Json& body) -> Reply {
+  return add(catalogApi("DeleteGCJob"), [&s](const Json& body) -> Reply {
     std::string uuid = body["params"]["uuid"];
     auto deleted = s.database.execute("DELETE FROM gc_job WHERE uuid = ?", {uuid});
     if (!deleted) return deleted.error();

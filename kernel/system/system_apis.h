@@ -35,6 +35,15 @@ struct SystemApiServices {
   std::vector<Subscription> subscriptions;  // kept for the life of the node
 };
 
+// A catalog API by name (the rest is filled from the catalog); with an inventory and no handler
+// it is a query API.
+inline ApiDeclaration catalogApi(std::string name, std::string inventory = {}) {
+  ApiDeclaration api;
+  api.name = std::move(name);
+  api.inventory = std::move(inventory);
+  return api;
+}
+
 // Declares the kernel's inventories and global configs.
 Status declareKernelSchema(InventoryCatalog& inventories, GlobalConfigStore& globalConfigs);
 

@@ -6,13 +6,6 @@
 namespace strato::kernel {
 namespace {
 
-ApiDeclaration named(std::string name, std::string inventory = {}) {
-  ApiDeclaration api;
-  api.name = std::move(name);
-  api.inventory = std::move(inventory);
-  return api;
-}
-
 // A tag may only be put on a resource that exists, found through its inventory's table.
 Status checkResource(SystemApiServices& s, const std::string& type, const std::string& uuid) {
   const InventorySchema* schema = s.inventories.findByResourceType(type);
@@ -42,11 +35,11 @@ std::function<Reply(const Json&)> creator(SystemApiServices& s, TagKind kind) {
 
 Status addTagApis(SystemApiServices& s, const HandlerAdder& add) {
   for (auto [name, inventory] : {std::pair{"QuerySystemTag", "SystemTag"}, std::pair{"QueryUserTag", "UserTag"}}) {
-    if (auto r = add(named(name, inventory), nullptr); !r) return r;
+    if (auto r = add(catalogApi(name, inventory), nullptr); !r) return r;
   }
-  if (auto r = add(named("CreateSystemTag"), creator(s, TagKind::kSystem)); !r) return r;
-  if (auto r = add(named("CreateUserTag"), creator(s, TagKind::kUser)); !r) return r;
-  if (auto r = add(named("UpdateSystemTag"), [&s](const Json& body) -> Reply {
+  if (auto r = add(catalogApi("CreateSystemTag"), creator(s, TagKind::kSystem)); !r) return r;
+  if (auto r = add(catalogApi("CreateUserTag"), creator(s, TagKind::kUser)); !r) return r;
+  if (auto r = add(catalogApi("UpdateSystemTag"), [&s](const Json& body) -> Reply {
         const Json& p = body["params"];
         auto tag = updateTag(s.database, TagKind::kSystem, p["uuid"], p["tag"]);
         if (!tag) return tag.error();
@@ -55,7 +48,7 @@ Status addTagApis(SystemApiServices& s, const HandlerAdder& add) {
       !r) {
     return r;
   }
-  return add(named("DeleteTag"), [&s](const Json& body) -> Reply {
+  return add(catalogApi("DeleteTag"), [&s](const Json& body) -> Reply {
     if (auto d = deleteTag(s.database, body["params"]["uuid"]); !d) return d.error();
     return Json::object();
   });
