@@ -55,6 +55,10 @@ Status InventoryCatalog::checkLocked(const std::vector<InventorySchema>& schemas
       if (!isIdentifier(f.name) || !isIdentifier(columnOf(f))) return bad("bad field '" + f.name + "'");
       if (!names.insert(f.name).second) return bad("field '" + f.name + "' declared twice");
     }
+    if (s.ownedByAccount && !findField(s, "uuid")) return bad("an owned inventory needs a uuid field");
+    if (!s.accountField.empty() && !findField(s, s.accountField)) {
+      return bad("accountField '" + s.accountField + "' is not a field");
+    }
     for (const auto& r : s.relations) {
       if (!isIdentifier(r.name) || !names.insert(r.name).second) {
         return bad("relation '" + r.name + "' is not a fresh identifier");

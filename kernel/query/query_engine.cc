@@ -60,7 +60,8 @@ Result<Sort> parseSort(const InventorySchema& schema, const std::string& sort) {
 
 }  // namespace
 
-Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& request) const {
+Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& request,
+                              const QueryScope* scope) const {
   const InventorySchema* schema = catalog_.find(inventory);
   if (schema == nullptr) {
     return makeError(ErrorCode::kNotFound, "no inventory '" + std::string(inventory) + "'");
@@ -79,6 +80,20 @@ Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& re
     if (auto added = where.add(*schema, Condition{{"uuid"}, ConditionOp::kEq, request.uuid});
         !added) {
       return added.error();
+    }
+  }
+
+  if (scope) {
+    // Paths in conditions reach other inventories unfiltered; only the rows returned are scoped.
+    if (schema->ownedByAccount) {
+      std::string key = "t0." + quoteIdentifier(columnOf(*uuid));
+      where.addTrusted("(" + key + " IN (SELECT resourceUuid FROM account_resource_ref WHERE accountUuid = ?) OR " +
+                           key + " IN (SELECT resourceUuid FROM shared_resource WHERE toPublic = 1 OR "
+                                 "receiverAccountUuid = ?))",
+                       {scope->accountUuid, scope->accountUuid});
+    } else if (!schema->accountField.empty()) {
+      where.addTrusted("t0." + quoteIdentifier(columnOf(*findField(*schema, schema->accountField))) + " = ?",
+                       {scope->accountUuid});
     }
   }
 

@@ -42,7 +42,9 @@ class QueryEngine {
   // kNotFound for an unknown inventory; kInvalidArgument for anything in the request that does
   // not fit the inventory (fields, relations, values, sort, groupBy); database failures as the
   // database reports them. Blocks on SQL: call it from the blocking pool.
-  Result<Json> run(std::string_view inventory, const QueryRequest& request) const;
+  // `scope`, when given, limits the inventory's rows to what that account may see.
+  Result<Json> run(std::string_view inventory, const QueryRequest& request,
+                   const QueryScope* scope = nullptr) const;
 
  private:
   Database& db_;

@@ -29,6 +29,12 @@ struct QueryRequest {
   std::string uuid;             // set by GET /x/{uuid}: adds the condition uuid=<uuid>
 };
 
+// Whose rows a query may return: set for non-admin sessions (see InventorySchema's
+// ownedByAccount and accountField); absent for admins and for the kernel itself.
+struct QueryScope {
+  std::string accountUuid;
+};
+
 // `params` are the URL-decoded query-string pairs in order. Accepted:
 //   q (repeatable; alias `condition`), fields (repeatable and/or comma-separated),
 //   sort (+f / -f; a leading space counts as '+', since an unencoded '+' decodes to a space),

@@ -251,4 +251,9 @@ Result<std::string> SqlWhere::tagPredicate(const InventorySchema& schema, const 
   return self + in + subquery + " WHERE " + *match + ")";
 }
 
+void SqlWhere::addTrusted(std::string clause, std::vector<DbValue> values) {
+  clauses_.push_back(std::move(clause));
+  params_.insert(params_.end(), std::make_move_iterator(values.begin()), std::make_move_iterator(values.end()));
+}
+
 }  // namespace strato::kernel

@@ -53,6 +53,9 @@ class SqlWhere {
   // relations, values that do not convert to the field's type, and empty ?= lists.
   Status add(const InventorySchema& root, const Condition& condition);
 
+  // ANDs a clause the kernel wrote itself (never from user input), with its bound values.
+  void addTrusted(std::string clause, std::vector<DbValue> values);
+
   std::string sql() const;  // "" or " WHERE <c1> AND <c2> ..."
   const std::vector<DbValue>& params() const { return params_; }
 

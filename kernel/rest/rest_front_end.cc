@@ -10,6 +10,7 @@
 #include "query/inventory_catalog.h"
 #include "query/query_engine.h"
 #include "query/query_request.h"
+#include "rest/access_control.h"
 #include "rest/api_params.h"
 #include "rest/job_store.h"
 #include "rest/rest_errors.h"
@@ -56,6 +57,7 @@ struct RestFrontEnd::Impl {
   RestServices services;
   RouteTable routes;
   JobStore jobs;
+  AccessControl access;
   std::shared_ptr<Logger> log = componentLogger("kernel.rest");
   std::string advertised = "127.0.0.1:8080";
   std::mutex advertisedMutex;
@@ -64,7 +66,10 @@ struct RestFrontEnd::Impl {
   WebhookSender webhooks;
 
   Impl(RestServices s, std::vector<ApiDeclaration> implemented)
-      : services(s), routes(implemented, zstackCatalog()), jobs(s.database) {}
+      : services(s),
+        routes(implemented, zstackCatalog()),
+        jobs(s.database),
+        access(s.database, s.extensions, s.inventories) {}
 
   std::chrono::milliseconds apiTimeout() const {
     return std::chrono::milliseconds(services.globalConfigs.getInt("api", "timeout", 1800000));
@@ -136,8 +141,13 @@ struct RestFrontEnd::Impl {
     return m;
   }
 
-  // Bookkeeping that follows a successful API: the request's tags go onto the new resource.
-  void afterSuccess(const ApiDeclaration& api, const Json& params, const Json& reply) {
+  // Bookkeeping that follows a successful API: the owner of what it created, the request's tags
+  // on it, or the traces of what it deleted.
+  void afterSuccess(const ApiDeclaration& api, const std::optional<SessionInfo>& session,
+                    const Json& params, const Json& reply) {
+    if (auto s = access.recordOutcome(session, api, params, reply); !s) {
+      log->error(fmt::format("ownership not recorded api={} error=\"{}\"", api.name, s.error().describe()));
+    }
     if (api.inventory.empty() || !reply.is_object()) return;
     auto inventory = reply.find("inventory");
     if (inventory == reply.end() || !inventory->is_object() || !inventory->contains("uuid")) return;
@@ -154,14 +164,14 @@ struct RestFrontEnd::Impl {
     auto message = messageFor(api, params, session, jobUuid);
     services.bus.request(
         std::move(message),
-        [this, &api, params = std::move(params), jobUuid, webHook, done = std::move(done)](Reply reply) mutable {
+        [this, &api, params = std::move(params), session, jobUuid, webHook, done = std::move(done)](Reply reply) mutable {
           // Storing the result and calling the webhook block: leave the bus worker.
-          services.bus.postBlocking([this, &api, params = std::move(params), jobUuid, webHook,
+          services.bus.postBlocking([this, &api, params = std::move(params), session, jobUuid, webHook,
                                      done = std::move(done), reply = std::move(reply)]() {
             bool ok = reply.ok();
             Json body = ok ? (reply.value().is_object() ? reply.value() : Json::object())
                            : errorBody(reply.error());
-            if (ok) afterSuccess(api, params, body);
+            if (ok) afterSuccess(api, session, params, body);
             if (auto s = jobs.finish(jobUuid, ok, body); !s) {
               log->error(fmt::format("job result not stored job={} error=\"{}\"", jobUuid, s.error().describe()));
             }
@@ -172,13 +182,15 @@ struct RestFrontEnd::Impl {
         apiTimeout());
   }
 
-  HttpResponse runQuery(const ApiDeclaration& api, const std::map<std::string, std::string>& variables,
-                        const QueryPairs& query) {
+  HttpResponse runQuery(const ApiDeclaration& api, const std::optional<SessionInfo>& session,
+                        const std::map<std::string, std::string>& variables, const QueryPairs& query) {
     auto request = parseQueryRequest(query);
     if (!request) return errorResponse(request.error());
     if (auto uuid = variables.find("uuid"); uuid != variables.end()) request->uuid = uuid->second;
+    if (auto s = access.authorize(session, api, Json::object()); !s) return errorResponse(s.error());
     QueryEngine engine(services.database, services.inventories);
-    auto reply = engine.run(api.inventory, *request);
+    auto scope = access.scopeFor(session);
+    auto reply = engine.run(api.inventory, *request, scope ? &*scope : nullptr);
     if (!reply) return errorResponse(reply.error());
     return jsonResponse(200, *reply);
   }
@@ -241,7 +253,7 @@ struct RestFrontEnd::Impl {
     if (!query) return errorResponse(query.error());
     auto session = authenticate(api, request);
     if (!session) return errorResponse(session.error());
-    if (isQueryApi(api)) return runQuery(api, match.variables, *query);
+    if (isQueryApi(api)) return runQuery(api, *session, match.variables, *query);
 
     auto params = collectParams(api, match.variables, *method == HttpMethod::kGet ||
                                                           *method == HttpMethod::kDelete
@@ -249,12 +261,13 @@ struct RestFrontEnd::Impl {
                                 body);
     if (!params) return errorResponse(params.error());
     if (auto s = validateParams(api, *params); !s) return errorResponse(s.error());
+    if (auto s = access.authorize(*session, api, *params); !s) return errorResponse(s.error());
 
     if (*method == HttpMethod::kGet || api.synchronous) {
       auto reply = call(services.bus, messageFor(api, *params, *session, ""), apiTimeout());
       if (!reply) return errorResponse(reply.error());
       Json out = reply->is_object() ? *reply : Json::object();
-      afterSuccess(api, *params, out);
+      afterSuccess(api, *session, *params, out);
       return jsonResponse(200, out);
     }
 
@@ -320,6 +333,7 @@ Status RestFrontEnd::submit(InternalCall call, std::function<void(const Reply&)>
     return makeError(ErrorCode::kNotSupported, call.api->name + " cannot run as a job");
   }
   if (auto s = validateParams(*call.api, call.params); !s) return s;
+  if (auto s = impl_->access.authorize(call.session, *call.api, call.params); !s) return s;
   if (auto s = impl_->jobs.create(call.jobUuid, call.api->name, ""); !s) return s;
   impl_->runAsync(*call.api, std::move(call.params), std::move(call.session), call.jobUuid, "",
                   std::move(done));

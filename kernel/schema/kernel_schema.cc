@@ -35,6 +35,20 @@ std::vector<Migration> kernelMigrations() {
            "runnerClass VARCHAR(255) NOT NULL, context TEXT, status VARCHAR(32) NOT NULL, "
            "managementNodeUuid VARCHAR(32), createDate BIGINT NOT NULL, lastOpDate BIGINT NOT NULL)",
        }},
+      {2,
+       "resource ownership and sharing",
+       {
+           "CREATE TABLE account_resource_ref (resourceUuid VARCHAR(32) PRIMARY KEY, "
+           "resourceType VARCHAR(64) NOT NULL, accountUuid VARCHAR(32) NOT NULL, ownerAccountUuid "
+           "VARCHAR(32) NOT NULL, permission INTEGER NOT NULL DEFAULT 2, isShared INTEGER NOT NULL "
+           "DEFAULT 0, createDate BIGINT NOT NULL, lastOpDate BIGINT NOT NULL)",
+           "CREATE INDEX account_resource_ref_account ON account_resource_ref (accountUuid)",
+           "CREATE TABLE shared_resource (ownerAccountUuid VARCHAR(32) NOT NULL, receiverAccountUuid "
+           "VARCHAR(32), toPublic INTEGER NOT NULL DEFAULT 0, resourceType VARCHAR(64) NOT NULL, "
+           "resourceUuid VARCHAR(32) NOT NULL, createDate BIGINT NOT NULL, lastOpDate BIGINT NOT NULL)",
+           "CREATE INDEX shared_resource_resource ON shared_resource (resourceUuid)",
+           "CREATE INDEX shared_resource_receiver ON shared_resource (receiverAccountUuid)",
+       }},
   };
 }
 

@@ -16,10 +16,8 @@ Status addConfigAndNodeApis(SystemApiServices& s, const HandlerAdder& add) {
   update.params = {{"category", ParamType::kString, true, {}},
                    {"name", ParamType::kString, true, {}},
                    {"value", ParamType::kString, true, {}}};
+  update.adminOnly = true;
   if (auto r = add(update, [&s](const Json& body) -> Reply {
-        if (!body["session"].value("admin", false)) {
-          return makeError(ErrorCode::kPermissionDenied, "only an admin may change global configs");
-        }
         const Json& p = body["params"];
         auto updated = s.globalConfigs.update(s.database, p["category"], p["name"], p["value"]);
         if (!updated) return updated.error();

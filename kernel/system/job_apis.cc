@@ -140,10 +140,14 @@ Status addJobApis(SystemApiServices& s, const HandlerAdder& add) {
       !r) {
     return r;
   }
-  for (auto [name, inventory] : {std::pair{"QueryLongJob", "LongJob"}, std::pair{"QueryGCJob", "GCJob"}}) {
-    if (auto r = add(catalogApi(name, inventory), nullptr); !r) return r;
-  }
-  if (auto r = add(catalogApi("SubmitLongJob"), [&s](const Json& body) { return submitLongJob(s, body); }); !r) {
+  if (auto r = add(catalogApi("QueryLongJob", "LongJob"), nullptr); !r) return r;
+  // Garbage collection is the operator's business.
+  auto adminOnly = [](ApiDeclaration api) {
+    api.adminOnly = true;
+    return api;
+  };
+  if (auto r = add(adminOnly(catalogApi("QueryGCJob", "GCJob")), nullptr); !r) return r;
+  if (auto r = add(catalogApi("SubmitLongJob", "LongJob"), [&s](const Json& body) { return submitLongJob(s, body); }); !r) {
     return r;
   }
   if (auto r = add(catalogApi("DeleteLongJob"), [&s](const Json& body) -> Reply {
@@ -161,11 +165,11 @@ Status addJobApis(SystemApiServices& s, const HandlerAdder& add) {
       !r) {
     return r;
   }
-  if (auto r = add(catalogApi("TriggerGCJob"), [&s](const Json& body) { return triggerGcJob(s, body["params"]["uuid"]); });
+  if (auto r = add(adminOnly(catalogApi("TriggerGCJob")), [&s](const Json& body) { return triggerGcJob(s, body["params"]["uuid"]); });
       !r) {
     return r;
   }
-  return add(catalogApi("DeleteGCJob"), [&s](const Json& body) -> Reply {
+  return add(adminOnly(catalogApi("DeleteGCJob")), [&s](const Json& body) -> Reply {
     std::string uuid = body["params"]["uuid"];
     auto deleted = s.database.execute("DELETE FROM gc_job WHERE uuid = ?", {uuid});
     if (!deleted) return deleted.error();

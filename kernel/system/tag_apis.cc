@@ -21,10 +21,22 @@ Status checkResource(SystemApiServices& s, const std::string& type, const std::s
   return {};
 }
 
+// A normal account tags and untags only resources it owns; everything else is the admin's.
+Status checkTagger(SystemApiServices& s, const Json& session, const std::string& resourceUuid) {
+  if (!session.is_object() || session.value("admin", false)) return {};
+  auto owner = s.database.query("SELECT accountUuid FROM account_resource_ref WHERE resourceUuid = ?", {resourceUuid});
+  if (!owner) return owner.error();
+  if (owner->rows.empty() || std::get<std::string>(owner->rows[0][0]) != session.value("accountUuid", "")) {
+    return makeError(ErrorCode::kPermissionDenied, "only the owner of " + resourceUuid + " may change its tags");
+  }
+  return {};
+}
+
 std::function<Reply(const Json&)> creator(SystemApiServices& s, TagKind kind) {
   return [&s, kind](const Json& body) -> Reply {
     const Json& p = body["params"];
     if (auto c = checkResource(s, p["resourceType"], p["resourceUuid"]); !c) return c.error();
+    if (auto c = checkTagger(s, body["session"], p["resourceUuid"]); !c) return c.error();
     auto tag = createTag(s.database, kind, p["resourceType"], p["resourceUuid"], p["tag"]);
     if (!tag) return tag.error();
     return Json{{"inventory", *tag}};
@@ -37,9 +49,14 @@ Status addTagApis(SystemApiServices& s, const HandlerAdder& add) {
   for (auto [name, inventory] : {std::pair{"QuerySystemTag", "SystemTag"}, std::pair{"QueryUserTag", "UserTag"}}) {
     if (auto r = add(catalogApi(name, inventory), nullptr); !r) return r;
   }
-  if (auto r = add(catalogApi("CreateSystemTag"), creator(s, TagKind::kSystem)); !r) return r;
+  // System tags steer the platform (host reservations, allocation hints): admins only.
+  auto createSystem = catalogApi("CreateSystemTag");
+  createSystem.adminOnly = true;
+  if (auto r = add(createSystem, creator(s, TagKind::kSystem)); !r) return r;
   if (auto r = add(catalogApi("CreateUserTag"), creator(s, TagKind::kUser)); !r) return r;
-  if (auto r = add(catalogApi("UpdateSystemTag"), [&s](const Json& body) -> Reply {
+  auto updateSystem = catalogApi("UpdateSystemTag");
+  updateSystem.adminOnly = true;
+  if (auto r = add(updateSystem, [&s](const Json& body) -> Reply {
         const Json& p = body["params"];
         auto tag = updateTag(s.database, TagKind::kSystem, p["uuid"], p["tag"]);
         if (!tag) return tag.error();
@@ -49,7 +66,14 @@ Status addTagApis(SystemApiServices& s, const HandlerAdder& add) {
     return r;
   }
   return add(catalogApi("DeleteTag"), [&s](const Json& body) -> Reply {
-    if (auto d = deleteTag(s.database, body["params"]["uuid"]); !d) return d.error();
+    std::string uuid = body["params"]["uuid"];
+    auto resource = s.database.query(
+        "SELECT resourceUuid FROM system_tag WHERE uuid = ? UNION SELECT resourceUuid FROM user_tag WHERE uuid = ?",
+        {uuid, uuid});
+    if (!resource) return resource.error();
+    if (resource->rows.empty()) return makeError(ErrorCode::kNotFound, "no tag " + uuid);
+    if (auto c = checkTagger(s, body["session"], std::get<std::string>(resource->rows[0][0])); !c) return c.error();
+    if (auto d = deleteTag(s.database, uuid); !d) return d.error();
     return Json::object();
   });
 }

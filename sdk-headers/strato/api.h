@@ -50,6 +50,9 @@ struct ApiDeclaration {
   // Login-style APIs run without a session and answer at once instead of as an async job.
   bool needsSession = true;
   bool synchronous = false;  // GET APIs always are
+  // Only an admin session may call it (hardware, global settings, other accounts' affairs);
+  // the kernel answers anyone else with kPermissionDenied before the handler runs.
+  bool adminOnly = false;
 };
 
 // Event a handler may publish while its job runs; GetTaskProgress shows them.

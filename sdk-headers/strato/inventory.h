@@ -33,6 +33,14 @@ struct InventorySchema {
   std::string className;  // for the reply's schema, e.g. "org.zstack.header.zone.ZoneInventory"
   std::vector<InventoryField> fields;
   std::vector<InventoryRelation> relations;
+  // Who may see rows of it with a non-admin session (see ownership.h):
+  //  - ownedByAccount: resources an account owns (VMs, volumes, images, L3 networks, ...). The
+  //    kernel records the owner when a POST API creates one, and queries show a non-admin
+  //    session only what its account owns or what is shared with it;
+  //  - accountField: rows whose that field holds the session's account uuid (quotas, say);
+  //  - neither: every session sees every row (zones, global configs).
+  bool ownedByAccount = false;
+  std::string accountField;
 };
 
 }  // namespace strato

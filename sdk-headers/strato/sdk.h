@@ -12,6 +12,7 @@
 #include "strato/inventory.h"
 #include "strato/json.h"
 #include "strato/logger.h"
+#include "strato/ownership.h"
 #include "strato/plugin.h"
 #include "strato/registrar.h"
 #include "strato/result.h"

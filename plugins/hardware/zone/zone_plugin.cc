@@ -95,6 +95,7 @@ strato::Status init(strato::Registrar& r) {
     decl.name = api;
     decl.messageType = std::string("zone.") + api;
     decl.inventory = "Zone";
+    decl.adminOnly = true;  // hardware belongs to the cloud's operator
     r.addApi(decl);
     r.handle(decl.messageType,
              strato::blockingHandler(bus, [&db, work](const Message& m) { return work(db, m.body["params"]); }));
