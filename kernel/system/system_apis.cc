@@ -88,6 +88,7 @@ Result<std::vector<ApiDeclaration>> registerSystemApis(SystemApiServices& servic
   for (auto area : {addConfigAndNodeApis, addTagApis, addJobApis}) {
     if (auto s = area(services, add); !s) return s.error();
   }
+  if (auto s = addCascade(services); !s) return s.error();
   return apis;
 }
 

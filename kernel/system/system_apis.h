@@ -56,5 +56,7 @@ using HandlerAdder = std::function<Status(ApiDeclaration api, std::function<Repl
 Status addConfigAndNodeApis(SystemApiServices& services, const HandlerAdder& add);
 Status addTagApis(SystemApiServices& services, const HandlerAdder& add);
 Status addJobApis(SystemApiServices& services, const HandlerAdder& add);
+// kernel.CascadeDelete (see strato/cascade.h).
+Status addCascade(SystemApiServices& services);
 
 }  // namespace strato::kernel

@@ -64,10 +64,24 @@ Reply changeZoneState(strato::Database& db, const Json& params) {
 }
 
 // Deleting what does not exist succeeds: the caller wanted it gone, and it is.
-Reply deleteZone(strato::Database& db, const Json& params) {
-  auto deleted = db.execute("DELETE FROM zone WHERE uuid = ?", {params["uuid"].get<std::string>()});
+Reply deleteZoneRow(strato::Database& db, const std::string& uuid) {
+  auto deleted = db.execute("DELETE FROM zone WHERE uuid = ?", {uuid});
   if (!deleted) return deleted.error();
   return Json::object();
+}
+
+// Everything below the zone goes first (clusters, hosts, storage, ...: whatever plugins declare
+// as CascadeNodes under ZoneVO); the zone row only once that succeeded.
+void deleteZone(strato::MessageBus& bus, strato::Database& db, const Message& m, strato::Replier reply) {
+  const Json& p = m.body["params"];
+  std::string uuid = p["uuid"];
+  auto shared = std::make_shared<strato::Replier>(std::move(reply));
+  bus.request({std::string(strato::kCascadeDeleteMessage), uuid,
+               {{"resourceType", "ZoneVO"}, {"uuids", {uuid}}, {"deleteMode", p.value("deleteMode", "Permissive")}}},
+              [&bus, &db, uuid, shared](Reply cascaded) {
+                if (!cascaded) return (*shared)(cascaded.error());
+                bus.postBlocking([&db, uuid, shared] { (*shared)(deleteZoneRow(db, uuid)); });
+              });
 }
 
 strato::Status init(strato::Registrar& r) {
@@ -103,7 +117,16 @@ strato::Status init(strato::Registrar& r) {
   serve("CreateZone", createZone);
   serve("UpdateZone", updateZone);
   serve("ChangeZoneState", changeZoneState);
-  serve("DeleteZone", deleteZone);
+
+  strato::ApiDeclaration remove;
+  remove.name = "DeleteZone";
+  remove.messageType = "zone.DeleteZone";
+  remove.inventory = "Zone";
+  remove.adminOnly = true;
+  r.addApi(remove);
+  r.handle(remove.messageType, [&bus, &db](Message m, strato::Replier reply) {
+    deleteZone(bus, db, m, std::move(reply));
+  });
   return {};
 }
 

@@ -1,0 +1,109 @@
+// kernel.CascadeDelete: walks the CascadeNode graph below the given resources, checks everything
+// it found, then removes it deepest first and forgets its ownership, shares and tags.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "bus/asio_bus.h"
+#include "strato/cascade.h"
+#include "system/system_apis.h"
+
+namespace strato::kernel {
+namespace {
+
+// A graph with a cycle, or more than this many resources below, is refused rather than walked.
+constexpr std::size_t kMaxCascade = 100000;
+
+struct Found {
+  std::shared_ptr<CascadeNode> node;
+  std::vector<std::string> uuids;
+};
+
+std::string placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out;
+}
+
+Result<std::vector<Found>> collect(const std::vector<std::shared_ptr<CascadeNode>>& nodes,
+                                   const std::string& type, const std::vector<std::string>& uuids) {
+  std::vector<Found> found;
+  std::map<std::string, std::set<std::string>> seen;
+  std::deque<std::pair<std::string, std::vector<std::string>>> frontier{{type, uuids}};
+  std::size_t total = 0;
+  while (!frontier.empty()) {
+    auto [parentType, parents] = std::move(frontier.front());
+    frontier.pop_front();
+    for (const auto& node : nodes) {
+      auto parentTypes = node->parentTypes();
+      if (std::find(parentTypes.begin(), parentTypes.end(), parentType) == parentTypes.end()) continue;
+      auto below = node->below(parentType, parents);
+      if (!below) return below.error();
+      std::vector<std::string> fresh;
+      for (auto& uuid : *below) {
+        if (seen[node->resourceType()].insert(uuid).second) fresh.push_back(std::move(uuid));
+      }
+      if (fresh.empty()) continue;
+      total += fresh.size();
+      if (total > kMaxCascade) {
+        return makeError(ErrorCode::kConflict, "too many resources below to delete in one go",
+                         std::to_string(total) + " found");
+      }
+      found.push_back({node, fresh});
+      frontier.emplace_back(node->resourceType(), std::move(fresh));
+    }
+  }
+  return found;
+}
+
+Status forget(Database& db, const std::vector<std::string>& uuids) {
+  // In slices: a database caps the number of bound values in one statement.
+  for (std::size_t i = 0; i < uuids.size(); i += 500) {
+    std::vector<DbValue> slice(uuids.begin() + static_cast<long>(i),
+                               uuids.begin() + static_cast<long>(std::min(uuids.size(), i + 500)));
+    for (const char* table : {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
+      auto done = db.execute(std::string("DELETE FROM ") + table + " WHERE resourceUuid IN (" +
+                                 placeholders(slice.size()) + ")",
+                             slice);
+      if (!done) return done.error();
+    }
+  }
+  return {};
+}
+
+Reply cascadeDelete(SystemApiServices& s, const Json& body) {
+  if (!body.is_object() || !body.contains("resourceType") || !body["resourceType"].is_string() ||
+      !body.contains("uuids") || !body["uuids"].is_array()) {
+    return makeError(ErrorCode::kInvalidArgument, "a cascade needs a resourceType and a list of uuids");
+  }
+  DeleteMode mode = deleteModeFrom(body.value("deleteMode", "Permissive"));
+  auto found = collect(s.extensions.all<CascadeNode>(), body["resourceType"],
+                       body["uuids"].get<std::vector<std::string>>());
+  if (!found) return found.error();
+  for (const auto& f : *found) {
+    if (auto ok = f.node->check(f.uuids, mode); !ok) return ok.error();
+  }
+  Json deleted = Json::object();
+  for (auto it = found->rbegin(); it != found->rend(); ++it) {
+    if (auto removed = it->node->remove(it->uuids, mode); !removed) {
+      Error e = removed.error();
+      e.message = fmt::format("deleting {} {} failed: {}", it->uuids.size(), it->node->resourceType(), e.message);
+      return e;
+    }
+    if (auto f = forget(s.database, it->uuids); !f) return f.error();
+    for (const auto& uuid : it->uuids) deleted[it->node->resourceType()].push_back(uuid);
+  }
+  return Json{{"deleted", deleted}};
+}
+
+}  // namespace
+
+Status addCascade(SystemApiServices& s) {
+  return s.bus.registerHandler(std::string(kCascadeDeleteMessage),
+                               blockingHandler(s.bus, [&s](const Message& m) { return cascadeDelete(s, m.body); }));
+}
+
+}  // namespace strato::kernel
