@@ -1,4 +1,5 @@
-// The command line every benchmark takes: [--requests N] [--repeat K] [--json FILE].
+// The command line every benchmark takes: [--requests N] [--repeat K] [--json FILE] [--db URL].
+// --db is the database URL for benchmarks that start a server (default: SQLite in a temp dir).
 #pragma once
 
 #include <iostream>
@@ -11,6 +12,7 @@ struct BenchArgs {
   long requests;
   int repeat = 3;
   std::string jsonFile;
+  std::string databaseUrl;
 };
 
 // nullopt (after printing the usage) on a bad command line.
@@ -25,11 +27,13 @@ inline std::optional<BenchArgs> parseBenchArgs(int argc, char** argv, const char
         args.repeat = std::stoi(argv[++i]);
       } else if (arg == "--json" && i + 1 < argc) {
         args.jsonFile = argv[++i];
+      } else if (arg == "--db" && i + 1 < argc) {
+        args.databaseUrl = argv[++i];
       } else {
         throw std::invalid_argument(arg);
       }
     } catch (const std::exception&) {
-      std::cerr << "usage: " << program << " [--requests N] [--repeat K] [--json FILE]\n";
+      std::cerr << "usage: " << program << " [--requests N] [--repeat K] [--json FILE] [--db URL]\n";
       return std::nullopt;
     }
   }

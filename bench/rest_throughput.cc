@@ -3,7 +3,7 @@
 //   2. a two-level cross-inventory query (VM -> nics -> l3.name) over 100,000 VMs, 100,000 NICs
 //      and 1,000 L3 networks (bench/plugins/query_fixture_plugin.cc seeds them).
 //
-//   strato-bench-rest [--requests N] [--repeat K] [--json FILE]
+//   strato-bench-rest [--requests N] [--repeat K] [--json FILE] [--db URL]
 #include <Poco/DigestEngine.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -54,14 +54,14 @@ std::string sha512Hex(const std::string& text) {
 // The server as a child process in a scratch directory; killed when this goes away.
 class Server {
  public:
-  Server() : dir_(std::filesystem::temp_directory_path() / fmt::format("strato-bench-{}", ::getpid())) {
+  explicit Server(const std::string& databaseUrl) : dir_(std::filesystem::temp_directory_path() / fmt::format("strato-bench-{}", ::getpid())) {
     std::filesystem::create_directories(dir_);
     std::vector<std::string> args{"--set", "http.port=0", "--set", "http.portFile=" + (dir_ / "port").string(),
-                                  "--set", "database.url=sqlite:" + (dir_ / "db").string(),
+                                  "--set", "database.url=" + (databaseUrl.empty() ? "sqlite:" + (dir_ / "db").string() : databaseUrl),
                                   "--set", "log.file=" + (dir_ / "log").string(), "--set",
                                   std::string("plugins.dirs=") + STRATO_PLUGIN_DIR + "," + STRATO_BENCH_PLUGIN_DIR};
     handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(STRATO_SERVER_BIN, args));
-    for (int i = 0; i < 1200 && port_ == 0; ++i) {  // seeding 200,000 rows takes a while
+    for (int i = 0; i < 6000 && port_ == 0; ++i) {  // seeding 200,000 rows takes a while
       std::ifstream in(dir_ / "port");
       in >> port_;
       if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   long requests = args->requests;
   int repeat = args->repeat;
   const std::string& jsonFile = args->jsonFile;
-  Server server;
+  Server server(args->databaseUrl);
   int port = server.port();
   auto login = send(port, "PUT", "/zstack/v1/accounts/login",
                     {{"logInByAccount", {{"accountName", "admin"}, {"password", sha512Hex("password")}}}}, "");
@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
   }
   if (!jsonFile.empty()) {
     std::ofstream(jsonFile) << Json{{"benchmark", "rest-api"},
-                                    {"database", "sqlite"},
+                                    {"database", args->databaseUrl.empty() ? "sqlite" : "mysql"},
                                     {"cores", std::thread::hardware_concurrency()},
                                     {"results", results}}
                                    .dump(2)

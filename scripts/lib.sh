@@ -20,8 +20,9 @@ _strato_ccache_counts() {
     END { print h + 0, m + 0 }'
 }
 
+# strato_build [extra Debian packages...]
 strato_build() {
-  "$STRATO_ROOT/scripts/install-deps"
+  "$STRATO_ROOT/scripts/install-deps" "$@"
   local before=(0 0)
   if command -v ccache > /dev/null; then read -r -a before < <(_strato_ccache_counts); fi
   # Configuring an up-to-date tree takes a second; always doing it keeps this function simple.
