@@ -26,7 +26,8 @@ strato_build() {
   local before=(0 0)
   if command -v ccache > /dev/null; then read -r -a before < <(_strato_ccache_counts); fi
   # Configuring an up-to-date tree takes a second; always doing it keeps this function simple.
-  cmake -S "$STRATO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" > /dev/null
+  # shellcheck disable=SC2086  # STRATO_CMAKE_ARGS is a list of words by design
+  cmake -S "$STRATO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" ${STRATO_CMAKE_ARGS:-} > /dev/null
   cmake --build "$BUILD_DIR" -j "$(nproc)"
   if command -v ccache > /dev/null; then
     local after

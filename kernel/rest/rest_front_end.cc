@@ -133,7 +133,10 @@ struct RestFrontEnd::Impl {
                      const std::optional<SessionInfo>& session, const std::string& jobUuid) {
     Message m;
     m.type = api.messageType;
-    if (auto it = params.find("uuid"); it != params.end() && it->is_string()) m.resourceUuid = *it;
+    // Writes to one resource run one at a time; a read need not wait behind them.
+    if (auto it = params.find("uuid"); api.method != HttpMethod::kGet && it != params.end() && it->is_string()) {
+      m.resourceUuid = *it;
+    }
     m.body = Json{{"api", api.name},
                   {"params", params},
                   {"session", session ? session->toJson() : Json()},

@@ -6,17 +6,39 @@
 
 namespace strato::identity {
 
+Json Account::inventory() const {
+  Json out{{"uuid", uuid},
+           {"name", name},
+           {"type", type},
+           {"state", state},
+           {"createDate", formatGsonDate(createDate)},
+           {"lastOpDate", formatGsonDate(lastOpDate)}};
+  if (!description.empty()) out["description"] = description;
+  return out;
+}
+
+Account accountFromRow(const std::vector<DbValue>& row) {
+  return Account{textOf(row[0]), textOf(row[1]), textOf(row[2]), textOf(row[3]), textOf(row[4]),
+                 textOf(row[5]), textOf(row[6]), intOf(row[7]),  intOf(row[8])};
+}
+
 Result<std::optional<Account>> findAccountByName(Database& db, std::string_view name) {
-  auto rows = db.query(
-      "SELECT uuid, name, passwordHash, passwordSalt, type, state FROM account WHERE name = ?",
-      {std::string(name)});
+  auto rows = db.query(std::string("SELECT ") + kAccountColumns + " FROM account WHERE name = ?",
+                       {std::string(name)});
   if (!rows) return rows.error();
   for (const auto& row : rows->rows) {
     if (textOf(row[1]) != name) continue;
-    return std::optional<Account>(Account{textOf(row[0]), textOf(row[1]), textOf(row[2]),
-                                          textOf(row[3]), textOf(row[4]), textOf(row[5])});
+    return std::optional<Account>(accountFromRow(row));
   }
   return std::optional<Account>();
+}
+
+Result<std::optional<Account>> findAccountByUuid(Database& db, std::string_view uuid) {
+  auto rows = db.query(std::string("SELECT ") + kAccountColumns + " FROM account WHERE uuid = ?",
+                       {std::string(uuid)});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return std::optional<Account>();
+  return std::optional<Account>(accountFromRow(rows->rows.front()));
 }
 
 Status ensureAdminAccount(Database& db, Logger& log) {

@@ -1,12 +1,15 @@
-// Accounts in the `account` table. For now only what login needs: look an account up by name
-// and make sure the built-in admin exists. Calls block on the database: blocking pool only.
+// Accounts in the `account` table: lookups, the inventory ZStack clients read, and the built-in
+// admin. Calls block on the database: blocking pool only.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "strato/database.h"
+#include "strato/json.h"
 #include "strato/logger.h"
 #include "strato/result.h"
 
@@ -29,9 +32,21 @@ struct Account {
   std::string passwordSalt;
   std::string type;
   std::string state;
+  std::string description;
+  std::int64_t createDate = 0;
+  std::int64_t lastOpDate = 0;
 
   bool admin() const { return type == kTypeSystemAdmin; }
+  // ZStack's AccountInventory; the password hash and salt never leave the plugin.
+  Json inventory() const;
 };
+
+// Columns in the order accountFromRow() reads them.
+inline constexpr const char* kAccountColumns =
+    "uuid, name, passwordHash, passwordSalt, type, state, description, createDate, lastOpDate";
+Account accountFromRow(const std::vector<DbValue>& row);
+
+Result<std::optional<Account>> findAccountByUuid(Database& db, std::string_view uuid);
 
 // Exact, case-sensitive match on both back ends (MariaDB's default collation would otherwise
 // let "ADMIN" log in as "admin"). nullopt when there is no such account.

@@ -5,34 +5,20 @@
 #include <utility>
 
 #include "account_store.h"
+#include "handler_util.h"
 #include "identity_configs.h"
 #include "password.h"
 #include "strato/time_format.h"
+#include "user_store.h"
 
 namespace strato::identity {
 namespace {
 
 constexpr const char* kWrongCredentials = "wrong account name or password";
 
-// Runs `work` on the blocking pool and replies with what it returns. Exceptions stop here:
-// they must not escape into the kernel's thread pool.
-template <class Work>
-void replyFromBlocking(MessageBus& bus, Replier reply, Work work) {
-  // std::function needs a copyable callable; the Replier is move-only.
-  auto shared = std::make_shared<Replier>(std::move(reply));
-  bus.postBlocking([shared, work = std::move(work)]() mutable {
-    try {
-      (*shared)(work());
-    } catch (const std::exception& e) {
-      (*shared)(makeError(ErrorCode::kInternal, "identity request failed", e.what()));
-    }
-  });
-}
-
-std::string stringParam(const Json& body, const char* name) {
-  const Json& params = body.contains("params") ? body["params"] : Json::object();
-  auto it = params.find(name);
-  return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
+// A parameter of the request body's merged "params" object.
+std::string bodyString(const Json& body, const char* name) {
+  return body.contains("params") ? stringParam(body["params"], name) : std::string();
 }
 
 // Account names come from the client: keep log lines one line and bounded.
@@ -45,8 +31,8 @@ std::string loggable(const std::string& name) {
 }
 
 Reply logIn(IdentityContext& ctx, const Json& body) {
-  std::string name = stringParam(body, "accountName");
-  std::string password = stringParam(body, "password");
+  std::string name = bodyString(body, "accountName");
+  std::string password = bodyString(body, "password");
   std::int64_t now = nowMillis();
   if (ctx.throttle.blocked(name, now)) {
     return makeError(ErrorCode::kUnauthenticated, "too many failed logins, retry later");
@@ -77,14 +63,63 @@ Reply logIn(IdentityContext& ctx, const Json& body) {
   return Json{{"inventory", session->inventory()}};
 }
 
+// Like logIn, for a user inside an account (named by accountUuid or accountName). The session
+// carries the account and the user; it is never an admin session.
+Reply logInByUser(IdentityContext& ctx, const Json& body) {
+  std::string accountUuid = bodyString(body, "accountUuid");
+  std::string accountName = bodyString(body, "accountName");
+  std::string userName = bodyString(body, "userName");
+  std::string password = bodyString(body, "password");
+  if (accountUuid.empty() && accountName.empty()) {
+    return makeError(ErrorCode::kInvalidArgument, "LogInByUser needs accountUuid or accountName");
+  }
+  std::string throttleKey =
+      "user:" + (accountUuid.empty() ? accountName : accountUuid) + "/" + userName;
+  std::int64_t now = nowMillis();
+  if (ctx.throttle.blocked(throttleKey, now)) {
+    return makeError(ErrorCode::kUnauthenticated, "too many failed logins, retry later");
+  }
+  auto account = accountUuid.empty() ? findAccountByName(ctx.db, accountName)
+                                     : findAccountByUuid(ctx.db, accountUuid);
+  if (!account) return account.error();
+  std::optional<User> user;
+  if (*account) {
+    auto found = findUserByName(ctx.db, (*account)->uuid, userName);
+    if (!found) return found.error();
+    user = std::move(*found);
+  }
+  bool verified = false;
+  if (user) {
+    verified = verifyPassword(user->passwordHash, user->passwordSalt, password);
+  } else {
+    (void)verifyPassword(ctx.decoyHash, ctx.decoySalt, password);  // same cost, result unused
+  }
+  if (!verified) {
+    ctx.throttle.recordFailure(throttleKey, now);
+    ctx.log.warn("login refused reason=credentials user=" + loggable(throttleKey));
+    return makeError(ErrorCode::kUnauthenticated, "wrong account name, user name or password");
+  }
+  ctx.throttle.recordSuccess(throttleKey);
+  if ((*account)->state != kStateEnabled) {
+    return makeError(ErrorCode::kUnauthenticated, "account is disabled");
+  }
+  if (user->state != kStateEnabled)
+    return makeError(ErrorCode::kUnauthenticated, "user is disabled");
+  ctx.sessions->maybePurgeExpired();
+  auto session = ctx.sessions->create(**account, user->uuid);
+  if (!session) return session.error();
+  ctx.log.info("login user=" + loggable(throttleKey));
+  return Json{{"inventory", session->inventory()}};
+}
+
 Reply renew(IdentityContext& ctx, const Json& body) {
   const Json& caller = body.contains("session") ? body["session"] : Json();
   if (!caller.is_object()) {
     return makeError(ErrorCode::kUnauthenticated, "RenewSession needs a session");
   }
   // The manual names the URL variable sessionId; a later release spells it sessionUuid.
-  std::string uuid = stringParam(body, "sessionId");
-  if (uuid.empty()) uuid = stringParam(body, "sessionUuid");
+  std::string uuid = bodyString(body, "sessionId");
+  if (uuid.empty()) uuid = bodyString(body, "sessionUuid");
 
   std::int64_t duration = ctx.sessions->timeoutSeconds();
   const Json& params = body.contains("params") ? body["params"] : Json::object();
@@ -129,6 +164,20 @@ void registerSessionApis(Registrar& r, const std::shared_ptr<IdentityContext>& c
             .messageType = kLogInByAccountMessage,
             .needsSession = false,
             .synchronous = true});
+  r.addApi({.name = "LogInByUser",
+            .method = HttpMethod::kPut,
+            .path = "/zstack/v1/accounts/users/login",
+            .actionKey = "logInByUser",
+            .params = {P{"accountUuid", ParamType::kString, false, {}},
+                       P{"accountName", ParamType::kString, false, {}},
+                       P{"userName", ParamType::kString, true, {}},
+                       P{"password", ParamType::kString, true, {}},
+                       P{"captchaUuid", ParamType::kString, false, {}},
+                       P{"verifyCode", ParamType::kString, false, {}}},
+            .responseKind = "inventory",
+            .messageType = kLogInByUserMessage,
+            .needsSession = false,
+            .synchronous = true});
   r.addApi({.name = "LogOut",
             .method = HttpMethod::kDelete,
             .path = "/zstack/v1/accounts/sessions/{sessionUuid}",
@@ -159,17 +208,21 @@ void registerSessionApis(Registrar& r, const std::shared_ptr<IdentityContext>& c
     replyFromBlocking(ctx->bus, std::move(reply),
                       [ctx, body = std::move(m.body)] { return logIn(*ctx, body); });
   });
+  r.handle(kLogInByUserMessage, [ctx](Message m, Replier reply) {
+    replyFromBlocking(ctx->bus, std::move(reply),
+                      [ctx, body = std::move(m.body)] { return logInByUser(*ctx, body); });
+  });
   r.handle(kLogOutMessage, [ctx](Message m, Replier reply) {
     replyFromBlocking(ctx->bus, std::move(reply), [ctx, body = std::move(m.body)]() -> Reply {
       // Idempotent: an unknown or already closed session answers {} too.
-      auto removed = ctx->sessions->remove(stringParam(body, "sessionUuid"));
+      auto removed = ctx->sessions->remove(bodyString(body, "sessionUuid"));
       if (!removed) return removed.error();
       return Json::object();
     });
   });
   r.handle(kValidateSessionMessage, [ctx](Message m, Replier reply) {
     replyFromBlocking(ctx->bus, std::move(reply), [ctx, body = std::move(m.body)]() -> Reply {
-      auto session = ctx->sessions->findLive(stringParam(body, "sessionUuid"));
+      auto session = ctx->sessions->findLive(bodyString(body, "sessionUuid"));
       if (!session) return session.error();
       bool valid = session->has_value();
       // The SDK's result reads "valid"; the manual's example shows "validSession": send both.

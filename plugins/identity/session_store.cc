@@ -69,8 +69,10 @@ Result<std::optional<Session>> SessionStore::findLive(std::string_view sessionUu
     return std::optional<Session>();
   }
   const auto& row = rows->rows.front();
-  Session s{textOf(row[0]), textOf(row[1]), textOf(row[2]),
-            intOf(row[3]),  intOf(row[4]),  textOf(row[5]) == kTypeSystemAdmin};
+  // Only the admin account's own session is an admin session, not one of its users'.
+  Session s{textOf(row[0]), textOf(row[1]),
+            textOf(row[2]), intOf(row[3]),
+            intOf(row[4]),  textOf(row[5]) == kTypeSystemAdmin && textOf(row[1]) == textOf(row[2])};
   if (s.expiredDate <= now) {
     forget(*key);
     // Lazy cleanup; a failure only leaves the row for the next purge.
@@ -81,7 +83,7 @@ Result<std::optional<Session>> SessionStore::findLive(std::string_view sessionUu
   return std::optional<Session>(std::move(s));
 }
 
-Result<Session> SessionStore::create(const Account& account) {
+Result<Session> SessionStore::create(const Account& account, const std::string& userUuid) {
   std::lock_guard lock(createMutex_);
   std::int64_t now = nowMillis();
   std::int64_t maxSessions =
@@ -99,8 +101,13 @@ Result<Session> SessionStore::create(const Account& account) {
                          "unused sessions or raise the limit",
                      "limit " + std::to_string(maxSessions));
   }
-  Session s{newUuid(),      account.uuid, account.uuid, now, now + timeoutSeconds() * 1000,
-            account.admin()};
+  std::string user = userUuid.empty() ? account.uuid : userUuid;
+  Session s{newUuid(),
+            account.uuid,
+            user,
+            now,
+            now + timeoutSeconds() * 1000,
+            account.admin() && user == account.uuid};
   auto inserted = db_.execute(
       "INSERT INTO session (uuid, accountUuid, userUuid, createDate, expiredDate) "
       "VALUES (?, ?, ?, ?, ?)",
@@ -115,6 +122,34 @@ Status SessionStore::remove(std::string_view sessionUuid) {
   if (!key) return {};
   forget(*key);
   auto deleted = db_.execute("DELETE FROM session WHERE uuid = ?", {*key});
+  if (!deleted) return deleted.error();
+  return {};
+}
+
+Status SessionStore::removeForAccount(const std::string& accountUuid) {
+  return removeWhere("accountUuid", accountUuid);
+}
+
+Status SessionStore::removeForUser(const std::string& userUuid) {
+  return removeWhere("userUuid", userUuid);
+}
+
+Status SessionStore::removeWhere(const char* column, const std::string& value) {
+  auto matches = [&](const auto& entry) {
+    const Session& s = entry.second.session;
+    return (std::string_view(column) == "accountUuid" ? s.accountUuid : s.userUuid) == value;
+  };
+  // Forgotten before and after the delete, so a lookup that read the row just before it cannot
+  // leave a stale entry behind for long.
+  {
+    std::lock_guard lock(cacheMutex_);
+    std::erase_if(cache_, matches);
+  }
+  auto deleted = db_.execute(std::string("DELETE FROM session WHERE ") + column + " = ?", {value});
+  {
+    std::lock_guard lock(cacheMutex_);
+    std::erase_if(cache_, matches);
+  }
   if (!deleted) return deleted.error();
   return {};
 }

@@ -54,11 +54,16 @@ class SessionStore final : public SessionResolver {
   Result<std::optional<Session>> findLive(std::string_view sessionUuid);
 
   // A new session for a login, valid for identity.session.timeout; kConflict when the account
-  // already holds identity.session.maxConcurrent live sessions.
-  Result<Session> create(const Account& account);
+  // already holds identity.session.maxConcurrent live sessions. `userUuid` names the user of a
+  // LogInByUser session; empty = the account's own session (userUuid = accountUuid, as ZStack).
+  Result<Session> create(const Account& account, const std::string& userUuid = {});
 
   // Deletes the session; unknown is fine (logout is idempotent).
   Status remove(std::string_view sessionUuid);
+  // Ends every session of an account (deleted, disabled) or of one user, here at once: the
+  // cache forgets them too. Other nodes notice within kRecheckMs.
+  Status removeForAccount(const std::string& accountUuid);
+  Status removeForUser(const std::string& userUuid);
 
   // Sets the expiry to now + durationSeconds; kNotFound when the session is gone meanwhile.
   Result<Session> renew(const Session& session, std::int64_t durationSeconds);
@@ -76,6 +81,7 @@ class SessionStore final : public SessionResolver {
   };
   void cache(const Session& session, std::int64_t now);
   void forget(const std::string& sessionUuid);
+  Status removeWhere(const char* column, const std::string& value);
 
   Database& db_;
   const GlobalConfigView& configs_;
