@@ -4,82 +4,26 @@
 //      and 1,000 L3 networks (bench/plugins/query_fixture_plugin.cc seeds them).
 //
 //   strato-bench-rest [--requests N] [--repeat K] [--json FILE] [--db URL]
-#include <Poco/DigestEngine.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Process.h>
-#include <Poco/SHA2Engine.h>
 #include <fmt/format.h>
 
-#include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "bench_args.h"
+#include "bench_server.h"
 #include "http_load.h"
 
 namespace {
 
-using Json = nlohmann::json;
+using strato::bench::Json;
 using strato::bench::LoadResult;
 using strato::bench::LoadSpec;
-
-struct Reply {
-  int status = 0;
-  Json body;
-};
-
-Reply send(int port, const std::string& method, const std::string& path, const Json& body,
-           const std::string& session) {
-  Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
-  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  if (!session.empty()) request.set("Authorization", "OAuth " + session);
-  std::string text = body.is_null() ? "" : body.dump();
-  request.setContentLength(static_cast<std::streamsize>(text.size()));
-  s.sendRequest(request) << text;
-  Poco::Net::HTTPResponse response;
-  std::string out(std::istreambuf_iterator<char>(s.receiveResponse(response)), {});
-  return {response.getStatus(), Json::parse(out.empty() ? "null" : out, nullptr, false)};
-}
-
-std::string sha512Hex(const std::string& text) {
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_512);
-  engine.update(text);
-  return Poco::DigestEngine::digestToHex(engine.digest());
-}
-
-// The server as a child process in a scratch directory; killed when this goes away.
-class Server {
- public:
-  explicit Server(const std::string& databaseUrl) : dir_(std::filesystem::temp_directory_path() / fmt::format("strato-bench-{}", ::getpid())) {
-    std::filesystem::create_directories(dir_);
-    std::vector<std::string> args{"--set", "http.port=0", "--set", "http.portFile=" + (dir_ / "port").string(),
-                                  "--set", "database.url=" + (databaseUrl.empty() ? "sqlite:" + (dir_ / "db").string() : databaseUrl),
-                                  "--set", "log.file=" + (dir_ / "log").string(), "--set",
-                                  std::string("plugins.dirs=") + STRATO_PLUGIN_DIR + "," + STRATO_BENCH_PLUGIN_DIR};
-    handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(STRATO_SERVER_BIN, args));
-    for (int i = 0; i < 6000 && port_ == 0; ++i) {  // seeding 200,000 rows takes a while
-      std::ifstream in(dir_ / "port");
-      in >> port_;
-      if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (port_ == 0) throw std::runtime_error("server did not start; see " + (dir_ / "log").string());
-  }
-  ~Server() {
-    Poco::Process::requestTermination(handle_->id());
-    handle_->wait();
-    std::filesystem::remove_all(dir_);
-  }
-  int port() const { return port_; }
-
- private:
-  std::filesystem::path dir_;
-  std::unique_ptr<Poco::ProcessHandle> handle_;
-  int port_ = 0;
-};
+using strato::bench::Reply;
+using strato::bench::send;
 
 struct Scenario {
   std::string name;
@@ -96,23 +40,13 @@ int main(int argc, char** argv) {
   long requests = args->requests;
   int repeat = args->repeat;
   const std::string& jsonFile = args->jsonFile;
-  Server server(args->databaseUrl);
+  strato::bench::Server server(args->databaseUrl,
+                               std::string(STRATO_PLUGIN_DIR) + "," + STRATO_BENCH_PLUGIN_DIR);
   int port = server.port();
-  auto login = send(port, "PUT", "/zstack/v1/accounts/login",
-                    {{"logInByAccount", {{"accountName", "admin"}, {"password", sha512Hex("password")}}}}, "");
-  if (login.status != 200) {
-    std::cerr << "login failed: " << login.body << "\n";
-    return 1;
-  }
-  std::string session = login.body["inventory"]["uuid"];
+  std::string session = strato::bench::loginAdmin(port);
+  if (session.empty()) return 1;
   auto created = send(port, "POST", "/zstack/v1/zones", {{"params", {{"name", "bench"}}}}, session);
-  std::string location = created.body.value("location", "");
-  std::string jobPath = location.substr(location.find("/zstack/"));
-  Reply zone;
-  for (int i = 0; i < 500 && zone.status != 200; ++i) {
-    zone = send(port, "GET", jobPath, nullptr, session);
-    if (zone.status == 202) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  Reply zone = strato::bench::waitForJob(port, created, session);
   std::string zoneUuid = zone.body["inventory"]["uuid"];
 
   // A fast wrong answer is not a result: the query must find the 100 VMs on that network.

@@ -5,10 +5,13 @@
 // remove() deepest first, and finally forgets the ownership, shares and tags of whatever went.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "strato/bus.h"
 #include "strato/result.h"
 
 namespace strato {
@@ -45,6 +48,24 @@ class CascadeNode {
 //   {"resourceType": "ZoneVO", "uuids": ["..."], "deleteMode": "Permissive" | "Enforcing"}
 // Deletes everything below those resources (not the resources themselves: the caller deletes
 // them once the cascade succeeded). Reply: {"deleted": {"ClusterVO": ["..."], ...}}.
+// Send it without a resourceUuid: the caller's own request usually holds that resource's queue,
+// and a second request on it would wait for the first to finish.
 inline constexpr std::string_view kCascadeDeleteMessage = "kernel.CascadeDelete";
+
+// The usual Delete<Resource> handler: the cascade below the resource, then `removeSelf` (its own
+// row) on the blocking pool once that succeeded; `reply` gets the first error or removeSelf's
+// result. Call it from the handler, on a bus worker; it does not block.
+inline void deleteWithCascade(MessageBus& bus, std::string resourceType, std::string uuid,
+                              std::string deleteMode, std::function<Reply()> removeSelf,
+                              Replier reply) {
+  auto shared = std::make_shared<Replier>(std::move(reply));
+  bus.request({std::string(kCascadeDeleteMessage), "",
+               {{"resourceType", std::move(resourceType)}, {"uuids", {std::move(uuid)}},
+                {"deleteMode", std::move(deleteMode)}}},
+              [&bus, removeSelf = std::move(removeSelf), shared](Reply cascaded) {
+                if (!cascaded) return (*shared)(cascaded.error());
+                bus.postBlocking([removeSelf, shared] { (*shared)(removeSelf()); });
+              });
+}
 
 }  // namespace strato

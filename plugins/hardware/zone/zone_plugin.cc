@@ -70,20 +70,6 @@ Reply deleteZoneRow(strato::Database& db, const std::string& uuid) {
   return Json::object();
 }
 
-// Everything below the zone goes first (clusters, hosts, storage, ...: whatever plugins declare
-// as CascadeNodes under ZoneVO); the zone row only once that succeeded.
-void deleteZone(strato::MessageBus& bus, strato::Database& db, const Message& m, strato::Replier reply) {
-  const Json& p = m.body["params"];
-  std::string uuid = p["uuid"];
-  auto shared = std::make_shared<strato::Replier>(std::move(reply));
-  bus.request({std::string(strato::kCascadeDeleteMessage), uuid,
-               {{"resourceType", "ZoneVO"}, {"uuids", {uuid}}, {"deleteMode", p.value("deleteMode", "Permissive")}}},
-              [&bus, &db, uuid, shared](Reply cascaded) {
-                if (!cascaded) return (*shared)(cascaded.error());
-                bus.postBlocking([&db, uuid, shared] { (*shared)(deleteZoneRow(db, uuid)); });
-              });
-}
-
 strato::Status init(strato::Registrar& r) {
   r.addMigrations({{1,
                     "zones",
@@ -124,8 +110,13 @@ strato::Status init(strato::Registrar& r) {
   remove.inventory = "Zone";
   remove.adminOnly = true;
   r.addApi(remove);
+  // Everything below the zone goes first (clusters, hosts, storage, ...: whatever plugins declare
+  // as CascadeNodes under ZoneVO); the zone row only once that succeeded.
   r.handle(remove.messageType, [&bus, &db](Message m, strato::Replier reply) {
-    deleteZone(bus, db, m, std::move(reply));
+    const Json& p = m.body["params"];
+    std::string uuid = p["uuid"];
+    strato::deleteWithCascade(bus, "ZoneVO", uuid, p.value("deleteMode", "Permissive"),
+                              [&db, uuid] { return deleteZoneRow(db, uuid); }, std::move(reply));
   });
   return {};
 }

@@ -1,0 +1,157 @@
+#include "host_apis.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "host_store.h"
+
+namespace strato::host {
+
+Reply updateHost(Database& db, const Json& params) {
+  std::string uuid = params["uuid"];
+  if (auto current = loadHost(db, uuid); !current) return current.error();
+  if (params.contains("managementIp")) {
+    auto taken = db.query("SELECT uuid FROM host WHERE managementIp = ? AND uuid <> ?",
+                          {params["managementIp"].get<std::string>(), uuid});
+    if (!taken) return taken.error();
+    if (!taken->rows.empty()) {
+      return makeError(ErrorCode::kAlreadyExists,
+                       "managementIp " + params["managementIp"].get<std::string>() +
+                           " belongs to host " + text(taken->rows[0][0]));
+    }
+  }
+  for (const char* field : {"name", "description", "managementIp"}) {
+    if (!params.contains(field)) continue;
+    auto changed =
+        db.execute(std::string("UPDATE host SET ") + field + " = ?, lastOpDate = ? WHERE uuid = ?",
+                   {params[field].get<std::string>(), nowMillis(), uuid});
+    if (!changed) return changed.error();
+  }
+  return hostReply(db, uuid);
+}
+
+Reply changeHostState(Database& db, Logger& logger, const Json& params) {
+  std::string uuid = params["uuid"];
+  if (auto current = loadHost(db, uuid); !current) return current.error();
+  auto setState = [&](const char* state) -> Status {
+    auto changed = db.execute("UPDATE host SET state = ?, lastOpDate = ? WHERE uuid = ?",
+                              {state, nowMillis(), uuid});
+    if (!changed) return changed.error();
+    return {};
+  };
+  const std::string event = params["stateEvent"];
+  if (event == "maintain") {
+    // PreMaintenance keeps the allocator away while the host is being emptied. Migrating (or
+    // stopping) its VMs belongs here and arrives with the VM plugin; until then there are none.
+    if (auto s = setState("PreMaintenance"); !s) return s.error();
+    logger.info("host.maintenance.entering uuid=" + uuid);
+    if (auto s = setState("Maintenance"); !s) return s.error();
+  } else {
+    if (auto s = setState(event == "enable" ? "Enabled" : "Disabled"); !s) return s.error();
+  }
+  return hostReply(db, uuid);
+}
+
+Reply getHypervisorTypes(const ExtensionLookup& extensions) {
+  std::set<std::string> types;
+  for (const auto& driver : extensions.all<HypervisorDriver>()) types.insert(driver->type());
+  return Json{{"hypervisorTypes", Json(types)}};
+}
+
+// ZStack's exposed host allocator strategies (HostAllocatorStrategyType): what the VM
+// allocator implements, and what instance offerings may name as allocatorStrategy.
+Reply getHostAllocatorStrategies() {
+  return Json{{"hostAllocatorStrategies",
+               {"DefaultHostAllocatorStrategy", "LastHostPreferredAllocatorStrategy",
+                "LeastVmPreferredHostAllocatorStrategy", "MinimumCPUUsageHostAllocatorStrategy",
+                "MinimumMemoryUsageHostAllocatorStrategy", "MaximumCPUUsageHostAllocatorStrategy",
+                "MaximumMemoryUsageHostAllocatorStrategy"}}};
+}
+
+namespace {
+
+// Uuid list parameter under either spelling: ZStack's SDK sends zoneUuids, the manual prints
+// zoneUids.
+std::vector<std::string> uuidList(const Json& params, const char* name, const char* printed) {
+  std::vector<std::string> out;
+  for (const char* key : {name, printed}) {
+    if (!params.contains(key) || !params[key].is_array()) continue;
+    for (const auto& v : params[key]) {
+      if (v.is_string() && !v.get<std::string>().empty()) out.push_back(v.get<std::string>());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// Sums over the Enabled and Connected hosts (as ZStack does: a disabled or unreachable host
+// offers no capacity) that match any of the given zones, clusters or hosts, or all of them.
+Reply getCpuMemoryCapacity(Database& db, const Json& params) {
+  bool all = params.value("all", false);
+  std::string where = "state = 'Enabled' AND status = 'Connected'";
+  std::vector<DbValue> binds;
+  if (!all) {
+    std::string any;
+    for (auto [column, name, printed] : {std::tuple{"zoneUuid", "zoneUuids", "zoneUids"},
+                                         std::tuple{"clusterUuid", "clusterUuids", "clusterUids"},
+                                         std::tuple{"uuid", "hostUuids", "hostUids"}}) {
+      auto uuids = uuidList(params, name, printed);
+      if (uuids.empty()) continue;
+      if (uuids.size() > kSlice) {
+        return makeError(ErrorCode::kInvalidArgument, std::string("too many ") + name,
+                         "at most 500");
+      }
+      any += (any.empty() ? "" : " OR ") + std::string(column) + " IN (" +
+             placeholders(uuids.size()) + ")";
+      binds.insert(binds.end(), uuids.begin(), uuids.end());
+    }
+    if (any.empty()) {
+      return makeError(ErrorCode::kInvalidArgument,
+                       "give zoneUuids, clusterUuids or hostUuids, or all=true");
+    }
+    where += " AND (" + any + ")";
+  }
+  if (params.contains("hypervisorType") && params["hypervisorType"].is_string()) {
+    where += " AND hypervisorType = ?";
+    binds.emplace_back(params["hypervisorType"].get<std::string>());
+  }
+  auto rows = db.query(
+      "SELECT COALESCE(SUM(totalCpu), 0), COALESCE(SUM(availableCpu), 0), "
+      "COALESCE(SUM(totalMemory), 0), "
+      "COALESCE(SUM(availableMemory), 0), COALESCE(SUM(cpuNum), 0) FROM host WHERE " +
+          where,
+      binds);
+  if (!rows) return rows.error();
+  const auto& r = rows->rows.front();
+  return Json{{"totalCpu", number(r[0])},
+              {"availableCpu", number(r[1])},
+              {"totalMemory", number(r[2])},
+              {"availableMemory", number(r[3])},
+              {"managedCpuNum", number(r[4])}};
+}
+
+Result<std::vector<std::string>> HostCascade::below(const std::string& parentType,
+                                                    const std::vector<std::string>& parentUuids) {
+  std::vector<std::string> out;
+  if (parentType != "ClusterVO") return out;
+  for (std::size_t i = 0; i < parentUuids.size(); i += kSlice) {
+    std::vector<DbValue> slice(
+        parentUuids.begin() + static_cast<long>(i),
+        parentUuids.begin() + static_cast<long>(std::min(parentUuids.size(), i + kSlice)));
+    auto rows = db_.query(
+        "SELECT uuid FROM host WHERE clusterUuid IN (" + placeholders(slice.size()) + ")", slice);
+    if (!rows) return rows.error();
+    for (const auto& r : rows->rows) out.push_back(text(r[0]));
+  }
+  return out;
+}
+
+// Permissive or Enforcing alike for now: nothing runs on a host until the VM plugin exists,
+// which will refuse (Permissive) or stop its VMs (Enforcing) in its own node below HostVO.
+Status HostCascade::remove(const std::vector<std::string>& uuids, DeleteMode) {
+  return removeHosts(db_, bus_, uuids);
+}
+
+}  // namespace strato::host

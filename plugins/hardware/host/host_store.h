@@ -1,0 +1,53 @@
+// The host table: rows, inventories, status transitions and capacities. Every function blocks on
+// the database: call it from the bus's blocking pool (or a thread of the plugin's own).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <strato/sdk.h>
+
+namespace strato::host {
+
+inline constexpr std::string_view kStatusChangedEvent = "host.StatusChanged";
+// Body {"uuid", "hypervisorType"}: a host row is gone, so drivers may drop what they keep of it.
+inline constexpr std::string_view kHostDeletedEvent = "host.Deleted";
+
+// A database caps the number of bound values in one statement: IN lists go in slices.
+inline constexpr std::size_t kSlice = 500;
+
+std::string text(const DbValue& v);
+std::int64_t number(const DbValue& v);
+std::string placeholders(std::size_t n);
+
+// The inventory as section 4.3.1 shows it, or kNotFound.
+Result<Json> loadHost(Database& db, const std::string& uuid);
+inline Reply hostReply(Database& db, const std::string& uuid) {
+  auto host = loadHost(db, uuid);
+  if (!host) return host.error();
+  return Json{{"inventory", *host}};
+}
+
+// What a driver needs to reach the host, with its status; kNotFound when gone.
+struct HostRecord {
+  HostSpec spec;
+  std::string status;
+  std::string state;
+};
+Result<HostRecord> loadRecord(Database& db, const std::string& uuid);
+
+// Moves status `from` -> `to` (only if it still is `from`) and publishes kStatusChangedEvent.
+// Returns whether the row changed.
+Result<bool> transition(Database& db, MessageBus& bus, const std::string& uuid,
+                        const std::string& from, const std::string& to);
+
+// Records what connect() learnt: cpu and memory totals; what VMs use stays used.
+Status applyFacts(Database& db, const std::string& uuid, const HostFacts& facts);
+
+// Deletes the rows and publishes kHostDeletedEvent for each.
+Status removeHosts(Database& db, MessageBus& bus, const std::vector<std::string>& uuids);
+
+// Hosts whose status the ping tracker watches (Connected and Disconnected).
+Result<std::vector<std::string>> trackedHosts(Database& db);
+
+}  // namespace strato::host

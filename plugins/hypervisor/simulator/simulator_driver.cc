@@ -1,0 +1,83 @@
+#include "simulator_driver.h"
+
+#include <thread>
+
+namespace strato::simulator {
+namespace {
+
+constexpr std::int64_t kDefaultCpuNum = 8;
+constexpr std::int64_t kDefaultMemoryBytes = 16LL << 30;
+
+std::int64_t positive(const Json& extra, const char* key, std::int64_t fallback) {
+  if (!extra.contains(key) || !extra[key].is_number_integer()) return fallback;
+  auto v = extra[key].get<std::int64_t>();
+  return v > 0 ? v : fallback;
+}
+
+}  // namespace
+
+Result<bool> SimulatorDriver::hasTag(const std::string& uuid, std::string_view tag) {
+  auto rows = db_.query("SELECT 1 FROM system_tag WHERE resourceUuid = ? AND tag = ?",
+                        {uuid, std::string(tag)});
+  if (!rows) return rows.error();
+  return !rows->rows.empty();
+}
+
+Result<HostFacts> SimulatorDriver::connect(const HostSpec& host) {
+  if (connectLatency_.count() > 0) std::this_thread::sleep_for(connectLatency_);
+  // On the first connect the API's tags are not stored yet: the host plugin hands them over.
+  bool fail = false;
+  if (host.extra.contains("systemTags") && host.extra["systemTags"].is_array()) {
+    for (const auto& t : host.extra["systemTags"])
+      fail = fail || (t.is_string() && t.get<std::string>() == kFailConnectTag);
+  }
+  if (!fail) {
+    auto tagged = hasTag(host.uuid, kFailConnectTag);
+    if (!tagged) return tagged.error();
+    fail = *tagged;
+  }
+  if (fail) {
+    return makeError(
+        ErrorCode::kUnavailable, "simulated connection failure",
+        "host " + host.managementIp + " carries the system tag " + std::string(kFailConnectTag));
+  }
+  HostFacts facts;
+  facts.cpuNum = positive(host.extra, "cpuCapacity", kDefaultCpuNum);
+  facts.cpuSockets = 1;
+  facts.cpuSpeedMhz = 2400;
+  facts.totalMemoryBytes = positive(host.extra, "memoryCapacity", kDefaultMemoryBytes);
+  facts.osDistribution = "Simulator";
+  facts.osRelease = "1";
+  std::lock_guard lock(mutex_);
+  hosts_[host.uuid] = SimulatedHost{facts, true};
+  return facts;
+}
+
+Status SimulatorDriver::ping(const HostSpec& host) {
+  if (pingLatency_.count() > 0) std::this_thread::sleep_for(pingLatency_);
+  auto failing = hasTag(host.uuid, kFailPingTag);
+  if (!failing) return failing.error();
+  {
+    // A host this process has not seen connect (the server restarted) is simulated as up.
+    std::lock_guard lock(mutex_);
+    hosts_[host.uuid].up = !*failing;
+  }
+  if (*failing) {
+    return makeError(
+        ErrorCode::kUnavailable, "simulated ping failure",
+        "host " + host.managementIp + " carries the system tag " + std::string(kFailPingTag));
+  }
+  return {};
+}
+
+void SimulatorDriver::forget(const std::string& uuid) {
+  std::lock_guard lock(mutex_);
+  hosts_.erase(uuid);
+}
+
+std::size_t SimulatorDriver::hostCount() const {
+  std::lock_guard lock(mutex_);
+  return hosts_.size();
+}
+
+}  // namespace strato::simulator
