@@ -41,7 +41,8 @@ std::string jobPath(const Reply& accepted) {
 
 // Client `c` adds hosts c, c + kClients, ...: submits up to kWindow, polls them in turn, and
 // refills the window as jobs finish.
-long addHosts(int port, const std::string& session, const std::string& clusterUuid, int c,
+// Addresses are 10.<run>.x.y, so runs against one MariaDB database never collide.
+long addHosts(int port, const std::string& session, const std::string& clusterUuid, int run, int c,
               long count) {
   long failures = 0;
   long next = c;
@@ -50,7 +51,7 @@ long addHosts(int port, const std::string& session, const std::string& clusterUu
     while (next < count && static_cast<int>(inFlight.size()) < kWindow) {
       Json params{{"name", fmt::format("sim-{}", next)},
                   {"managementIp",
-                   fmt::format("10.{}.{}.{}", next / 65536, (next / 256) % 256, next % 256)},
+                   fmt::format("10.{}.{}.{}", run % 256, (next / 256) % 256, next % 256)},
                   {"clusterUuid", clusterUuid},
                   {"cpuCapacity", 32},
                   {"memoryCapacity", 128LL << 30}};
@@ -78,7 +79,7 @@ long addHosts(int port, const std::string& session, const std::string& clusterUu
   return failures;
 }
 
-Run runOnce(const strato::bench::BenchArgs& args) {
+Run runOnce(const strato::bench::BenchArgs& args, int runIndex) {
   strato::bench::Server server(args.databaseUrl, STRATO_PLUGIN_DIR);
   int port = server.port();
   std::string session = strato::bench::loginAdmin(port);
@@ -103,7 +104,7 @@ Run runOnce(const strato::bench::BenchArgs& args) {
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back(
-        [&, c] { failures += addHosts(port, session, clusterUuid, c, args.requests); });
+        [&, c] { failures += addHosts(port, session, clusterUuid, runIndex, c, args.requests); });
   }
   for (auto& t : clients) t.join();
   Run run;
@@ -111,8 +112,9 @@ Run runOnce(const strato::bench::BenchArgs& args) {
   run.failures = failures;
   run.rssKib = server.rssKib();
   // A fast wrong answer is not a result: every host must be there, Connected.
-  auto listed =
-      send(port, "GET", "/zstack/v1/hosts?q=status=Connected&count=true", nullptr, session);
+  auto listed = send(port, "GET",
+                     "/zstack/v1/hosts?q=status=Connected&count=true&q=clusterUuid=" + clusterUuid,
+                     nullptr, session);
   run.hostsListed = listed.body.value("total", -1L);
   return run;
 }
@@ -126,7 +128,11 @@ int main(int argc, char** argv) {
   std::cout << fmt::format("{:<8} {:>7} {:>9} {:>9} {:>9}\n", "run", "hosts", "seconds", "hosts/s",
                            "RSS MB");
   for (int r = 0; r < args->repeat; ++r) {
-    Run run = runOnce(*args);
+    if (args->requests > 65536) {
+      std::cerr << "at most 65,536 hosts per run (one 10.<run>.0.0/16 of addresses)\n";
+      return 2;
+    }
+    Run run = runOnce(*args, r);
     std::cout << fmt::format("{:<8} {:>7} {:>9.2f} {:>9.0f} {:>9.1f}\n", r + 1, run.hostsListed,
                              run.seconds, args->requests / run.seconds, run.rssKib / 1024.0);
     if (run.failures != 0 || run.hostsListed != args->requests) {
@@ -156,7 +162,15 @@ int main(int argc, char** argv) {
                                                             [](const Run& a, const Run& b) {
                                                               return a.rssKib < b.rssKib;
                                                             })->rssKib /
-                                                            1024.0}}
+                                                            1024.0},
+                                          // The shape run-bench plots: one row per figure.
+                                          {"results", Json::array({
+                                              {{"scenario", fmt::format("add {} hosts (s)", args->requests)},
+                                               {"min", runs.front().seconds},
+                                               {"median", median.seconds},
+                                               {"max", runs.back().seconds}},
+                                              {{"scenario", "server RSS after (MiB)"},
+                                               {"median", median.rssKib / 1024.0}}})}}
                                          .dump(2)
                                   << "\n";
   }
