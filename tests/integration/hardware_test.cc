@@ -342,3 +342,36 @@ TEST_F(SlowSimulatorTest, ConnectLatencyIsInjected) {
 
 }  // namespace
 }  // namespace strato::test
+
+namespace strato::test {
+namespace {
+
+// Hardware is the operator's: a normal account may look at it but not change it.
+TEST_F(HardwareTest, NormalAccountsCannotChangeHardware) {
+  Json zone = createZone("z");
+  Json cluster = createCluster(zone["uuid"], "c");
+  auto account = client().call("POST", "/zstack/v1/accounts",
+                               {{"params", {{"name", "tenant"}, {"password", sha512Hex("pw")}}}});
+  ASSERT_EQ(account.status, 200) << account.body;
+  ZStackClient tenant(client().port());
+  ASSERT_FALSE(tenant.login("tenant", "pw").empty());
+
+  for (const auto& [method, path, body] : std::vector<std::tuple<std::string, std::string, Json>>{
+           {"POST", "/zstack/v1/zones", {{"params", {{"name", "mine"}}}}},
+           {"DELETE", "/zstack/v1/zones/" + zone["uuid"].get<std::string>(), nullptr},
+           {"POST", "/zstack/v1/clusters",
+            {{"params", {{"zoneUuid", zone["uuid"]}, {"name", "c2"}, {"hypervisorType", "Simulator"}}}}},
+           {"POST", "/zstack/v1/hosts/simulators",
+            {{"params", {{"name", "h"}, {"managementIp", "10.9.9.9"}, {"clusterUuid", cluster["uuid"]}}}}}}) {
+    auto refused = tenant.send(method, path, body);
+    EXPECT_EQ(refused.status, 403) << method << " " << path << ": " << refused.body;
+    EXPECT_EQ(parse(refused)["error"]["code"], "ID.1002") << refused.body;
+  }
+  auto zones = tenant.send("GET", "/zstack/v1/zones");
+  ASSERT_EQ(zones.status, 200) << zones.body;
+  EXPECT_EQ(parse(zones)["inventories"].size(), 1u);
+  EXPECT_EQ(parse(client().send("GET", "/zstack/v1/zones"))["inventories"].size(), 1u) << "nothing was created";
+}
+
+}  // namespace
+}  // namespace strato::test
