@@ -28,12 +28,6 @@ std::multimap<std::string, std::string> uuidsIn(const Json& params) {
   return out;
 }
 
-std::string placeholders(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-  return out;
-}
-
 }  // namespace
 
 Status AccessControl::authorize(const std::optional<SessionInfo>& session, const ApiDeclaration& api,
@@ -58,7 +52,7 @@ Status AccessControl::checkOwnership(const SessionInfo& session, const Json& par
     if (distinct.insert(uuid).second) uuids.emplace_back(uuid);
   }
   auto owners = db_.query("SELECT resourceUuid, accountUuid FROM account_resource_ref WHERE resourceUuid IN (" +
-                              placeholders(uuids.size()) + ")",
+                              sqlPlaceholders(uuids.size()) + ")",
                           uuids);
   if (!owners) return owners.error();
   std::set<std::string> foreign;
@@ -75,7 +69,7 @@ Status AccessControl::checkOwnership(const SessionInfo& session, const Json& par
   std::vector<DbValue> values(foreign.begin(), foreign.end());
   values.emplace_back(session.accountUuid);
   auto shared = db_.query("SELECT DISTINCT resourceUuid FROM shared_resource WHERE resourceUuid IN (" +
-                              placeholders(foreign.size()) + ") AND (toPublic = 1 OR receiverAccountUuid = ?)",
+                              sqlPlaceholders(foreign.size()) + ") AND (toPublic = 1 OR receiverAccountUuid = ?)",
                           values);
   if (!shared) return shared.error();
   for (const auto& row : shared->rows) foreign.erase(std::get<std::string>(row[0]));

@@ -22,12 +22,6 @@ struct Found {
   std::vector<std::string> uuids;
 };
 
-std::string placeholders(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-  return out;
-}
-
 Result<std::vector<Found>> collect(const std::vector<std::shared_ptr<CascadeNode>>& nodes,
                                    const std::string& type, const std::vector<std::string>& uuids) {
   std::vector<Found> found;
@@ -66,7 +60,7 @@ Status forget(Database& db, const std::vector<std::string>& uuids) {
                                uuids.begin() + static_cast<long>(std::min(uuids.size(), i + 500)));
     for (const char* table : {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
       auto done = db.execute(std::string("DELETE FROM ") + table + " WHERE resourceUuid IN (" +
-                                 placeholders(slice.size()) + ")",
+                                 sqlPlaceholders(slice.size()) + ")",
                              slice);
       if (!done) return done.error();
     }

@@ -1,7 +1,6 @@
 #include "account_apis.h"
 
 #include "account_store.h"
-#include "db_values.h"
 #include "handler_util.h"
 #include "password.h"
 #include "strato/time_format.h"
@@ -107,7 +106,7 @@ Reply deleteAccount(IdentityContext& ctx, const Caller& caller, const Json& para
                      "account " + (*account)->name + " still owns " +
                          std::to_string(owned->rows.size()) +
                          " resources; delete them or change their owner first",
-                     "e.g. " + textOf(first[0]) + " " + textOf(first[1]));
+                     "e.g. " + dbText(first[0]) + " " + dbText(first[1]));
   }
   auto done = ctx.db.transaction([&](Database& tx) -> Status {
     for (const char* sql : kAccountCleanup) {

@@ -1,6 +1,5 @@
 #include "account_store.h"
 
-#include "db_values.h"
 #include "password.h"
 #include "strato/time_format.h"
 
@@ -18,8 +17,8 @@ Json Account::inventory() const {
 }
 
 Account accountFromRow(const std::vector<DbValue>& row) {
-  return Account{textOf(row[0]), textOf(row[1]), textOf(row[2]), textOf(row[3]), textOf(row[4]),
-                 textOf(row[5]), textOf(row[6]), intOf(row[7]),  intOf(row[8])};
+  return Account{dbText(row[0]), dbText(row[1]), dbText(row[2]), dbText(row[3]), dbText(row[4]),
+                 dbText(row[5]), dbText(row[6]), dbInt(row[7]),  dbInt(row[8])};
 }
 
 Result<std::optional<Account>> findAccountByName(Database& db, std::string_view name) {
@@ -27,7 +26,7 @@ Result<std::optional<Account>> findAccountByName(Database& db, std::string_view 
                        {std::string(name)});
   if (!rows) return rows.error();
   for (const auto& row : rows->rows) {
-    if (textOf(row[1]) != name) continue;
+    if (dbText(row[1]) != name) continue;
     return std::optional<Account>(accountFromRow(row));
   }
   return std::optional<Account>();
@@ -45,7 +44,7 @@ Status ensureAdminAccount(Database& db, Logger& log) {
   auto rows =
       db.query("SELECT COUNT(*) FROM account WHERE uuid = ?", {std::string(kAdminAccountUuid)});
   if (!rows) return rows.error();
-  if (!rows->rows.empty() && intOf(rows->rows[0][0]) > 0) return {};
+  if (!rows->rows.empty() && dbInt(rows->rows[0][0]) > 0) return {};
 
   std::string salt = newSalt();
   std::int64_t now = nowMillis();

@@ -4,7 +4,6 @@
 #include <cctype>
 #include <set>
 
-#include "db_values.h"
 #include "strato/uuid.h"
 
 namespace strato::identity {
@@ -58,7 +57,7 @@ Result<std::vector<Json>> statementsOf(Database& db, const std::string& userUuid
   if (!rows) return rows.error();
   std::vector<Json> out;
   for (const auto& row : rows->rows) {
-    Json parsed = Json::parse(textOf(row[0]), nullptr, /*allow_exceptions=*/false);
+    Json parsed = Json::parse(dbText(row[0]), nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_array()) continue;
     for (auto& s : parsed) out.push_back(std::move(s));
   }

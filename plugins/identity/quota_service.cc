@@ -3,7 +3,6 @@
 #include <set>
 
 #include "account_store.h"
-#include "db_values.h"
 #include "strato/time_format.h"
 #include "strato/uuid.h"
 
@@ -13,7 +12,7 @@ namespace {
 Result<bool> isNormalAccount(Database& db, const std::string& accountUuid) {
   auto rows = db.query("SELECT type FROM account WHERE uuid = ?", {accountUuid});
   if (!rows) return rows.error();
-  return !rows->rows.empty() && textOf(rows->rows[0][0]) != kTypeSystemAdmin;
+  return !rows->rows.empty() && dbText(rows->rows[0][0]) != kTypeSystemAdmin;
 }
 
 }  // namespace
@@ -36,7 +35,7 @@ Status QuotaService::ensureQuotas(Database& db, const std::string& accountUuid) 
   auto rows = db.query("SELECT name FROM quota WHERE identityUuid = ?", {accountUuid});
   if (!rows) return rows.error();
   std::set<std::string> present;
-  for (const auto& row : rows->rows) present.insert(textOf(row[0]));
+  for (const auto& row : rows->rows) present.insert(dbText(row[0]));
   std::int64_t now = nowMillis();
   for (const auto& d : definitions()) {
     if (present.count(d.name)) continue;
@@ -60,7 +59,7 @@ Status QuotaService::ensureAllAccounts() {
       db_.query("SELECT uuid FROM account WHERE type <> ?", {std::string(kTypeSystemAdmin)});
   if (!rows) return rows.error();
   for (const auto& row : rows->rows) {
-    if (auto s = ensureQuotas(db_, textOf(row[0])); !s) return s;
+    if (auto s = ensureQuotas(db_, dbText(row[0])); !s) return s;
   }
   return {};
 }
@@ -70,7 +69,7 @@ Result<std::map<std::string, std::int64_t>> QuotaService::limits(const std::stri
   auto rows = db_.query("SELECT name, value FROM quota WHERE identityUuid = ?", {accountUuid});
   if (!rows) return rows.error();
   std::map<std::string, std::int64_t> out;
-  for (const auto& row : rows->rows) out[textOf(row[0])] = intOf(row[1]);
+  for (const auto& row : rows->rows) out[dbText(row[0])] = dbInt(row[1]);
   return out;
 }
 
@@ -94,13 +93,13 @@ Result<Json> QuotaService::inventory(const std::string& accountUuid, const std::
     return makeError(ErrorCode::kNotFound, "account " + accountUuid + " has no quota " + name);
   }
   const auto& r = rows->rows.front();
-  return Json{{"uuid", textOf(r[0])},
-              {"identityUuid", textOf(r[1])},
-              {"identityType", textOf(r[2])},
-              {"name", textOf(r[3])},
-              {"value", intOf(r[4])},
-              {"createDate", formatGsonDate(intOf(r[5]))},
-              {"lastOpDate", formatGsonDate(intOf(r[6]))}};
+  return Json{{"uuid", dbText(r[0])},
+              {"identityUuid", dbText(r[1])},
+              {"identityType", dbText(r[2])},
+              {"name", dbText(r[3])},
+              {"value", dbInt(r[4])},
+              {"createDate", formatGsonDate(dbInt(r[5]))},
+              {"lastOpDate", formatGsonDate(dbInt(r[6]))}};
 }
 
 Result<Json> QuotaService::update(const std::string& accountUuid, const std::string& name,

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "db_values.h"
 #include "identity_configs.h"
 #include "strato/time_format.h"
 #include "strato/uuid.h"
@@ -70,9 +69,9 @@ Result<std::optional<Session>> SessionStore::findLive(std::string_view sessionUu
   }
   const auto& row = rows->rows.front();
   // Only the admin account's own session is an admin session, not one of its users'.
-  Session s{textOf(row[0]), textOf(row[1]),
-            textOf(row[2]), intOf(row[3]),
-            intOf(row[4]),  textOf(row[5]) == kTypeSystemAdmin && textOf(row[1]) == textOf(row[2])};
+  Session s{dbText(row[0]), dbText(row[1]),
+            dbText(row[2]), dbInt(row[3]),
+            dbInt(row[4]),  dbText(row[5]) == kTypeSystemAdmin && dbText(row[1]) == dbText(row[2])};
   if (s.expiredDate <= now) {
     forget(*key);
     // Lazy cleanup; a failure only leaves the row for the next purge.
@@ -91,7 +90,7 @@ Result<Session> SessionStore::create(const Account& account, const std::string& 
   auto rows = db_.query("SELECT COUNT(*) FROM session WHERE accountUuid = ? AND expiredDate > ?",
                         {account.uuid, now});
   if (!rows) return rows.error();
-  std::int64_t live = rows->rows.empty() ? 0 : intOf(rows->rows[0][0]);
+  std::int64_t live = rows->rows.empty() ? 0 : dbInt(rows->rows[0][0]);
   // Refused rather than evicting the oldest, as ZStack does: a flood of logins must not log
   // out the sessions people are working with.
   if (live >= maxSessions) {

@@ -1,7 +1,6 @@
 #include "sharing_apis.h"
 
 #include "account_store.h"
-#include "db_values.h"
 #include "handler_util.h"
 #include "strato/time_format.h"
 
@@ -32,7 +31,7 @@ Result<Ref> ownedRef(Database& db, const Caller& caller, const std::string& uuid
                          "the API have one)");
   }
   const auto& r = rows->rows.front();
-  Ref ref{textOf(r[0]), textOf(r[1]), textOf(r[2])};
+  Ref ref{dbText(r[0]), dbText(r[1]), dbText(r[2])};
   if (!caller.mayActOn(ref.accountUuid)) {
     return makeError(ErrorCode::kPermissionDenied, std::string("only the owner of resource ") +
                                                        uuid + " or an admin may " + verb + " it");
@@ -52,7 +51,7 @@ Status accountsExist(Database& db, const std::vector<std::string>& uuids) {
 Status refreshShared(Database& tx, const std::string& uuid) {
   auto rows = tx.query("SELECT COUNT(*) FROM shared_resource WHERE resourceUuid = ?", {uuid});
   if (!rows) return rows.error();
-  std::int64_t shares = rows->rows.empty() ? 0 : intOf(rows->rows[0][0]);
+  std::int64_t shares = rows->rows.empty() ? 0 : dbInt(rows->rows[0][0]);
   auto r = tx.execute(
       "UPDATE account_resource_ref SET isShared = ?, lastOpDate = ? WHERE resourceUuid = ?",
       {std::int64_t{shares > 0 ? 1 : 0}, nowMillis(), uuid});
@@ -157,14 +156,14 @@ Result<Json> refInventory(Database& db, const std::string& uuid) {
   if (!rows) return rows.error();
   if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no owner record of " + uuid);
   const auto& r = rows->rows.front();
-  return Json{{"resourceUuid", textOf(r[0])},
-              {"resourceType", textOf(r[1])},
-              {"accountUuid", textOf(r[2])},
-              {"ownerAccountUuid", textOf(r[3])},
-              {"permission", intOf(r[4])},
-              {"isShared", intOf(r[5]) != 0},
-              {"createDate", formatGsonDate(intOf(r[6]))},
-              {"lastOpDate", formatGsonDate(intOf(r[7]))}};
+  return Json{{"resourceUuid", dbText(r[0])},
+              {"resourceType", dbText(r[1])},
+              {"accountUuid", dbText(r[2])},
+              {"ownerAccountUuid", dbText(r[3])},
+              {"permission", dbInt(r[4])},
+              {"isShared", dbInt(r[5]) != 0},
+              {"createDate", formatGsonDate(dbInt(r[6]))},
+              {"lastOpDate", formatGsonDate(dbInt(r[7]))}};
 }
 
 // The new owner takes the resource with its shares; a share with the new owner itself is moot.
@@ -214,9 +213,9 @@ Reply resourceNames(IdentityContext& ctx, const Caller& caller, const Json& para
       if (!rows) return rows.error();
       if (rows->rows.empty()) continue;
       const auto& r = rows->rows.front();
-      if (caller.mayActOn(textOf(r[2]))) {
+      if (caller.mayActOn(dbText(r[2]))) {
         out.push_back(
-            Json{{"uuid", textOf(r[0])}, {"resourceName", textOf(r[1])}, {"resourceType", type}});
+            Json{{"uuid", dbText(r[0])}, {"resourceName", dbText(r[1])}, {"resourceType", type}});
       }
       break;
     }

@@ -1,6 +1,5 @@
 #include "user_store.h"
 
-#include "db_values.h"
 #include "strato/time_format.h"
 
 namespace strato::identity {
@@ -11,8 +10,8 @@ constexpr const char* kUserColumns =
     "lastOpDate";
 
 User userFromRow(const std::vector<DbValue>& row) {
-  return User{textOf(row[0]), textOf(row[1]), textOf(row[2]), textOf(row[3]), textOf(row[4]),
-              textOf(row[5]), textOf(row[6]), intOf(row[7]),  intOf(row[8])};
+  return User{dbText(row[0]), dbText(row[1]), dbText(row[2]), dbText(row[3]), dbText(row[4]),
+              dbText(row[5]), dbText(row[6]), dbInt(row[7]),  dbInt(row[8])};
 }
 
 Json common(const IdentityObject& o) {
@@ -31,10 +30,10 @@ Result<std::optional<IdentityObject>> findObject(Database& db, const std::string
   if (!rows) return rows.error();
   if (rows->rows.empty()) return std::optional<IdentityObject>();
   const auto& row = rows->rows.front();
-  IdentityObject o{textOf(row[0]), textOf(row[1]), textOf(row[2]), textOf(row[3]),
-                   intOf(row[4]),  intOf(row[5]),  Json()};
+  IdentityObject o{dbText(row[0]), dbText(row[1]), dbText(row[2]), dbText(row[3]),
+                   dbInt(row[4]),  dbInt(row[5]),  Json()};
   if (policy) {
-    o.statements = Json::parse(textOf(row[6]), nullptr, /*allow_exceptions=*/false);
+    o.statements = Json::parse(dbText(row[6]), nullptr, /*allow_exceptions=*/false);
     if (o.statements.is_discarded()) o.statements = Json::array();
   }
   return std::optional<IdentityObject>(std::move(o));
@@ -69,7 +68,7 @@ Result<std::optional<User>> findUserByName(Database& db, std::string_view accoun
   if (!rows) return rows.error();
   // MariaDB's default collation ignores case; names are case-sensitive here as for accounts.
   for (const auto& row : rows->rows) {
-    if (textOf(row[2]) == name) return std::optional<User>(userFromRow(row));
+    if (dbText(row[2]) == name) return std::optional<User>(userFromRow(row));
   }
   return std::optional<User>();
 }

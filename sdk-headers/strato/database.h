@@ -28,6 +28,34 @@ struct DbRows {
   std::vector<std::vector<DbValue>> rows;
 };
 
+// Reading cells leniently: the back ends do not always agree on a column's C++ type (COUNT(*),
+// SUM() of a BIGINT, which MySQL returns as DECIMAL text, ...). NULL reads as "" / 0.
+inline std::string dbText(const DbValue& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  return {};
+}
+
+inline std::int64_t dbInt(const DbValue& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (const auto* d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    try {
+      return static_cast<std::int64_t>(std::stod(*s));
+    } catch (...) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+// "?, ?, ?": the placeholders of an IN list of n bound values.
+inline std::string sqlPlaceholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out;
+}
+
 enum class DbDialect { kSqlite, kMysql };
 
 class Database {

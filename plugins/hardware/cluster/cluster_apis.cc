@@ -10,20 +10,6 @@ constexpr const char* kColumns =
 // A database caps the number of bound values in one statement: IN lists go in slices.
 constexpr std::size_t kSlice = 500;
 
-std::string text(const DbValue& v) {
-  return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::string();
-}
-
-std::int64_t number(const DbValue& v) {
-  return std::holds_alternative<std::int64_t>(v) ? std::get<std::int64_t>(v) : 0;
-}
-
-std::string placeholders(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-  return out;
-}
-
 Reply invalid(std::string message, std::string details = {}) {
   return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
 }
@@ -35,15 +21,15 @@ Reply loadCluster(Database& db, const std::string& uuid) {
   if (!rows) return rows.error();
   if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no cluster " + uuid);
   const auto& r = rows->rows.front();
-  Json cluster{{"uuid", text(r[0])},
-               {"name", text(r[1])},
-               {"state", text(r[3])},
-               {"hypervisorType", text(r[4])},
-               {"type", text(r[5])},
-               {"zoneUuid", text(r[6])},
-               {"createDate", formatGsonDate(number(r[7]))},
-               {"lastOpDate", formatGsonDate(number(r[8]))}};
-  if (!std::holds_alternative<std::monostate>(r[2])) cluster["description"] = text(r[2]);
+  Json cluster{{"uuid", dbText(r[0])},
+               {"name", dbText(r[1])},
+               {"state", dbText(r[3])},
+               {"hypervisorType", dbText(r[4])},
+               {"type", dbText(r[5])},
+               {"zoneUuid", dbText(r[6])},
+               {"createDate", formatGsonDate(dbInt(r[7]))},
+               {"lastOpDate", formatGsonDate(dbInt(r[8]))}};
+  if (!std::holds_alternative<std::monostate>(r[2])) cluster["description"] = dbText(r[2]);
   return Json{{"inventory", cluster}};
 }
 
@@ -136,9 +122,9 @@ Result<std::vector<std::string>> ClusterCascade::below(
         parentUuids.begin() + static_cast<long>(i),
         parentUuids.begin() + static_cast<long>(std::min(parentUuids.size(), i + kSlice)));
     auto rows = db_.query(
-        "SELECT uuid FROM cluster WHERE zoneUuid IN (" + placeholders(slice.size()) + ")", slice);
+        "SELECT uuid FROM cluster WHERE zoneUuid IN (" + sqlPlaceholders(slice.size()) + ")", slice);
     if (!rows) return rows.error();
-    for (const auto& r : rows->rows) out.push_back(text(r[0]));
+    for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
   }
   return out;
 }
@@ -149,7 +135,7 @@ Status ClusterCascade::remove(const std::vector<std::string>& uuids, DeleteMode)
         uuids.begin() + static_cast<long>(i),
         uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
     auto done = db_.execute(
-        "DELETE FROM cluster WHERE uuid IN (" + placeholders(slice.size()) + ")", slice);
+        "DELETE FROM cluster WHERE uuid IN (" + sqlPlaceholders(slice.size()) + ")", slice);
     if (!done) return done.error();
   }
   return {};

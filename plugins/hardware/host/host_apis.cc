@@ -18,7 +18,7 @@ Reply updateHost(Database& db, const Json& params) {
     if (!taken->rows.empty()) {
       return makeError(ErrorCode::kAlreadyExists,
                        "managementIp " + params["managementIp"].get<std::string>() +
-                           " belongs to host " + text(taken->rows[0][0]));
+                           " belongs to host " + dbText(taken->rows[0][0]));
     }
   }
   for (const char* field : {"name", "description", "managementIp"}) {
@@ -104,7 +104,7 @@ Reply getCpuMemoryCapacity(Database& db, const Json& params) {
                          "at most 500");
       }
       any += (any.empty() ? "" : " OR ") + std::string(column) + " IN (" +
-             placeholders(uuids.size()) + ")";
+             sqlPlaceholders(uuids.size()) + ")";
       binds.insert(binds.end(), uuids.begin(), uuids.end());
     }
     if (any.empty()) {
@@ -125,11 +125,11 @@ Reply getCpuMemoryCapacity(Database& db, const Json& params) {
       binds);
   if (!rows) return rows.error();
   const auto& r = rows->rows.front();
-  return Json{{"totalCpu", number(r[0])},
-              {"availableCpu", number(r[1])},
-              {"totalMemory", number(r[2])},
-              {"availableMemory", number(r[3])},
-              {"managedCpuNum", number(r[4])}};
+  return Json{{"totalCpu", dbInt(r[0])},
+              {"availableCpu", dbInt(r[1])},
+              {"totalMemory", dbInt(r[2])},
+              {"availableMemory", dbInt(r[3])},
+              {"managedCpuNum", dbInt(r[4])}};
 }
 
 Result<std::vector<std::string>> HostCascade::below(const std::string& parentType,
@@ -141,9 +141,9 @@ Result<std::vector<std::string>> HostCascade::below(const std::string& parentTyp
         parentUuids.begin() + static_cast<long>(i),
         parentUuids.begin() + static_cast<long>(std::min(parentUuids.size(), i + kSlice)));
     auto rows = db_.query(
-        "SELECT uuid FROM host WHERE clusterUuid IN (" + placeholders(slice.size()) + ")", slice);
+        "SELECT uuid FROM host WHERE clusterUuid IN (" + sqlPlaceholders(slice.size()) + ")", slice);
     if (!rows) return rows.error();
-    for (const auto& r : rows->rows) out.push_back(text(r[0]));
+    for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
   }
   return out;
 }

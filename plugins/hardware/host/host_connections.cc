@@ -56,8 +56,8 @@ Reply HostConnections::add(const Json& body) {
       db_.query("SELECT zoneUuid, hypervisorType FROM cluster WHERE uuid = ?", {spec.clusterUuid});
   if (!cluster) return cluster.error();
   if (cluster->rows.empty()) return invalid("clusterUuid names no cluster", spec.clusterUuid);
-  spec.zoneUuid = text(cluster->rows[0][0]);
-  std::string clusterType = text(cluster->rows[0][1]);
+  spec.zoneUuid = dbText(cluster->rows[0][0]);
+  std::string clusterType = dbText(cluster->rows[0][1]);
   if (clusterType != spec.hypervisorType) {
     return invalid("a " + spec.hypervisorType + " host cannot join a " + clusterType + " cluster",
                    "cluster " + spec.clusterUuid);
@@ -67,7 +67,7 @@ Reply HostConnections::add(const Json& body) {
   if (!taken) return taken.error();
   if (!taken->rows.empty()) {
     return makeError(ErrorCode::kAlreadyExists, "managementIp " + spec.managementIp +
-                                                    " belongs to host " + text(taken->rows[0][0]));
+                                                    " belongs to host " + dbText(taken->rows[0][0]));
   }
 
   auto now = nowMillis();

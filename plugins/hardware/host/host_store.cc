@@ -12,52 +12,29 @@ constexpr const char* kInventoryColumns =
 
 }  // namespace
 
-std::string text(const DbValue& v) {
-  return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::string();
-}
-
-std::int64_t number(const DbValue& v) {
-  if (std::holds_alternative<std::int64_t>(v)) return std::get<std::int64_t>(v);
-  if (std::holds_alternative<double>(v)) return static_cast<std::int64_t>(std::get<double>(v));
-  // MySQL's SUM() of a BIGINT is a DECIMAL, which may arrive as text.
-  if (std::holds_alternative<std::string>(v)) {
-    try {
-      return static_cast<std::int64_t>(std::stod(std::get<std::string>(v)));
-    } catch (...) {
-    }
-  }
-  return 0;
-}
-
-std::string placeholders(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-  return out;
-}
-
 Result<Json> loadHost(Database& db, const std::string& uuid) {
   auto rows =
       db.query(std::string("SELECT ") + kInventoryColumns + " FROM host WHERE uuid = ?", {uuid});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no host " + uuid);
   const auto& r = rows->rows.front();
-  Json host{{"uuid", text(r[0])},
-            {"name", text(r[1])},
-            {"zoneUuid", text(r[3])},
-            {"clusterUuid", text(r[4])},
-            {"managementIp", text(r[5])},
-            {"hypervisorType", text(r[6])},
-            {"state", text(r[7])},
-            {"status", text(r[8])},
-            {"totalCpuCapacity", number(r[9])},
-            {"availableCpuCapacity", number(r[10])},
-            {"cpuSockets", number(r[11])},
-            {"totalMemoryCapacity", number(r[12])},
-            {"availableMemoryCapacity", number(r[13])},
-            {"cpuNum", number(r[14])},
-            {"createDate", formatGsonDate(number(r[15]))},
-            {"lastOpDate", formatGsonDate(number(r[16]))}};
-  if (!std::holds_alternative<std::monostate>(r[2])) host["description"] = text(r[2]);
+  Json host{{"uuid", dbText(r[0])},
+            {"name", dbText(r[1])},
+            {"zoneUuid", dbText(r[3])},
+            {"clusterUuid", dbText(r[4])},
+            {"managementIp", dbText(r[5])},
+            {"hypervisorType", dbText(r[6])},
+            {"state", dbText(r[7])},
+            {"status", dbText(r[8])},
+            {"totalCpuCapacity", dbInt(r[9])},
+            {"availableCpuCapacity", dbInt(r[10])},
+            {"cpuSockets", dbInt(r[11])},
+            {"totalMemoryCapacity", dbInt(r[12])},
+            {"availableMemoryCapacity", dbInt(r[13])},
+            {"cpuNum", dbInt(r[14])},
+            {"createDate", formatGsonDate(dbInt(r[15]))},
+            {"lastOpDate", formatGsonDate(dbInt(r[16]))}};
+  if (!std::holds_alternative<std::monostate>(r[2])) host["description"] = dbText(r[2]);
   return host;
 }
 
@@ -71,15 +48,15 @@ Result<HostRecord> loadRecord(Database& db, const std::string& uuid) {
   const auto& r = rows->rows.front();
   HostRecord record;
   record.spec.uuid = uuid;
-  record.spec.name = text(r[0]);
-  record.spec.managementIp = text(r[1]);
-  record.spec.clusterUuid = text(r[2]);
-  record.spec.zoneUuid = text(r[3]);
-  record.spec.hypervisorType = text(r[4]);
-  record.spec.extra = Json::parse(text(r[5]), nullptr, false);
+  record.spec.name = dbText(r[0]);
+  record.spec.managementIp = dbText(r[1]);
+  record.spec.clusterUuid = dbText(r[2]);
+  record.spec.zoneUuid = dbText(r[3]);
+  record.spec.hypervisorType = dbText(r[4]);
+  record.spec.extra = Json::parse(dbText(r[5]), nullptr, false);
   if (record.spec.extra.is_discarded()) record.spec.extra = Json::object();
-  record.status = text(r[6]);
-  record.state = text(r[7]);
+  record.status = dbText(r[6]);
+  record.state = dbText(r[7]);
   return record;
 }
 
@@ -107,8 +84,8 @@ Status applyFacts(Database& db, const std::string& uuid, const HostFacts& facts)
     if (!rows) return rows.error();
     if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no host " + uuid);
     const auto& r = rows->rows.front();
-    std::int64_t usedCpu = std::max<std::int64_t>(0, number(r[0]) - number(r[1]));
-    std::int64_t usedMemory = std::max<std::int64_t>(0, number(r[2]) - number(r[3]));
+    std::int64_t usedCpu = std::max<std::int64_t>(0, dbInt(r[0]) - dbInt(r[1]));
+    std::int64_t usedMemory = std::max<std::int64_t>(0, dbInt(r[2]) - dbInt(r[3]));
     auto done = tx.execute(
         "UPDATE host SET totalCpu = ?, availableCpu = ?, cpuNum = ?, cpuSockets = ?, totalMemory = "
         "?, "
@@ -128,15 +105,15 @@ Status removeHosts(Database& db, MessageBus& bus, const std::vector<std::string>
     std::vector<DbValue> slice(
         uuids.begin() + static_cast<long>(i),
         uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
-    std::string in = "(" + placeholders(slice.size()) + ")";
+    std::string in = "(" + sqlPlaceholders(slice.size()) + ")";
     auto rows = db.query("SELECT uuid, hypervisorType FROM host WHERE uuid IN " + in, slice);
     if (!rows) return rows.error();
     auto done = db.execute("DELETE FROM host WHERE uuid IN " + in, slice);
     if (!done) return done.error();
     for (const auto& r : rows->rows) {
       bus.publish({std::string(kHostDeletedEvent),
-                   text(r[0]),
-                   {{"uuid", text(r[0])}, {"hypervisorType", text(r[1])}}});
+                   dbText(r[0]),
+                   {{"uuid", dbText(r[0])}, {"hypervisorType", dbText(r[1])}}});
     }
   }
   return {};
@@ -147,7 +124,7 @@ Result<std::vector<std::string>> trackedHosts(Database& db) {
   if (!rows) return rows.error();
   std::vector<std::string> out;
   out.reserve(rows->rows.size());
-  for (const auto& r : rows->rows) out.push_back(text(r[0]));
+  for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
   return out;
 }
 

@@ -16,9 +16,6 @@ inline constexpr std::string_view kHostDeletedEvent = "host.Deleted";
 // A database caps the number of bound values in one statement: IN lists go in slices.
 inline constexpr std::size_t kSlice = 500;
 
-std::string text(const DbValue& v);
-std::int64_t number(const DbValue& v);
-std::string placeholders(std::size_t n);
 
 // The inventory as section 4.3.1 shows it, or kNotFound.
 Result<Json> loadHost(Database& db, const std::string& uuid);
