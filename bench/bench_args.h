@@ -16,7 +16,8 @@ struct BenchArgs {
 };
 
 // nullopt (after printing the usage) on a bad command line.
-inline std::optional<BenchArgs> parseBenchArgs(int argc, char** argv, const char* program, long requests) {
+inline std::optional<BenchArgs> parseBenchArgs(int argc, char** argv, const char* program,
+                                               long requests) {
   BenchArgs args{requests};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -33,7 +34,8 @@ inline std::optional<BenchArgs> parseBenchArgs(int argc, char** argv, const char
         throw std::invalid_argument(arg);
       }
     } catch (const std::exception&) {
-      std::cerr << "usage: " << program << " [--requests N] [--repeat K] [--json FILE] [--db URL]\n";
+      std::cerr << "usage: " << program
+                << " [--requests N] [--repeat K] [--json FILE] [--db URL]\n";
       return std::nullopt;
     }
   }

@@ -30,8 +30,8 @@ using strato::kernel::AsioBus;
 
 struct Scenario {
   std::string name;
-  int chains;        // requests in flight at once
-  int resources;     // 0 = no resource uuid
+  int chains;     // requests in flight at once
+  int resources;  // 0 = no resource uuid
   long requests;
 };
 
@@ -39,7 +39,8 @@ struct Scenario {
 // only when every chain has stopped, so no callback can outlive what it touches.
 struct Run : std::enable_shared_from_this<Run> {
   Run(AsioBus& bus, const Scenario& s) : bus(bus), scenario(s), activeChains(s.chains) {
-    for (int i = 0; i < std::max(1, s.resources); ++i) uuids.push_back(fmt::format("{:032x}", i + 1));
+    for (int i = 0; i < std::max(1, s.resources); ++i)
+      uuids.push_back(fmt::format("{:032x}", i + 1));
   }
 
   void next(int chain) {
@@ -49,10 +50,13 @@ struct Run : std::enable_shared_from_this<Run> {
     }
     Message m{"bench.Echo", scenario.resources ? uuids[chain % scenario.resources] : std::string(),
               Json(chain)};
-    bus.request(std::move(m), [self = shared_from_this(), chain](Reply r) {
-      if (!r.ok()) self->failed.fetch_add(1, std::memory_order_relaxed);
-      self->next(chain);
-    }, std::chrono::seconds(30));
+    bus.request(
+        std::move(m),
+        [self = shared_from_this(), chain](Reply r) {
+          if (!r.ok()) self->failed.fetch_add(1, std::memory_order_relaxed);
+          self->next(chain);
+        },
+        std::chrono::seconds(30));
   }
 
   AsioBus& bus;
@@ -89,9 +93,9 @@ int main(int argc, char** argv) {
   (void)strato::kernel::configureLogging("warn", "");
 
   AsioBus bus({0, 2, std::chrono::milliseconds(30000)});
-  if (!bus.registerHandler("bench.Echo", [](Message m, strato::Replier reply) {
-        reply(std::move(m.body));
-      }).ok()) {
+  if (!bus.registerHandler("bench.Echo",
+                           [](Message m, strato::Replier reply) { reply(std::move(m.body)); })
+           .ok()) {
     return 1;
   }
 
@@ -110,9 +114,13 @@ int main(int argc, char** argv) {
     double median = rates[rates.size() / 2];
     std::cout << fmt::format("{:<28} {:>12} {:>14.0f} {:>14.0f} {:>14.0f}\n", s.name, s.requests,
                              rates.front(), median, rates.back());
-    results.push_back({{"scenario", s.name}, {"requests", s.requests}, {"chains", s.chains},
-                       {"resources", s.resources}, {"minPerSecond", rates.front()},
-                       {"medianPerSecond", median}, {"maxPerSecond", rates.back()}});
+    results.push_back({{"scenario", s.name},
+                       {"requests", s.requests},
+                       {"chains", s.chains},
+                       {"resources", s.resources},
+                       {"minPerSecond", rates.front()},
+                       {"medianPerSecond", median},
+                       {"maxPerSecond", rates.back()}});
   }
   if (!jsonFile.empty()) {
     std::ofstream(jsonFile) << Json{{"benchmark", "bus-request-reply"},

@@ -49,12 +49,12 @@ long addHosts(int port, const std::string& session, const std::string& clusterUu
   std::deque<std::string> inFlight;
   while (next < count || !inFlight.empty()) {
     while (next < count && static_cast<int>(inFlight.size()) < kWindow) {
-      Json params{{"name", fmt::format("sim-{}", next)},
-                  {"managementIp",
-                   fmt::format("10.{}.{}.{}", run % 256, (next / 256) % 256, next % 256)},
-                  {"clusterUuid", clusterUuid},
-                  {"cpuCapacity", 32},
-                  {"memoryCapacity", 128LL << 30}};
+      Json params{
+          {"name", fmt::format("sim-{}", next)},
+          {"managementIp", fmt::format("10.{}.{}.{}", run % 256, (next / 256) % 256, next % 256)},
+          {"clusterUuid", clusterUuid},
+          {"cpuCapacity", 32},
+          {"memoryCapacity", 128LL << 30}};
       auto accepted =
           send(port, "POST", "/zstack/v1/hosts/simulators", {{"params", params}}, session);
       next += kClients;
@@ -146,33 +146,33 @@ int main(int argc, char** argv) {
             [](const Run& a, const Run& b) { return a.seconds < b.seconds; });
   const Run& median = runs[runs.size() / 2];
   if (!args->jsonFile.empty()) {
-    std::ofstream(args->jsonFile) << Json{{"benchmark", "add-simulator-hosts"},
-                                          {"database",
-                                           args->databaseUrl.empty() ? "sqlite" : "mysql"},
-                                          {"cores", std::thread::hardware_concurrency()},
-                                          {"hosts", args->requests},
-                                          {"clients", kClients},
-                                          {"jobsInFlightPerClient", kWindow},
-                                          {"minSeconds", runs.front().seconds},
-                                          {"medianSeconds", median.seconds},
-                                          {"maxSeconds", runs.back().seconds},
-                                          {"medianHostsPerSecond", args->requests / median.seconds},
-                                          {"maxRssMiB", std::max_element(
-                                                            runs.begin(), runs.end(),
-                                                            [](const Run& a, const Run& b) {
-                                                              return a.rssKib < b.rssKib;
-                                                            })->rssKib /
-                                                            1024.0},
-                                          // The shape run-bench plots: one row per figure.
-                                          {"results", Json::array({
-                                              {{"scenario", fmt::format("add {} hosts (s)", args->requests)},
-                                               {"min", runs.front().seconds},
-                                               {"median", median.seconds},
-                                               {"max", runs.back().seconds}},
-                                              {{"scenario", "server RSS after (MiB)"},
-                                               {"median", median.rssKib / 1024.0}}})}}
-                                         .dump(2)
-                                  << "\n";
+    std::ofstream(args->jsonFile)
+        << Json{{"benchmark", "add-simulator-hosts"},
+                {"database", args->databaseUrl.empty() ? "sqlite" : "mysql"},
+                {"cores", std::thread::hardware_concurrency()},
+                {"hosts", args->requests},
+                {"clients", kClients},
+                {"jobsInFlightPerClient", kWindow},
+                {"minSeconds", runs.front().seconds},
+                {"medianSeconds", median.seconds},
+                {"maxSeconds", runs.back().seconds},
+                {"medianHostsPerSecond", args->requests / median.seconds},
+                {"maxRssMiB", std::max_element(
+                                  runs.begin(), runs.end(),
+                                  [](const Run& a, const Run& b) {
+                                    return a.rssKib < b.rssKib;
+                                  })->rssKib /
+                                  1024.0},
+                // The shape run-bench plots: one row per figure.
+                {"results",
+                 Json::array({{{"scenario", fmt::format("add {} hosts (s)", args->requests)},
+                               {"min", runs.front().seconds},
+                               {"median", median.seconds},
+                               {"max", runs.back().seconds}},
+                              {{"scenario", "server RSS after (MiB)"},
+                               {"median", median.rssKib / 1024.0}}})}}
+               .dump(2)
+        << "\n";
   }
   return 0;
 }

@@ -13,7 +13,8 @@ namespace strato::bench {
 
 double LoadResult::percentileMs(double p) const {
   if (latenciesMs.empty()) return 0;
-  auto index = static_cast<std::size_t>(p / 100.0 * static_cast<double>(latenciesMs.size() - 1) + 0.5);
+  auto index =
+      static_cast<std::size_t>(p / 100.0 * static_cast<double>(latenciesMs.size() - 1) + 0.5);
   return latenciesMs[std::min(index, latenciesMs.size() - 1)];
 }
 
@@ -42,7 +43,9 @@ LoadResult runLoad(const LoadSpec& spec) {
         ++failures;
         session.reset();
       }
-      mine.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      mine.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count());
     }
     std::lock_guard lock(merge);
     result.latenciesMs.insert(result.latenciesMs.end(), mine.begin(), mine.end());

@@ -24,7 +24,7 @@ struct LoadSpec {
 struct LoadResult {
   double seconds = 0;
   long requests = 0;
-  long failures = 0;  // wrong status or no answer
+  long failures = 0;                // wrong status or no answer
   std::vector<double> latenciesMs;  // sorted
 
   double perSecond() const { return requests / seconds; }

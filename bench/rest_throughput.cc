@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   std::string zoneUuid = zone.body["inventory"]["uuid"];
 
   // A fast wrong answer is not a result: the query must find the 100 VMs on that network.
-  auto probe = send(port, "GET", "/zstack/v1/bench/vm-instances?q=nics.l3.name=l3-7", nullptr, session);
+  auto probe =
+      send(port, "GET", "/zstack/v1/bench/vm-instances?q=nics.l3.name=l3-7", nullptr, session);
   if (probe.status != 200 || probe.body["inventories"].size() != 100) {
     std::cerr << "cross-inventory query is wrong: " << probe.status << " "
               << probe.body.dump().substr(0, 300) << "\n";
@@ -60,28 +61,33 @@ int main(int argc, char** argv) {
   std::vector<Scenario> scenarios{
       {"GET /zones/{uuid}", 8, requests, [&](long) { return "/zstack/v1/zones/" + zoneUuid; }},
       {"VM by nics.l3.name (100k rows), 1 client", 1, requests / 25,
-       [](long i) { return fmt::format("/zstack/v1/bench/vm-instances?q=nics.l3.name=l3-{}", i % 1000); }},
+       [](long i) {
+         return fmt::format("/zstack/v1/bench/vm-instances?q=nics.l3.name=l3-{}", i % 1000);
+       }},
       {"VM by nics.l3.name (100k rows), 4 clients", 4, requests / 10,
-       [](long i) { return fmt::format("/zstack/v1/bench/vm-instances?q=nics.l3.name=l3-{}", i % 1000); }},
+       [](long i) {
+         return fmt::format("/zstack/v1/bench/vm-instances?q=nics.l3.name=l3-{}", i % 1000);
+       }},
   };
   Json results = Json::array();
-  std::cout << fmt::format("{:<44} {:>9} {:>10} {:>9} {:>9}\n", "scenario", "requests", "req/s", "p50 ms",
-                           "p99 ms");
+  std::cout << fmt::format("{:<44} {:>9} {:>10} {:>9} {:>9}\n", "scenario", "requests", "req/s",
+                           "p50 ms", "p99 ms");
   for (const auto& s : scenarios) {
     std::vector<LoadResult> runs;
     for (int r = 0; r < repeat; ++r) {
-      runs.push_back(strato::bench::runLoad(
-          LoadSpec{port, s.connections, s.requests, {{"Authorization", "OAuth " + session}}, s.path, 200}));
+      runs.push_back(strato::bench::runLoad(LoadSpec{
+          port, s.connections, s.requests, {{"Authorization", "OAuth " + session}}, s.path, 200}));
       if (runs.back().failures != 0) {
         std::cerr << s.name << ": " << runs.back().failures << " requests failed\n";
         return 1;
       }
     }
-    std::sort(runs.begin(), runs.end(),
-              [](const LoadResult& a, const LoadResult& b) { return a.perSecond() < b.perSecond(); });
+    std::sort(runs.begin(), runs.end(), [](const LoadResult& a, const LoadResult& b) {
+      return a.perSecond() < b.perSecond();
+    });
     const LoadResult& median = runs[runs.size() / 2];
-    std::cout << fmt::format("{:<44} {:>9} {:>10.0f} {:>9.2f} {:>9.2f}\n", s.name, s.requests, median.perSecond(),
-                             median.percentileMs(50), median.percentileMs(99));
+    std::cout << fmt::format("{:<44} {:>9} {:>10.0f} {:>9.2f} {:>9.2f}\n", s.name, s.requests,
+                             median.perSecond(), median.percentileMs(50), median.percentileMs(99));
     results.push_back({{"scenario", s.name},
                        {"connections", s.connections},
                        {"requests", s.requests},

@@ -26,8 +26,9 @@ strato::Status seed(strato::Database& db) {
       if (!r) return r.error();
     }
     for (int i = 0; i < kVms; ++i) {
-      auto vm = tx.execute("INSERT INTO bench_vm (uuid, name, state, createDate) VALUES (?, ?, 'Running', ?)",
-                           {uuidOf('b', i), "vm-" + std::to_string(i), now + i});
+      auto vm = tx.execute(
+          "INSERT INTO bench_vm (uuid, name, state, createDate) VALUES (?, ?, 'Running', ?)",
+          {uuidOf('b', i), "vm-" + std::to_string(i), now + i});
       if (!vm) return vm.error();
       auto nic = tx.execute("INSERT INTO bench_nic (uuid, vmUuid, l3Uuid, ip) VALUES (?, ?, ?, ?)",
                             {uuidOf('c', i), uuidOf('b', i), uuidOf('a', i % kL3Networks),
@@ -50,9 +51,15 @@ strato::Status init(strato::Registrar& r) {
                      "CREATE TABLE bench_l3 (uuid VARCHAR(32) PRIMARY KEY, name VARCHAR(255))",
                      "CREATE INDEX bench_l3_name ON bench_l3 (name)"}}});
   using strato::FieldType;
-  r.addInventory({"BenchVm", "bench_vm", "", {{"uuid"}, {"name"}, {"state"}, {"createDate", FieldType::kDate}},
+  r.addInventory({"BenchVm",
+                  "bench_vm",
+                  "",
+                  {{"uuid"}, {"name"}, {"state"}, {"createDate", FieldType::kDate}},
                   {{"nics", "BenchNic", "uuid", "vmUuid"}}});
-  r.addInventory({"BenchNic", "bench_nic", "", {{"uuid"}, {"vmUuid"}, {"l3Uuid"}, {"ip"}},
+  r.addInventory({"BenchNic",
+                  "bench_nic",
+                  "",
+                  {{"uuid"}, {"vmUuid"}, {"l3Uuid"}, {"ip"}},
                   {{"l3", "BenchL3", "l3Uuid", "uuid"}}});
   r.addInventory({"BenchL3", "bench_l3", "", {{"uuid"}, {"name"}}, {}});
   strato::ApiDeclaration query;

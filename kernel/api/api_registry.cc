@@ -23,16 +23,17 @@ Status ApiRegistry::checkLocked(const std::vector<ApiDeclaration>& apis,
   std::set<std::string> batch;
   for (const auto& api : apis) {
     // A query API names its inventory instead of a handler.
-    if (api.name.empty() || api.path.empty() || (api.messageType.empty() && api.inventory.empty())) {
+    if (api.name.empty() || api.path.empty() ||
+        (api.messageType.empty() && api.inventory.empty())) {
       return makeError(ErrorCode::kInvalidArgument,
                        "API declared by " + owner + " needs a name, a path and a message type",
                        api.name);
     }
     auto it = apis_.find(api.name);
     if (it != apis_.end() || !batch.insert(api.name).second) {
-      return makeError(ErrorCode::kAlreadyExists, "duplicate API '" + api.name + "'",
-                       "declared by " + (it != apis_.end() ? it->second.second : owner) +
-                           ", again by " + owner);
+      return makeError(
+          ErrorCode::kAlreadyExists, "duplicate API '" + api.name + "'",
+          "declared by " + (it != apis_.end() ? it->second.second : owner) + ", again by " + owner);
     }
   }
   return {};

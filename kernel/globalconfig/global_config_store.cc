@@ -10,10 +10,14 @@ namespace {
 
 std::string_view typeName(GlobalConfigType t) {
   switch (t) {
-    case GlobalConfigType::kString: return "string";
-    case GlobalConfigType::kInteger: return "integer";
-    case GlobalConfigType::kFloat: return "number";
-    case GlobalConfigType::kBoolean: return "boolean";
+    case GlobalConfigType::kString:
+      return "string";
+    case GlobalConfigType::kInteger:
+      return "integer";
+    case GlobalConfigType::kFloat:
+      return "number";
+    case GlobalConfigType::kBoolean:
+      return "boolean";
   }
   return "string";
 }
@@ -28,7 +32,8 @@ std::optional<double> parseNumber(const std::string& value, bool integer) {
   }
   double out = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
-  if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(out)) return std::nullopt;
+  if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(out))
+    return std::nullopt;
   return out;
 }
 
@@ -75,8 +80,8 @@ Status GlobalConfigStore::checkLocked(const std::vector<GlobalConfigDeclaration>
   for (const auto& d : declarations) {
     Key key{d.category, d.name};
     if (d.category.empty() || d.name.empty()) {
-      return makeError(ErrorCode::kInvalidArgument, "global config declared by " + owner +
-                                                        " needs a category and a name");
+      return makeError(ErrorCode::kInvalidArgument,
+                       "global config declared by " + owner + " needs a category and a name");
     }
     if (declarations_.count(key) || std::find(batch.begin(), batch.end(), key) != batch.end()) {
       return makeError(ErrorCode::kAlreadyExists,
@@ -114,7 +119,8 @@ Status GlobalConfigStore::load(Database& db) {
     // The row keeps an administrator's value across restarts; its declaration may change.
     if (stored.count(key)) {
       auto changed = db.execute(
-          "UPDATE global_config SET defaultValue = ?, description = ? WHERE category = ? AND name = ?",
+          "UPDATE global_config SET defaultValue = ?, description = ? WHERE category = ? AND name "
+          "= ?",
           {d.defaultValue, d.description, d.category, d.name});
       if (!changed) return changed.error();
     } else {
@@ -166,8 +172,10 @@ Result<std::pair<Json, std::string>> GlobalConfigStore::update(Database& db,
 
 Json GlobalConfigStore::inventoryLocked(const Key& key) const {
   const auto& d = declarations_.at(key);
-  return Json{{"category", d.category},         {"name", d.name},
-              {"value", values_.at(key)},        {"defaultValue", d.defaultValue},
+  return Json{{"category", d.category},
+              {"name", d.name},
+              {"value", values_.at(key)},
+              {"defaultValue", d.defaultValue},
               {"description", d.description}};
 }
 

@@ -38,19 +38,22 @@ HttpResponse errorResponse(int status, const std::string& code, const std::strin
 
 // ZStack clients know 400 for a bad request, not 413.
 HttpResponse tooLarge(std::size_t limit) {
-  return errorResponse(400, "SYS.1007", "request body larger than " + std::to_string(limit) + " bytes");
+  return errorResponse(400, "SYS.1007",
+                       "request body larger than " + std::to_string(limit) + " bytes");
 }
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
  public:
   Handler(const HttpHandler& handler, std::size_t maxBody) : handler_(handler), maxBody_(maxBody) {}
 
-  void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
+  void handleRequest(Poco::Net::HTTPServerRequest& in,
+                     Poco::Net::HTTPServerResponse& out) override {
     HttpResponse response;
     try {
       response = serve(in);
     } catch (const std::exception& e) {
-      componentLogger("kernel.http")->error(std::string("handler threw error=\"") + e.what() + "\"");
+      componentLogger("kernel.http")
+          ->error(std::string("handler threw error=\"") + e.what() + "\"");
       response = errorResponse(500, "SYS.1000", "internal error");
     }
     out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
@@ -98,8 +101,10 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Factory(HttpHandler handler, std::size_t maxBody) : handler_(std::move(handler)), maxBody_(maxBody) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+  Factory(HttpHandler handler, std::size_t maxBody)
+      : handler_(std::move(handler)), maxBody_(maxBody) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
     return new Handler(handler_, maxBody_);
   }
 
@@ -146,7 +151,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
   try {
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(options.host, static_cast<Poco::UInt16>(options.port)),
-                /*reuseAddress=*/true, /*reusePort=*/false);  // never share a port with another server
+                /*reuseAddress=*/true,
+                /*reusePort=*/false);  // never share a port with another server
     socket.listen(256);
     return std::unique_ptr<HttpServer>(
         std::make_unique<PocoHttpServer>(options, std::move(handler), std::move(socket)));

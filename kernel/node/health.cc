@@ -34,16 +34,16 @@ HttpHandler makeHealthHandler(const Node::State& state) {
     }
     auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
         std::chrono::steady_clock::now() - state.startedAt);
-    return jsonResponse(200, Json{{"status", "ok"},
-                              {"role", toString(state.role)},
-                              {"version", kSdkVersion},
-                              {"commit", STRATO_GIT_COMMIT},
-                              {"sdkAbi", std::to_string(kSdkAbiMajor) + "." +
-                                             std::to_string(kSdkAbiMinor)},
-                              {"uptimeSeconds", uptime.count()},
-                              {"plugins", plugins},
-                              {"extensions", state.extensions.size()},
-                              {"apis", state.apis.size()}});
+    return jsonResponse(
+        200, Json{{"status", "ok"},
+                  {"role", toString(state.role)},
+                  {"version", kSdkVersion},
+                  {"commit", STRATO_GIT_COMMIT},
+                  {"sdkAbi", std::to_string(kSdkAbiMajor) + "." + std::to_string(kSdkAbiMinor)},
+                  {"uptimeSeconds", uptime.count()},
+                  {"plugins", plugins},
+                  {"extensions", state.extensions.size()},
+                  {"apis", state.apis.size()}});
   };
 }
 

@@ -25,8 +25,7 @@ std::string_view toString(NodeRole role) { return role == NodeRole::kServer ? "s
 
 std::vector<std::string> roleDefaults(NodeRole role) {
   if (role == NodeRole::kServer) return {"node.role=server"};
-  return {"node.role=agent", "http.port=7070",
-          "plugins.dirs=${exeDir}/../lib/strato/agent-plugins",
+  return {"node.role=agent", "http.port=7070", "plugins.dirs=${exeDir}/../lib/strato/agent-plugins",
           "database.url=sqlite:var/agent.db"};
 }
 
@@ -48,18 +47,27 @@ Status declareKernelApis(Node::State& s) {
   if (s.role != NodeRole::kServer) return {};
   s.nodeUuid = newUuid();
   if (auto st = declareKernelSchema(s.inventories, s.globalConfigs); !st) return st;
-  s.system.reset(new SystemApiServices{*s.bus, *s.database, s.globalConfigs, s.inventories, s.extensions,
-                                       s.progress, s.nodeUuid, [&s] { return s.rest.get(); }, {}});
+  s.system.reset(new SystemApiServices{*s.bus,
+                                       *s.database,
+                                       s.globalConfigs,
+                                       s.inventories,
+                                       s.extensions,
+                                       s.progress,
+                                       s.nodeUuid,
+                                       [&s] { return s.rest.get(); },
+                                       {}});
   auto apis = registerSystemApis(*s.system);
   if (!apis) return apis.error();
   return s.apis.addAll(*apis, "kernel");
 }
 
 Status loadPlugins(Node::State& s) {
-  s.loader = std::make_unique<PluginLoader>(
-      KernelServices{*s.bus, s.config, *s.database, s.extensions, s.apis, s.inventories,
-                     s.globalConfigs}, s.contributions);
-  auto report = s.loader->loadAll(s.config.getList("plugins.dirs"), s.config.getList("plugins.files"));
+  s.loader =
+      std::make_unique<PluginLoader>(KernelServices{*s.bus, s.config, *s.database, s.extensions,
+                                                    s.apis, s.inventories, s.globalConfigs},
+                                     s.contributions);
+  auto report =
+      s.loader->loadAll(s.config.getList("plugins.dirs"), s.config.getList("plugins.files"));
   for (const auto& required : s.config.getList("plugins.required")) {
     bool present = std::any_of(report.loaded.begin(), report.loaded.end(),
                                [&](const PluginInfo& p) { return p.name == required; });
@@ -72,7 +80,8 @@ Status loadPlugins(Node::State& s) {
     return makeError(ErrorCode::kNotFound, "required plugin '" + required + "' is not loaded",
                      why.empty() ? "no plugin file declares that name" : why);
   }
-  s.log->info(fmt::format("plugins loaded={} refused={}", report.loaded.size(), report.failed.size()));
+  s.log->info(
+      fmt::format("plugins loaded={} refused={}", report.loaded.size(), report.failed.size()));
   return {};
 }
 
@@ -96,7 +105,8 @@ Status startRest(Node::State& s) {
   if (auto st = s.globalConfigs.load(*s.database); !st) return st;
   if (s.role != NodeRole::kServer) return {};
   s.rest = std::make_unique<RestFrontEnd>(
-      RestServices{*s.bus, *s.database, s.extensions, s.globalConfigs, s.inventories}, s.apis.all());
+      RestServices{*s.bus, *s.database, s.extensions, s.globalConfigs, s.inventories},
+      s.apis.all());
   return s.rest->start();
 }
 
@@ -120,7 +130,8 @@ Status runStartHooks(Node::State& s) {
 }
 
 Status startHttp(Node::State& s) {
-  HttpServerOptions options{s.config.str("http.host"), static_cast<int>(s.config.integer("http.port")),
+  HttpServerOptions options{s.config.str("http.host"),
+                            static_cast<int>(s.config.integer("http.port")),
                             static_cast<int>(s.config.integer("http.threads")),
                             static_cast<std::size_t>(s.config.integer("http.maxBodyBytes"))};
   HttpHandler handler = makeHealthHandler(s);
@@ -137,7 +148,8 @@ Status startHttp(Node::State& s) {
   if (s.rest) {
     s.rest->setAdvertisedAddress(fmt::format("{}:{}", options.host, s.http->port()));
     s.record = std::make_unique<ManagementNodeRecord>(*s.database);
-    if (auto st = s.record->join(s.nodeUuid, options.host, s.http->port(), kSdkVersion); !st) return st;
+    if (auto st = s.record->join(s.nodeUuid, options.host, s.http->port(), kSdkVersion); !st)
+      return st;
   }
   if (auto file = s.config.str("http.portFile"); !file.empty()) {
     // Written whole, then renamed, so a reader never sees a partial number.
@@ -159,14 +171,14 @@ Node::~Node() { stop(); }
 Result<std::unique_ptr<Node>> Node::start(NodeRole role, ConfigStore config) {
   std::unique_ptr<State> state(new State{role, std::move(config)});
   State& s = *state;
-  s.bus = std::make_unique<AsioBus>(AsioBus::Options{
-      static_cast<unsigned>(s.config.integer("bus.workerThreads")),
-      static_cast<unsigned>(s.config.integer("bus.blockingThreads")),
-      std::chrono::milliseconds(s.config.integer("bus.defaultTimeoutMs"))});
+  s.bus = std::make_unique<AsioBus>(
+      AsioBus::Options{static_cast<unsigned>(s.config.integer("bus.workerThreads")),
+                       static_cast<unsigned>(s.config.integer("bus.blockingThreads")),
+                       std::chrono::milliseconds(s.config.integer("bus.defaultTimeoutMs"))});
   // Node's destructor runs stop(), which undoes exactly the steps that happened.
   std::unique_ptr<Node> node(new Node(std::move(state)));
-  for (auto step : {openDatabaseFor, declareKernelApis, loadPlugins, migrate, startRest, runStartHooks,
-                    startHttp}) {
+  for (auto step : {openDatabaseFor, declareKernelApis, loadPlugins, migrate, startRest,
+                    runStartHooks, startHttp}) {
     if (Status status = step(*node->state_); !status) return status.error();
   }
   return node;

@@ -6,9 +6,9 @@
 #include "bus/asio_bus.h"
 #include "db/migrator.h"
 #include "globalconfig/global_config_store.h"
+#include "log/logging.h"
 #include "query/inventory_catalog.h"
 #include "rest/zstack_catalog.h"
-#include "log/logging.h"
 
 namespace strato::kernel {
 
@@ -19,8 +19,8 @@ StagedRegistrar::StagedRegistrar(std::string pluginName, KernelServices services
 
 void StagedRegistrar::addExtensionRaw(std::string_view point, std::string name,
                                       std::shared_ptr<void> impl, int order) {
-  extensions_.emplace_back(std::string(point),
-                           ExtensionRegistry::Entry{std::move(name), order, std::move(impl), name_});
+  extensions_.emplace_back(
+      std::string(point), ExtensionRegistry::Entry{std::move(name), order, std::move(impl), name_});
 }
 
 void StagedRegistrar::handle(std::string messageType, RequestHandler handler) {
@@ -38,7 +38,9 @@ void StagedRegistrar::addApi(ApiDeclaration api) {
   apis_.push_back(std::move(api));
 }
 
-void StagedRegistrar::addInventory(InventorySchema schema) { inventories_.push_back(std::move(schema)); }
+void StagedRegistrar::addInventory(InventorySchema schema) {
+  inventories_.push_back(std::move(schema));
+}
 
 void StagedRegistrar::addGlobalConfig(GlobalConfigDeclaration declaration) {
   globalConfigs_.push_back(std::move(declaration));
@@ -48,7 +50,9 @@ void StagedRegistrar::addMigrations(std::vector<Migration> migrations) {
   for (auto& m : migrations) migrations_.push_back(std::move(m));
 }
 
-void StagedRegistrar::onStart(std::function<Status()> hook) { startHooks_.push_back(std::move(hook)); }
+void StagedRegistrar::onStart(std::function<Status()> hook) {
+  startHooks_.push_back(std::move(hook));
+}
 
 void StagedRegistrar::onStop(std::function<void()> hook) { stopHooks_.push_back(std::move(hook)); }
 
@@ -59,9 +63,9 @@ const ExtensionLookup& StagedRegistrar::extensions() const { return services_.ex
 const GlobalConfigView& StagedRegistrar::globalConfig() const { return services_.globalConfigs; }
 
 bool StagedRegistrar::empty() const {
-  return extensions_.empty() && handlers_.empty() && subscriptions_.empty() && apis_.empty() && inventories_.empty() &&
-         globalConfigs_.empty() &&
-         migrations_.empty() && startHooks_.empty() && stopHooks_.empty();
+  return extensions_.empty() && handlers_.empty() && subscriptions_.empty() && apis_.empty() &&
+         inventories_.empty() && globalConfigs_.empty() && migrations_.empty() &&
+         startHooks_.empty() && stopHooks_.empty();
 }
 
 Status StagedRegistrar::commit(PluginContributions& into) {

@@ -46,16 +46,19 @@ Status InventoryCatalog::checkLocked(const std::vector<InventorySchema>& schemas
       return makeError(ErrorCode::kInvalidArgument,
                        "inventory '" + s.name + "' declared by " + owner + ": " + what);
     };
-    if (!isIdentifier(s.name) || !isIdentifier(s.table)) return bad("name and table must be identifiers");
+    if (!isIdentifier(s.name) || !isIdentifier(s.table))
+      return bad("name and table must be identifiers");
     if (schemas_.count(s.name) || !batch.insert(s.name).second) {
       return makeError(ErrorCode::kAlreadyExists, "duplicate inventory '" + s.name + "'", owner);
     }
     std::set<std::string> names;
     for (const auto& f : s.fields) {
-      if (!isIdentifier(f.name) || !isIdentifier(columnOf(f))) return bad("bad field '" + f.name + "'");
+      if (!isIdentifier(f.name) || !isIdentifier(columnOf(f)))
+        return bad("bad field '" + f.name + "'");
       if (!names.insert(f.name).second) return bad("field '" + f.name + "' declared twice");
     }
-    if (s.ownedByAccount && !findField(s, "uuid")) return bad("an owned inventory needs a uuid field");
+    if (s.ownedByAccount && !findField(s, "uuid"))
+      return bad("an owned inventory needs a uuid field");
     if (!s.accountField.empty() && !findField(s, s.accountField)) {
       return bad("accountField '" + s.accountField + "' is not a field");
     }
@@ -69,7 +72,8 @@ Status InventoryCatalog::checkLocked(const std::vector<InventorySchema>& schemas
   return {};
 }
 
-Status InventoryCatalog::addAll(const std::vector<InventorySchema>& schemas, const std::string& owner) {
+Status InventoryCatalog::addAll(const std::vector<InventorySchema>& schemas,
+                                const std::string& owner) {
   std::unique_lock lock(mutex_);
   if (auto s = checkLocked(schemas, owner); !s) return s;
   for (const auto& s : schemas) schemas_.emplace(s.name, std::make_unique<InventorySchema>(s));
@@ -82,13 +86,14 @@ Status InventoryCatalog::checkRelations() const {
     for (const auto& r : schema->relations) {
       auto target = schemas_.find(r.inventory);
       if (target == schemas_.end()) {
-        return makeError(ErrorCode::kInvalidArgument, "inventory '" + name + "' relation '" + r.name +
-                                                          "' names unknown inventory '" + r.inventory + "'");
+        return makeError(ErrorCode::kInvalidArgument, "inventory '" + name + "' relation '" +
+                                                          r.name + "' names unknown inventory '" +
+                                                          r.inventory + "'");
       }
       if (!findField(*target->second, r.remoteField)) {
-        return makeError(ErrorCode::kInvalidArgument, "inventory '" + name + "' relation '" + r.name +
-                                                          "': '" + r.inventory + "' has no field '" +
-                                                          r.remoteField + "'");
+        return makeError(ErrorCode::kInvalidArgument, "inventory '" + name + "' relation '" +
+                                                          r.name + "': '" + r.inventory +
+                                                          "' has no field '" + r.remoteField + "'");
       }
     }
   }
@@ -102,7 +107,8 @@ const InventorySchema* InventoryCatalog::find(std::string_view name) const {
 }
 
 const InventorySchema* InventoryCatalog::findByResourceType(std::string_view resourceType) const {
-  if (resourceType.size() < 3 || resourceType.substr(resourceType.size() - 2) != "VO") return nullptr;
+  if (resourceType.size() < 3 || resourceType.substr(resourceType.size() - 2) != "VO")
+    return nullptr;
   return find(resourceType.substr(0, resourceType.size() - 2));
 }
 

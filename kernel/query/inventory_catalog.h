@@ -16,7 +16,8 @@ namespace strato::kernel {
 
 class InventoryCatalog {
  public:
-  // Checks names, tables and fields; relation targets are checked by checkRelations() once every plugin is loaded.
+  // Checks names, tables and fields; relation targets are checked by checkRelations() once every
+  // plugin is loaded.
   Status checkAll(const std::vector<InventorySchema>& schemas, const std::string& owner) const;
   Status addAll(const std::vector<InventorySchema>& schemas, const std::string& owner);
   // Every relation names a known inventory and fields that exist on both sides.
@@ -36,6 +37,8 @@ class InventoryCatalog {
 
 const InventoryField* findField(const InventorySchema& schema, std::string_view name);
 const InventoryRelation* findRelation(const InventorySchema& schema, std::string_view name);
-inline const std::string& columnOf(const InventoryField& f) { return f.column.empty() ? f.name : f.column; }
+inline const std::string& columnOf(const InventoryField& f) {
+  return f.column.empty() ? f.name : f.column;
+}
 
 }  // namespace strato::kernel

@@ -30,8 +30,8 @@ std::multimap<std::string, std::string> uuidsIn(const Json& params) {
 
 }  // namespace
 
-Status AccessControl::authorize(const std::optional<SessionInfo>& session, const ApiDeclaration& api,
-                                const Json& params) const {
+Status AccessControl::authorize(const std::optional<SessionInfo>& session,
+                                const ApiDeclaration& api, const Json& params) const {
   if (isAdmin(session)) return {};
   if (api.adminOnly) {
     return makeError(ErrorCode::kPermissionDenied, api.name + " is for admins only");
@@ -51,31 +51,36 @@ Status AccessControl::checkOwnership(const SessionInfo& session, const Json& par
   for (const auto& [name, uuid] : named) {
     if (distinct.insert(uuid).second) uuids.emplace_back(uuid);
   }
-  auto owners = db_.query("SELECT resourceUuid, accountUuid FROM account_resource_ref WHERE resourceUuid IN (" +
-                              sqlPlaceholders(uuids.size()) + ")",
-                          uuids);
+  auto owners = db_.query(
+      "SELECT resourceUuid, accountUuid FROM account_resource_ref WHERE resourceUuid IN (" +
+          sqlPlaceholders(uuids.size()) + ")",
+      uuids);
   if (!owners) return owners.error();
   std::set<std::string> foreign;
   for (const auto& row : owners->rows) {
-    if (std::get<std::string>(row[1]) != session.accountUuid) foreign.insert(std::get<std::string>(row[0]));
+    if (std::get<std::string>(row[1]) != session.accountUuid)
+      foreign.insert(std::get<std::string>(row[0]));
   }
   if (foreign.empty()) return {};
   // The target of a call must be one's own; what it refers to may also be shared with one.
   for (const auto& [name, uuid] : named) {
     if (name == "uuid" && foreign.count(uuid)) {
-      return makeError(ErrorCode::kPermissionDenied, "resource " + uuid + " belongs to another account");
+      return makeError(ErrorCode::kPermissionDenied,
+                       "resource " + uuid + " belongs to another account");
     }
   }
   std::vector<DbValue> values(foreign.begin(), foreign.end());
   values.emplace_back(session.accountUuid);
-  auto shared = db_.query("SELECT DISTINCT resourceUuid FROM shared_resource WHERE resourceUuid IN (" +
-                              sqlPlaceholders(foreign.size()) + ") AND (toPublic = 1 OR receiverAccountUuid = ?)",
-                          values);
+  auto shared = db_.query(
+      "SELECT DISTINCT resourceUuid FROM shared_resource WHERE resourceUuid IN (" +
+          sqlPlaceholders(foreign.size()) + ") AND (toPublic = 1 OR receiverAccountUuid = ?)",
+      values);
   if (!shared) return shared.error();
   for (const auto& row : shared->rows) foreign.erase(std::get<std::string>(row[0]));
   if (!foreign.empty()) {
     return makeError(ErrorCode::kPermissionDenied,
-                     "resource " + *foreign.begin() + " belongs to another account and is not shared with yours");
+                     "resource " + *foreign.begin() +
+                         " belongs to another account and is not shared with yours");
   }
   return {};
 }
@@ -85,29 +90,35 @@ std::optional<QueryScope> AccessControl::scopeFor(const std::optional<SessionInf
   return QueryScope{session->accountUuid};
 }
 
-Status AccessControl::recordOutcome(const std::optional<SessionInfo>& session, const ApiDeclaration& api,
-                                    const Json& params, const Json& reply) const {
-  const InventorySchema* schema = api.inventory.empty() ? nullptr : inventories_.find(api.inventory);
+Status AccessControl::recordOutcome(const std::optional<SessionInfo>& session,
+                                    const ApiDeclaration& api, const Json& params,
+                                    const Json& reply) const {
+  const InventorySchema* schema =
+      api.inventory.empty() ? nullptr : inventories_.find(api.inventory);
   if (!schema) return {};
   if (api.method == HttpMethod::kDelete) {
     auto uuid = params.find("uuid");
     if (uuid == params.end() || !uuid->is_string()) return {};
-    for (const char* table : {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
-      auto deleted = db_.execute(std::string("DELETE FROM ") + table + " WHERE resourceUuid = ?", {uuid->get<std::string>()});
+    for (const char* table :
+         {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
+      auto deleted = db_.execute(std::string("DELETE FROM ") + table + " WHERE resourceUuid = ?",
+                                 {uuid->get<std::string>()});
       if (!deleted) return deleted.error();
     }
     return {};
   }
   if (api.method != HttpMethod::kPost || !schema->ownedByAccount || !session) return {};
   auto inventory = reply.find("inventory");
-  if (inventory == reply.end() || !inventory->is_object() || !inventory->contains("uuid")) return {};
+  if (inventory == reply.end() || !inventory->is_object() || !inventory->contains("uuid"))
+    return {};
   std::string uuid = inventory->value("uuid", "");
   auto known = db_.query("SELECT 1 FROM account_resource_ref WHERE resourceUuid = ?", {uuid});
   if (!known) return known.error();
   if (!known->rows.empty()) return {};
   auto now = nowMillis();
   auto inserted = db_.execute(
-      "INSERT INTO account_resource_ref (resourceUuid, resourceType, accountUuid, ownerAccountUuid, "
+      "INSERT INTO account_resource_ref (resourceUuid, resourceType, accountUuid, "
+      "ownerAccountUuid, "
       "createDate, lastOpDate) VALUES (?, ?, ?, ?, ?, ?)",
       {uuid, schema->name + "VO", session->accountUuid, session->accountUuid, now, now});
   if (!inserted) return inserted.error();

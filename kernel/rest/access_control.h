@@ -18,7 +18,8 @@ class InventoryCatalog;
 
 class AccessControl {
  public:
-  AccessControl(Database& db, const ExtensionLookup& extensions, const InventoryCatalog& inventories)
+  AccessControl(Database& db, const ExtensionLookup& extensions,
+                const InventoryCatalog& inventories)
       : db_(db), extensions_(extensions), inventories_(inventories) {}
 
   // Admins and session-less APIs pass. Others: adminOnly APIs are refused; every uuid in the

@@ -27,7 +27,8 @@ Result<std::string> urlDecode(std::string_view s) {
     } else if (s[i] == '%') {
       int hi = i + 2 < s.size() ? hexValue(s[i + 1]) : -1;
       int lo = i + 2 < s.size() ? hexValue(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0) return invalid("malformed %-escape in the query string", std::string(s));
+      if (hi < 0 || lo < 0)
+        return invalid("malformed %-escape in the query string", std::string(s));
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
     } else {
@@ -41,13 +42,20 @@ bool isTagParam(const std::string& name) { return name == "systemTags" || name =
 
 std::string_view typeName(ParamType t) {
   switch (t) {
-    case ParamType::kString: return "a string";
-    case ParamType::kInteger: return "an integer";
-    case ParamType::kLong: return "an integer";
-    case ParamType::kFloat: return "a number";
-    case ParamType::kBoolean: return "true or false";
-    case ParamType::kList: return "a list";
-    case ParamType::kMap: return "an object";
+    case ParamType::kString:
+      return "a string";
+    case ParamType::kInteger:
+      return "an integer";
+    case ParamType::kLong:
+      return "an integer";
+    case ParamType::kFloat:
+      return "a number";
+    case ParamType::kBoolean:
+      return "true or false";
+    case ParamType::kList:
+      return "a list";
+    case ParamType::kMap:
+      return "an object";
   }
   return "a value";
 }
@@ -83,7 +91,8 @@ bool coerce(Json& value, ParamType type) {
       const auto& s = value.get_ref<const std::string&>();
       double d = 0;
       auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-      if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(d)) return false;
+      if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(d))
+        return false;
       value = d;
       return true;
     }
@@ -140,7 +149,8 @@ Result<Json> collectParams(const ApiDeclaration& api,
     for (const auto& [key, value] : body.items()) {
       if (key.size() != api.actionKey.size() ||
           !std::equal(key.begin(), key.end(), api.actionKey.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
           })) {
         continue;
       }
@@ -193,7 +203,8 @@ Status validateParams(const ApiDeclaration& api, Json& params) {
   }
   for (auto& [name, value] : params.items()) {
     if (isTagParam(name)) {
-      if (!coerce(value, ParamType::kList)) return invalid("'" + name + "' must be a list of strings");
+      if (!coerce(value, ParamType::kList))
+        return invalid("'" + name + "' must be a list of strings");
       for (const auto& tag : value) {
         if (!tag.is_string()) return invalid("'" + name + "' must be a list of strings");
       }

@@ -18,7 +18,8 @@ using QueryPairs = std::vector<std::pair<std::string, std::string>>;
 // Query-string values arrive as text and are converted to the declared types; repeated keys
 // make lists. Path variables win over anything else of the same name. Tags may come at the
 // body's top level or inside the action object.
-Result<Json> collectParams(const ApiDeclaration& api, const std::map<std::string, std::string>& pathVariables,
+Result<Json> collectParams(const ApiDeclaration& api,
+                           const std::map<std::string, std::string>& pathVariables,
                            const QueryPairs& query, const Json& body);
 
 // Missing required, badly typed, not allowed or unknown parameters give kInvalidArgument

@@ -5,7 +5,8 @@
 
 namespace strato::kernel {
 
-Status JobStore::create(const std::string& uuid, const std::string& api, const std::string& webHook) {
+Status JobStore::create(const std::string& uuid, const std::string& api,
+                        const std::string& webHook) {
   {
     std::lock_guard lock(mutex_);
     if (!running_.insert(uuid).second) {
@@ -54,8 +55,8 @@ JobStore::Poll JobStore::poll(const std::string& uuid) {
 }
 
 Status JobStore::failInterrupted() {
-  Json body = errorBody(makeError(ErrorCode::kUnavailable,
-                                  "the management node stopped while this job ran"));
+  Json body = errorBody(
+      makeError(ErrorCode::kUnavailable, "the management node stopped while this job ran"));
   auto updated = db_.execute(
       "UPDATE rest_job SET state = 'Done', success = 0, result = ?, finishDate = ? "
       "WHERE state = 'Running'",

@@ -7,18 +7,30 @@ namespace strato::kernel {
 // routes no plugin implements yet, so a client can tell them apart.
 RestErrorMapping restErrorMapping(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return {400, "SYS.1007"};
-    case ErrorCode::kUnauthenticated: return {400, "ID.1001"};
-    case ErrorCode::kPermissionDenied: return {403, "ID.1002"};
-    case ErrorCode::kNotFound: return {503, "SYS.1006"};
-    case ErrorCode::kAlreadyExists: return {503, "SYS.1008"};
-    case ErrorCode::kConflict: return {503, "SYS.1001"};
-    case ErrorCode::kNotSupported: return {503, "SYS.1009"};
-    case ErrorCode::kNotImplemented: return {501, "SYS.1010"};
-    case ErrorCode::kTimeout: return {503, "SYS.1003"};
-    case ErrorCode::kCancelled: return {503, "SYS.1004"};
-    case ErrorCode::kUnavailable: return {503, "SYS.1005"};
-    case ErrorCode::kInternal: return {500, "SYS.1000"};
+    case ErrorCode::kInvalidArgument:
+      return {400, "SYS.1007"};
+    case ErrorCode::kUnauthenticated:
+      return {400, "ID.1001"};
+    case ErrorCode::kPermissionDenied:
+      return {403, "ID.1002"};
+    case ErrorCode::kNotFound:
+      return {503, "SYS.1006"};
+    case ErrorCode::kAlreadyExists:
+      return {503, "SYS.1008"};
+    case ErrorCode::kConflict:
+      return {503, "SYS.1001"};
+    case ErrorCode::kNotSupported:
+      return {503, "SYS.1009"};
+    case ErrorCode::kNotImplemented:
+      return {501, "SYS.1010"};
+    case ErrorCode::kTimeout:
+      return {503, "SYS.1003"};
+    case ErrorCode::kCancelled:
+      return {503, "SYS.1004"};
+    case ErrorCode::kUnavailable:
+      return {503, "SYS.1005"};
+    case ErrorCode::kInternal:
+      return {500, "SYS.1000"};
   }
   return {500, "SYS.1000"};
 }

@@ -11,7 +11,7 @@
 namespace strato::kernel {
 
 struct RestErrorMapping {
-  int httpStatus;        // for APIs answered at once; a failed async job always polls as 503
+  int httpStatus;  // for APIs answered at once; a failed async job always polls as 503
   const char* zstackCode;
 };
 
@@ -22,6 +22,7 @@ HttpResponse jsonResponse(int status, const Json& body);
 // The error's mapped status with its error body.
 HttpResponse errorResponse(const Error& error);
 // A status chosen by the caller (404, 405, ...) with the error body of `code`.
-HttpResponse errorResponse(int status, ErrorCode code, std::string message, std::string details = {});
+HttpResponse errorResponse(int status, ErrorCode code, std::string message,
+                           std::string details = {});
 
 }  // namespace strato::kernel

@@ -15,12 +15,12 @@
 #include "rest/job_store.h"
 #include "rest/rest_errors.h"
 #include "rest/route_table.h"
-#include "tags/tag_store.h"
-#include "util/periodic_task.h"
 #include "rest/webhook.h"
 #include "rest/zstack_catalog.h"
 #include "strato/time_format.h"
 #include "strato/uuid.h"
+#include "tags/tag_store.h"
+#include "util/periodic_task.h"
 
 namespace strato::kernel {
 namespace {
@@ -37,7 +37,8 @@ std::optional<HttpMethod> methodOf(const std::string& m) {
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -49,7 +50,9 @@ bool bodyHasKey(const Json& body, std::string_view key) {
   return false;
 }
 
-bool isQueryApi(const ApiDeclaration& api) { return api.messageType.empty() && !api.inventory.empty(); }
+bool isQueryApi(const ApiDeclaration& api) {
+  return api.messageType.empty() && !api.inventory.empty();
+}
 
 }  // namespace
 
@@ -95,8 +98,8 @@ struct RestFrontEnd::Impl {
         return errorResponse(404, ErrorCode::kNotFound, "no job " + jobUuid,
                              "the job does not exist or its result expired");
       case JobStore::Poll::State::kRunning:
-        return jsonResponse(202, {{"location", location(&request, jobUuid)},
-                                  {"apiTimeout", apiTimeout().count()}});
+        return jsonResponse(
+            202, {{"location", location(&request, jobUuid)}, {"apiTimeout", apiTimeout().count()}});
       case JobStore::Poll::State::kDone: {
         HttpResponse r;
         r.status = result.success ? 200 : 503;
@@ -107,7 +110,8 @@ struct RestFrontEnd::Impl {
     return errorResponse(500, ErrorCode::kInternal, "unreachable");
   }
 
-  Result<std::optional<SessionInfo>> authenticate(const ApiDeclaration& api, const HttpRequest& request) {
+  Result<std::optional<SessionInfo>> authenticate(const ApiDeclaration& api,
+                                                  const HttpRequest& request) {
     if (!api.needsSession) return std::optional<SessionInfo>();
     auto header = request.headers.find("authorization");
     if (header == request.headers.end()) {
@@ -116,7 +120,8 @@ struct RestFrontEnd::Impl {
     }
     std::string_view value = header->second;
     if (value.size() < 6 || !equalsIgnoreCase(value.substr(0, 6), "OAuth ")) {
-      return makeError(ErrorCode::kUnauthenticated, "the Authorization header must be 'OAuth <session uuid>'");
+      return makeError(ErrorCode::kUnauthenticated,
+                       "the Authorization header must be 'OAuth <session uuid>'");
     }
     auto uuid = value.substr(6);
     while (!uuid.empty() && uuid.front() == ' ') uuid.remove_prefix(1);
@@ -134,7 +139,8 @@ struct RestFrontEnd::Impl {
     Message m;
     m.type = api.messageType;
     // Writes to one resource run one at a time; a read need not wait behind them.
-    if (auto it = params.find("uuid"); api.method != HttpMethod::kGet && it != params.end() && it->is_string()) {
+    if (auto it = params.find("uuid");
+        api.method != HttpMethod::kGet && it != params.end() && it->is_string()) {
       m.resourceUuid = *it;
     }
     m.body = Json{{"api", api.name},
@@ -149,7 +155,8 @@ struct RestFrontEnd::Impl {
   void afterSuccess(const ApiDeclaration& api, const std::optional<SessionInfo>& session,
                     const Json& params, const Json& reply) {
     if (auto s = access.recordOutcome(session, api, params, reply); !s) {
-      log->error(fmt::format("ownership not recorded api={} error=\"{}\"", api.name, s.error().describe()));
+      log->error(fmt::format("ownership not recorded api={} error=\"{}\"", api.name,
+                             s.error().describe()));
     }
     if (api.inventory.empty() || !reply.is_object()) return;
     auto inventory = reply.find("inventory");
@@ -157,7 +164,8 @@ struct RestFrontEnd::Impl {
     if (auto s = attachRequestTags(services.database, api.inventory + "VO",
                                    inventory->value("uuid", ""), params);
         !s) {
-      log->warn(fmt::format("tags not attached api={} error=\"{}\"", api.name, s.error().describe()));
+      log->warn(
+          fmt::format("tags not attached api={} error=\"{}\"", api.name, s.error().describe()));
     }
   }
 
@@ -167,16 +175,18 @@ struct RestFrontEnd::Impl {
     auto message = messageFor(api, params, session, jobUuid);
     services.bus.request(
         std::move(message),
-        [this, &api, params = std::move(params), session, jobUuid, webHook, done = std::move(done)](Reply reply) mutable {
+        [this, &api, params = std::move(params), session, jobUuid, webHook,
+         done = std::move(done)](Reply reply) mutable {
           // Storing the result and calling the webhook block: leave the bus worker.
-          services.bus.postBlocking([this, &api, params = std::move(params), session, jobUuid, webHook,
-                                     done = std::move(done), reply = std::move(reply)]() {
+          services.bus.postBlocking([this, &api, params = std::move(params), session, jobUuid,
+                                     webHook, done = std::move(done), reply = std::move(reply)]() {
             bool ok = reply.ok();
             Json body = ok ? (reply.value().is_object() ? reply.value() : Json::object())
                            : errorBody(reply.error());
             if (ok) afterSuccess(api, session, params, body);
             if (auto s = jobs.finish(jobUuid, ok, body); !s) {
-              log->error(fmt::format("job result not stored job={} error=\"{}\"", jobUuid, s.error().describe()));
+              log->error(fmt::format("job result not stored job={} error=\"{}\"", jobUuid,
+                                     s.error().describe()));
             }
             if (done) done(reply);
             if (!webHook.empty()) webhooks.send({webHook, jobUuid, ok, body.dump()});
@@ -186,11 +196,13 @@ struct RestFrontEnd::Impl {
   }
 
   HttpResponse runQuery(const ApiDeclaration& api, const std::optional<SessionInfo>& session,
-                        const std::map<std::string, std::string>& variables, const QueryPairs& query) {
+                        const std::map<std::string, std::string>& variables,
+                        const QueryPairs& query) {
     auto request = parseQueryRequest(query);
     if (!request) return errorResponse(request.error());
     if (auto uuid = variables.find("uuid"); uuid != variables.end()) request->uuid = uuid->second;
-    if (auto s = access.authorize(session, api, Json::object()); !s) return errorResponse(s.error());
+    if (auto s = access.authorize(session, api, Json::object()); !s)
+      return errorResponse(s.error());
     QueryEngine engine(services.database, services.inventories);
     auto scope = access.scopeFor(session);
     auto reply = engine.run(api.inventory, *request, scope ? &*scope : nullptr);
@@ -210,7 +222,9 @@ struct RestFrontEnd::Impl {
       }
     }
     auto method = methodOf(request.method);
-    if (!method) return errorResponse(405, ErrorCode::kInvalidArgument, "unsupported HTTP method " + request.method);
+    if (!method)
+      return errorResponse(405, ErrorCode::kInvalidArgument,
+                           "unsupported HTTP method " + request.method);
     auto match = routes.match(*method, request.path);
     if (match.kind == RouteMatch::Kind::kNoPath) {
       return errorResponse(404, ErrorCode::kNotFound, "no API at " + request.path);
@@ -224,18 +238,21 @@ struct RestFrontEnd::Impl {
     if (!request.body.empty()) {
       body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
       if (body.is_discarded() || !body.is_object()) {
-        return errorResponse(400, ErrorCode::kInvalidArgument, "the request body is not a JSON object");
+        return errorResponse(400, ErrorCode::kInvalidArgument,
+                             "the request body is not a JSON object");
       }
     }
     const Route* route = match.candidates.front();
     if (match.candidates.size() > 1 || !route->api->actionKey.empty()) {
-      auto chosen = std::find_if(match.candidates.begin(), match.candidates.end(), [&](const Route* r) {
-        return !r->api->actionKey.empty() && bodyHasKey(body, r->api->actionKey);
-      });
+      auto chosen =
+          std::find_if(match.candidates.begin(), match.candidates.end(), [&](const Route* r) {
+            return !r->api->actionKey.empty() && bodyHasKey(body, r->api->actionKey);
+          });
       if (chosen == match.candidates.end()) {
         std::string keys;
         for (const Route* r : match.candidates) {
-          if (!r->api->actionKey.empty()) keys += (keys.empty() ? "'" : ", '") + r->api->actionKey + "'";
+          if (!r->api->actionKey.empty())
+            keys += (keys.empty() ? "'" : ", '") + r->api->actionKey + "'";
         }
         if (!keys.empty()) {
           return errorResponse(400, ErrorCode::kInvalidArgument,
@@ -258,10 +275,10 @@ struct RestFrontEnd::Impl {
     if (!session) return errorResponse(session.error());
     if (isQueryApi(api)) return runQuery(api, *session, match.variables, *query);
 
-    auto params = collectParams(api, match.variables, *method == HttpMethod::kGet ||
-                                                          *method == HttpMethod::kDelete
-                                                          ? *query : QueryPairs{},
-                                body);
+    auto params = collectParams(
+        api, match.variables,
+        *method == HttpMethod::kGet || *method == HttpMethod::kDelete ? *query : QueryPairs{},
+        body);
     if (!params) return errorResponse(params.error());
     if (auto s = validateParams(api, *params); !s) return errorResponse(s.error());
     if (auto s = access.authorize(*session, api, *params); !s) return errorResponse(s.error());
@@ -296,8 +313,8 @@ struct RestFrontEnd::Impl {
       return errorResponse(s.error());
     }
     runAsync(api, std::move(*params), std::move(*session), jobUuid, webHook, nullptr);
-    return jsonResponse(202, {{"location", location(&request, jobUuid)},
-                              {"apiTimeout", apiTimeout().count()}});
+    return jsonResponse(
+        202, {{"location", location(&request, jobUuid)}, {"apiTimeout", apiTimeout().count()}});
   }
 };
 
@@ -329,7 +346,9 @@ const ApiDeclaration* RestFrontEnd::findApi(std::string_view name) const {
   return impl_->routes.findApi(name);
 }
 
-bool RestFrontEnd::implemented(std::string_view name) const { return impl_->routes.implemented(name); }
+bool RestFrontEnd::implemented(std::string_view name) const {
+  return impl_->routes.implemented(name);
+}
 
 Status RestFrontEnd::submit(InternalCall call, std::function<void(const Reply&)> done) {
   if (!impl_->routes.implemented(call.api->name) || isQueryApi(*call.api)) {

@@ -34,7 +34,8 @@ Status postOnce(const WebhookDelivery& d, std::chrono::milliseconds timeout) {
   try {
     Poco::URI uri(d.url);
     Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-    session.setTimeout(Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(timeout).count()));
+    session.setTimeout(
+        Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(timeout).count()));
     std::string path = uri.getPathAndQuery().empty() ? "/" : uri.getPathAndQuery();
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path,
                                    Poco::Net::HTTPMessage::HTTP_1_1);
@@ -91,9 +92,9 @@ struct WebhookSender::Impl {
       lock.lock();
       if (sent) continue;
       if (next.attempt >= policy.attempts) {
-        componentLogger("kernel.rest")->warn(fmt::format("webhook given up job={} url={} error=\"{}\"",
-                                                         next.delivery.jobUuid, next.delivery.url,
-                                                         sent.error().describe()));
+        componentLogger("kernel.rest")
+            ->warn(fmt::format("webhook given up job={} url={} error=\"{}\"", next.delivery.jobUuid,
+                               next.delivery.url, sent.error().describe()));
         continue;
       }
       next.due = std::chrono::steady_clock::now() + policy.firstPause * (1 << (next.attempt - 1));

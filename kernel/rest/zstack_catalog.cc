@@ -56,8 +56,9 @@ const std::vector<ApiDeclaration>& zstackCatalog() {
 
 const ApiDeclaration* findCatalogApi(std::string_view name) {
   const auto& catalog = zstackCatalog();
-  auto it = std::lower_bound(catalog.begin(), catalog.end(), name,
-                             [](const ApiDeclaration& a, std::string_view n) { return a.name < n; });
+  auto it =
+      std::lower_bound(catalog.begin(), catalog.end(), name,
+                       [](const ApiDeclaration& a, std::string_view n) { return a.name < n; });
   return it != catalog.end() && it->name == name ? &*it : nullptr;
 }
 

@@ -13,27 +13,35 @@ std::vector<Migration> kernelMigrations() {
            "state VARCHAR(16) NOT NULL, success INTEGER, result TEXT, webHook TEXT, "
            "createDate BIGINT NOT NULL, finishDate BIGINT)",
            "CREATE INDEX rest_job_finish ON rest_job (finishDate)",
-           "CREATE TABLE system_tag (uuid VARCHAR(32) PRIMARY KEY, resourceUuid VARCHAR(32) NOT NULL, "
-           "resourceType VARCHAR(64) NOT NULL, tag VARCHAR(2048) NOT NULL, inherent INTEGER NOT NULL "
+           "CREATE TABLE system_tag (uuid VARCHAR(32) PRIMARY KEY, resourceUuid VARCHAR(32) NOT "
+           "NULL, "
+           "resourceType VARCHAR(64) NOT NULL, tag VARCHAR(2048) NOT NULL, inherent INTEGER NOT "
+           "NULL "
            "DEFAULT 0, type VARCHAR(16) NOT NULL DEFAULT 'System', createDate BIGINT NOT NULL, "
            "lastOpDate BIGINT NOT NULL)",
            "CREATE INDEX system_tag_resource ON system_tag (resourceUuid)",
-           "CREATE TABLE user_tag (uuid VARCHAR(32) PRIMARY KEY, resourceUuid VARCHAR(32) NOT NULL, "
-           "resourceType VARCHAR(64) NOT NULL, tag VARCHAR(2048) NOT NULL, type VARCHAR(16) NOT NULL "
+           "CREATE TABLE user_tag (uuid VARCHAR(32) PRIMARY KEY, resourceUuid VARCHAR(32) NOT "
+           "NULL, "
+           "resourceType VARCHAR(64) NOT NULL, tag VARCHAR(2048) NOT NULL, type VARCHAR(16) NOT "
+           "NULL "
            "DEFAULT 'Simple', createDate BIGINT NOT NULL, lastOpDate BIGINT NOT NULL)",
            "CREATE INDEX user_tag_resource ON user_tag (resourceUuid)",
            "CREATE TABLE global_config (category VARCHAR(64) NOT NULL, name VARCHAR(128) NOT NULL, "
            "value TEXT, defaultValue TEXT, description TEXT, PRIMARY KEY (category, name))",
            "CREATE TABLE management_node (uuid VARCHAR(32) PRIMARY KEY, hostName VARCHAR(255), "
-           "port INTEGER, state VARCHAR(32) NOT NULL, version VARCHAR(64), joinDate BIGINT NOT NULL, "
+           "port INTEGER, state VARCHAR(32) NOT NULL, version VARCHAR(64), joinDate BIGINT NOT "
+           "NULL, "
            "heartBeat BIGINT NOT NULL)",
-           "CREATE TABLE long_job (uuid VARCHAR(32) PRIMARY KEY, name VARCHAR(255), description TEXT, "
+           "CREATE TABLE long_job (uuid VARCHAR(32) PRIMARY KEY, name VARCHAR(255), description "
+           "TEXT, "
            "apiId VARCHAR(32), jobName VARCHAR(255) NOT NULL, jobData TEXT, jobResult TEXT, "
            "state VARCHAR(32) NOT NULL, targetResourceUuid VARCHAR(32), managementNodeUuid "
-           "VARCHAR(32), accountUuid VARCHAR(32), createDate BIGINT NOT NULL, lastOpDate BIGINT NOT NULL)",
+           "VARCHAR(32), accountUuid VARCHAR(32), createDate BIGINT NOT NULL, lastOpDate BIGINT "
+           "NOT NULL)",
            "CREATE TABLE gc_job (uuid VARCHAR(32) PRIMARY KEY, name VARCHAR(255) NOT NULL, "
            "runnerClass VARCHAR(255) NOT NULL, context TEXT, status VARCHAR(32) NOT NULL, "
-           "managementNodeUuid VARCHAR(32), createDate BIGINT NOT NULL, lastOpDate BIGINT NOT NULL)",
+           "managementNodeUuid VARCHAR(32), createDate BIGINT NOT NULL, lastOpDate BIGINT NOT "
+           "NULL)",
        }},
       {2,
        "resource ownership and sharing",
@@ -43,9 +51,11 @@ std::vector<Migration> kernelMigrations() {
            "VARCHAR(32) NOT NULL, permission INTEGER NOT NULL DEFAULT 2, isShared INTEGER NOT NULL "
            "DEFAULT 0, createDate BIGINT NOT NULL, lastOpDate BIGINT NOT NULL)",
            "CREATE INDEX account_resource_ref_account ON account_resource_ref (accountUuid)",
-           "CREATE TABLE shared_resource (ownerAccountUuid VARCHAR(32) NOT NULL, receiverAccountUuid "
+           "CREATE TABLE shared_resource (ownerAccountUuid VARCHAR(32) NOT NULL, "
+           "receiverAccountUuid "
            "VARCHAR(32), toPublic INTEGER NOT NULL DEFAULT 0, resourceType VARCHAR(64) NOT NULL, "
-           "resourceUuid VARCHAR(32) NOT NULL, createDate BIGINT NOT NULL, lastOpDate BIGINT NOT NULL)",
+           "resourceUuid VARCHAR(32) NOT NULL, createDate BIGINT NOT NULL, lastOpDate BIGINT NOT "
+           "NULL)",
            "CREATE INDEX shared_resource_resource ON shared_resource (resourceUuid)",
            "CREATE INDEX shared_resource_receiver ON shared_resource (receiverAccountUuid)",
        }},

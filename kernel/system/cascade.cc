@@ -33,7 +33,8 @@ Result<std::vector<Found>> collect(const std::vector<std::shared_ptr<CascadeNode
     frontier.pop_front();
     for (const auto& node : nodes) {
       auto parentTypes = node->parentTypes();
-      if (std::find(parentTypes.begin(), parentTypes.end(), parentType) == parentTypes.end()) continue;
+      if (std::find(parentTypes.begin(), parentTypes.end(), parentType) == parentTypes.end())
+        continue;
       auto below = node->below(parentType, parents);
       if (!below) return below.error();
       std::vector<std::string> fresh;
@@ -58,7 +59,8 @@ Status forget(Database& db, const std::vector<std::string>& uuids) {
   for (std::size_t i = 0; i < uuids.size(); i += 500) {
     std::vector<DbValue> slice(uuids.begin() + static_cast<long>(i),
                                uuids.begin() + static_cast<long>(std::min(uuids.size(), i + 500)));
-    for (const char* table : {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
+    for (const char* table :
+         {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
       auto done = db.execute(std::string("DELETE FROM ") + table + " WHERE resourceUuid IN (" +
                                  sqlPlaceholders(slice.size()) + ")",
                              slice);
@@ -71,7 +73,8 @@ Status forget(Database& db, const std::vector<std::string>& uuids) {
 Reply cascadeDelete(SystemApiServices& s, const Json& body) {
   if (!body.is_object() || !body.contains("resourceType") || !body["resourceType"].is_string() ||
       !body.contains("uuids") || !body["uuids"].is_array()) {
-    return makeError(ErrorCode::kInvalidArgument, "a cascade needs a resourceType and a list of uuids");
+    return makeError(ErrorCode::kInvalidArgument,
+                     "a cascade needs a resourceType and a list of uuids");
   }
   DeleteMode mode = deleteModeFrom(body.value("deleteMode", "Permissive"));
   auto found = collect(s.extensions.all<CascadeNode>(), body["resourceType"],
@@ -84,7 +87,8 @@ Reply cascadeDelete(SystemApiServices& s, const Json& body) {
   for (auto it = found->rbegin(); it != found->rend(); ++it) {
     if (auto removed = it->node->remove(it->uuids, mode); !removed) {
       Error e = removed.error();
-      e.message = fmt::format("deleting {} {} failed: {}", it->uuids.size(), it->node->resourceType(), e.message);
+      e.message = fmt::format("deleting {} {} failed: {}", it->uuids.size(),
+                              it->node->resourceType(), e.message);
       return e;
     }
     if (auto f = forget(s.database, it->uuids); !f) return f.error();
@@ -96,8 +100,9 @@ Reply cascadeDelete(SystemApiServices& s, const Json& body) {
 }  // namespace
 
 Status addCascade(SystemApiServices& s) {
-  return s.bus.registerHandler(std::string(kCascadeDeleteMessage),
-                               blockingHandler(s.bus, [&s](const Message& m) { return cascadeDelete(s, m.body); }));
+  return s.bus.registerHandler(
+      std::string(kCascadeDeleteMessage),
+      blockingHandler(s.bus, [&s](const Message& m) { return cascadeDelete(s, m.body); }));
 }
 
 }  // namespace strato::kernel

@@ -17,29 +17,36 @@ Status addConfigAndNodeApis(SystemApiServices& s, const HandlerAdder& add) {
                    {"name", ParamType::kString, true, {}},
                    {"value", ParamType::kString, true, {}}};
   update.adminOnly = true;
-  if (auto r = add(update, [&s](const Json& body) -> Reply {
-        const Json& p = body["params"];
-        auto updated = s.globalConfigs.update(s.database, p["category"], p["name"], p["value"]);
-        if (!updated) return updated.error();
-        s.bus.publish({std::string(kGlobalConfigUpdatedEvent), "",
-                       {{"category", p["category"]}, {"name", p["name"]},
-                        {"oldValue", updated->second}, {"newValue", p["value"]}}});
-        return Json{{"inventory", updated->first}};
-      });
+  if (auto r = add(update,
+                   [&s](const Json& body) -> Reply {
+                     const Json& p = body["params"];
+                     auto updated =
+                         s.globalConfigs.update(s.database, p["category"], p["name"], p["value"]);
+                     if (!updated) return updated.error();
+                     s.bus.publish({std::string(kGlobalConfigUpdatedEvent),
+                                    "",
+                                    {{"category", p["category"]},
+                                     {"name", p["name"]},
+                                     {"oldValue", updated->second},
+                                     {"newValue", p["value"]}}});
+                     return Json{{"inventory", updated->first}};
+                   });
       !r) {
     return r;
   }
 
-  if (auto r = add(catalogApi("GetVersion"), [](const Json&) -> Reply {
-        return Json{{"version", kSdkVersion}};
-      });
+  if (auto r = add(catalogApi("GetVersion"),
+                   [](const Json&) -> Reply {
+                     return Json{{"version", kSdkVersion}};
+                   });
       !r) {
     return r;
   }
-  if (auto r = add(catalogApi("GetCurrentTime"), [](const Json&) -> Reply {
-        auto ms = nowMillis();
-        return Json{{"currentTime", {{"MillionSeconds", ms}, {"Seconds", ms / 1000}}}};
-      });
+  if (auto r = add(catalogApi("GetCurrentTime"),
+                   [](const Json&) -> Reply {
+                     auto ms = nowMillis();
+                     return Json{{"currentTime", {{"MillionSeconds", ms}, {"Seconds", ms / 1000}}}};
+                   });
       !r) {
     return r;
   }

@@ -16,7 +16,8 @@ namespace {
 // "org.zstack.header.image.APIAddImageMsg" and "APIAddImageMsg" both mean AddImage.
 std::string apiNameOfJob(std::string jobName) {
   if (auto dot = jobName.rfind('.'); dot != std::string::npos) jobName.erase(0, dot + 1);
-  if (jobName.rfind("API", 0) == 0 && jobName.size() > 6 && jobName.substr(jobName.size() - 3) == "Msg") {
+  if (jobName.rfind("API", 0) == 0 && jobName.size() > 6 &&
+      jobName.substr(jobName.size() - 3) == "Msg") {
     jobName = jobName.substr(3, jobName.size() - 6);
   }
   return jobName;
@@ -24,7 +25,8 @@ std::string apiNameOfJob(std::string jobName) {
 
 Result<Json> longJobInventory(Database& db, const std::string& uuid) {
   auto rows = db.query(
-      "SELECT uuid, name, description, apiId, jobName, jobData, jobResult, state, targetResourceUuid, "
+      "SELECT uuid, name, description, apiId, jobName, jobData, jobResult, state, "
+      "targetResourceUuid, "
       "managementNodeUuid, createDate, lastOpDate FROM long_job WHERE uuid = ?",
       {uuid});
   if (!rows) return rows.error();
@@ -49,7 +51,8 @@ Reply submitLongJob(SystemApiServices& s, const Json& body) {
   }
   Json data = Json::parse(p.value("jobData", std::string("{}")), nullptr, false);
   if (data.is_discarded() || !data.is_object()) {
-    return makeError(ErrorCode::kInvalidArgument, "jobData must be a JSON object of the API's parameters");
+    return makeError(ErrorCode::kInvalidArgument,
+                     "jobData must be a JSON object of the API's parameters");
   }
   std::string uuid = p.contains("resourceUuid") ? p["resourceUuid"].get<std::string>() : newUuid();
   std::string apiId = newUuid();
@@ -58,8 +61,8 @@ Reply submitLongJob(SystemApiServices& s, const Json& body) {
       "INSERT INTO long_job (uuid, name, description, apiId, jobName, jobData, state, "
       "targetResourceUuid, managementNodeUuid, accountUuid, createDate, lastOpDate) "
       "VALUES (?, ?, ?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?)",
-      {uuid, p.value("name", apiName), p.value("description", ""), apiId, p["jobName"].get<std::string>(),
-       data.dump(), p.value("targetResourceUuid", ""), s.nodeUuid,
+      {uuid, p.value("name", apiName), p.value("description", ""), apiId,
+       p["jobName"].get<std::string>(), data.dump(), p.value("targetResourceUuid", ""), s.nodeUuid,
        body["session"].value("accountUuid", ""), now, now});
   if (!inserted) return inserted.error();
   std::optional<SessionInfo> session;
@@ -71,8 +74,9 @@ Reply submitLongJob(SystemApiServices& s, const Json& body) {
   auto& db = s.database;
   auto finished = [&db, uuid](const Reply& reply) {
     Json result = reply.ok() ? reply.value() : Json{{"error", reply.error().describe()}};
-    auto updated = db.execute("UPDATE long_job SET state = ?, jobResult = ?, lastOpDate = ? WHERE uuid = ?",
-                              {reply.ok() ? "Succeeded" : "Failed", result.dump(), nowMillis(), uuid});
+    auto updated =
+        db.execute("UPDATE long_job SET state = ?, jobResult = ?, lastOpDate = ? WHERE uuid = ?",
+                   {reply.ok() ? "Succeeded" : "Failed", result.dump(), nowMillis(), uuid});
     (void)updated;  // nothing more to do if the row went away meanwhile (DeleteLongJob)
   };
   if (auto started = front->submit({api, std::move(data), session, apiId}, finished); !started) {
@@ -91,7 +95,8 @@ Reply triggerGcJob(SystemApiServices& s, const std::string& uuid) {
   std::string runner = std::get<std::string>(rows->rows[0][0]);
   const auto* text = std::get_if<std::string>(&rows->rows[0][1]);
   auto collector = s.extensions.find<GarbageCollector>(runner);
-  if (!collector) return makeError(ErrorCode::kNotFound, "no loaded plugin runs GC jobs of " + runner);
+  if (!collector)
+    return makeError(ErrorCode::kNotFound, "no loaded plugin runs GC jobs of " + runner);
   Json context = Json::parse(text ? *text : "{}", nullptr, false);
   auto mark = [&](const char* status) {
     return s.database.execute("UPDATE gc_job SET status = ?, lastOpDate = ? WHERE uuid = ?",
@@ -112,10 +117,12 @@ Reply submitGcJob(SystemApiServices& s, const Json& body) {
   std::string uuid = newUuid();
   auto now = nowMillis();
   auto inserted = s.database.execute(
-      "INSERT INTO gc_job (uuid, name, runnerClass, context, status, managementNodeUuid, createDate, "
+      "INSERT INTO gc_job (uuid, name, runnerClass, context, status, managementNodeUuid, "
+      "createDate, "
       "lastOpDate) VALUES (?, ?, ?, ?, 'Idle', ?, ?, ?)",
-      {uuid, body.value("name", body["runnerClass"].get<std::string>()), body["runnerClass"].get<std::string>(),
-       body.value("context", Json::object()).dump(), s.nodeUuid, now, now});
+      {uuid, body.value("name", body["runnerClass"].get<std::string>()),
+       body["runnerClass"].get<std::string>(), body.value("context", Json::object()).dump(),
+       s.nodeUuid, now, now});
   if (!inserted) return inserted.error();
   return Json{{"uuid", uuid}};
 }
@@ -123,20 +130,22 @@ Reply submitGcJob(SystemApiServices& s, const Json& body) {
 }  // namespace
 
 Status addJobApis(SystemApiServices& s, const HandlerAdder& add) {
-  s.subscriptions.push_back(
-      s.bus.subscribe(std::string(kTaskProgressEvent), [&s](const Message& m) { s.progress.record(m.body); }));
+  s.subscriptions.push_back(s.bus.subscribe(std::string(kTaskProgressEvent),
+                                            [&s](const Message& m) { s.progress.record(m.body); }));
   auto submitted = s.bus.registerHandler(
       std::string(kSubmitGcJobMessage),
       blockingHandler(s.bus, [&s](const Message& m) { return submitGcJob(s, m.body); }));
   if (!submitted) return submitted;
-  if (auto r = add(catalogApi("GetTaskProgress"), [&s](const Json& body) -> Reply {
-        const Json& p = body["params"];
-        Json list = Json::array();
-        for (auto& report : s.progress.reports(p.value("apiId", ""), p.value("all", false))) {
-          list.push_back(std::move(report));
-        }
-        return Json{{"inventories", list}};
-      });
+  if (auto r = add(catalogApi("GetTaskProgress"),
+                   [&s](const Json& body) -> Reply {
+                     const Json& p = body["params"];
+                     Json list = Json::array();
+                     for (auto& report :
+                          s.progress.reports(p.value("apiId", ""), p.value("all", false))) {
+                       list.push_back(std::move(report));
+                     }
+                     return Json{{"inventories", list}};
+                   });
       !r) {
     return r;
   }
@@ -147,25 +156,31 @@ Status addJobApis(SystemApiServices& s, const HandlerAdder& add) {
     return api;
   };
   if (auto r = add(adminOnly(catalogApi("QueryGCJob", "GCJob")), nullptr); !r) return r;
-  if (auto r = add(catalogApi("SubmitLongJob", "LongJob"), [&s](const Json& body) { return submitLongJob(s, body); }); !r) {
-    return r;
-  }
-  if (auto r = add(catalogApi("DeleteLongJob"), [&s](const Json& body) -> Reply {
-        std::string uuid = body["params"]["uuid"];
-        auto rows = s.database.query("SELECT state FROM long_job WHERE uuid = ?", {uuid});
-        if (!rows) return rows.error();
-        if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no long job " + uuid);
-        if (std::get<std::string>(rows->rows[0][0]) == "Running") {
-          return makeError(ErrorCode::kConflict, "long job " + uuid + " is still running");
-        }
-        auto deleted = s.database.execute("DELETE FROM long_job WHERE uuid = ?", {uuid});
-        if (!deleted) return deleted.error();
-        return Json::object();
-      });
+  if (auto r = add(catalogApi("SubmitLongJob", "LongJob"),
+                   [&s](const Json& body) { return submitLongJob(s, body); });
       !r) {
     return r;
   }
-  if (auto r = add(adminOnly(catalogApi("TriggerGCJob")), [&s](const Json& body) { return triggerGcJob(s, body["params"]["uuid"]); });
+  if (auto r =
+          add(catalogApi("DeleteLongJob"),
+              [&s](const Json& body) -> Reply {
+                std::string uuid = body["params"]["uuid"];
+                auto rows = s.database.query("SELECT state FROM long_job WHERE uuid = ?", {uuid});
+                if (!rows) return rows.error();
+                if (rows->rows.empty())
+                  return makeError(ErrorCode::kNotFound, "no long job " + uuid);
+                if (std::get<std::string>(rows->rows[0][0]) == "Running") {
+                  return makeError(ErrorCode::kConflict, "long job " + uuid + " is still running");
+                }
+                auto deleted = s.database.execute("DELETE FROM long_job WHERE uuid = ?", {uuid});
+                if (!deleted) return deleted.error();
+                return Json::object();
+              });
+      !r) {
+    return r;
+  }
+  if (auto r = add(adminOnly(catalogApi("TriggerGCJob")),
+                   [&s](const Json& body) { return triggerGcJob(s, body["params"]["uuid"]); });
       !r) {
     return r;
   }

@@ -15,8 +15,11 @@ Status ManagementNodeRecord::join(const std::string& uuid, const std::string& ho
   if (!inserted) return inserted.error();
   uuid_ = uuid;
   heartbeat_.start(std::chrono::seconds(5), [this] {
-    auto beat = db_.execute("UPDATE management_node SET heartBeat = ? WHERE uuid = ?", {nowMillis(), uuid_});
-    if (!beat) componentLogger("kernel.node")->warn("heartbeat failed error=\"" + beat.error().describe() + "\"");
+    auto beat = db_.execute("UPDATE management_node SET heartBeat = ? WHERE uuid = ?",
+                            {nowMillis(), uuid_});
+    if (!beat)
+      componentLogger("kernel.node")
+          ->warn("heartbeat failed error=\"" + beat.error().describe() + "\"");
   });
   return {};
 }

@@ -14,7 +14,8 @@ class ManagementNodeRecord {
   explicit ManagementNodeRecord(Database& db) : db_(db) {}
   ~ManagementNodeRecord() { leave(); }
 
-  Status join(const std::string& uuid, const std::string& hostName, int port, const std::string& version);
+  Status join(const std::string& uuid, const std::string& hostName, int port,
+              const std::string& version);
   void leave();
 
  private:

@@ -52,7 +52,8 @@ Status declareKernelSchema(InventoryCatalog& inventories, GlobalConfigStore& glo
 Result<std::vector<ApiDeclaration>> registerSystemApis(SystemApiServices& services);
 
 // Pieces of registerSystemApis, one per area.
-using HandlerAdder = std::function<Status(ApiDeclaration api, std::function<Reply(const Json& body)> run)>;
+using HandlerAdder =
+    std::function<Status(ApiDeclaration api, std::function<Reply(const Json& body)> run)>;
 Status addConfigAndNodeApis(SystemApiServices& services, const HandlerAdder& add);
 Status addTagApis(SystemApiServices& services, const HandlerAdder& add);
 Status addJobApis(SystemApiServices& services, const HandlerAdder& add);

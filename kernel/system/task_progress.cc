@@ -12,7 +12,8 @@ void TaskProgressStore::record(const Json& event) {
               {"type", "Task"},
               {"content", event.value("content", "")},
               {"time", nowMillis()}};
-  if (event.contains("percent") && event["percent"].is_number()) report["progress"] = event["percent"];
+  if (event.contains("percent") && event["percent"].is_number())
+    report["progress"] = event["percent"];
   std::lock_guard lock(mutex_);
   auto [it, fresh] = byJob_.try_emplace(apiId);
   if (fresh) {

@@ -10,14 +10,15 @@ const char* tableOf(TagKind kind) { return kind == TagKind::kSystem ? "system_ta
 
 Status checkTag(const std::string& tag) {
   if (tag.empty()) return makeError(ErrorCode::kInvalidArgument, "a tag must not be empty");
-  if (tag.size() > 2048) return makeError(ErrorCode::kInvalidArgument, "a tag is at most 2048 characters");
+  if (tag.size() > 2048)
+    return makeError(ErrorCode::kInvalidArgument, "a tag is at most 2048 characters");
   return {};
 }
 
 Result<Json> loadTag(Database& db, TagKind kind, const std::string& uuid) {
-  std::string sql = std::string("SELECT uuid, resourceUuid, resourceType, tag, type, createDate, lastOpDate") +
-                    (kind == TagKind::kSystem ? ", inherent" : "") + " FROM " + tableOf(kind) +
-                    " WHERE uuid = ?";
+  std::string sql =
+      std::string("SELECT uuid, resourceUuid, resourceType, tag, type, createDate, lastOpDate") +
+      (kind == TagKind::kSystem ? ", inherent" : "") + " FROM " + tableOf(kind) + " WHERE uuid = ?";
   auto rows = db.query(sql, {uuid});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no tag " + uuid);
@@ -48,11 +49,12 @@ Result<Json> createTag(Database& db, TagKind kind, const std::string& resourceTy
   return loadTag(db, kind, uuid);
 }
 
-Result<Json> updateTag(Database& db, TagKind kind, const std::string& uuid, const std::string& tag) {
+Result<Json> updateTag(Database& db, TagKind kind, const std::string& uuid,
+                       const std::string& tag) {
   if (auto s = checkTag(tag); !s) return s.error();
-  auto changed = db.execute(std::string("UPDATE ") + tableOf(kind) +
-                                " SET tag = ?, lastOpDate = ? WHERE uuid = ?",
-                            {tag, nowMillis(), uuid});
+  auto changed = db.execute(
+      std::string("UPDATE ") + tableOf(kind) + " SET tag = ?, lastOpDate = ? WHERE uuid = ?",
+      {tag, nowMillis(), uuid});
   if (!changed) return changed.error();
   if (*changed == 0) return makeError(ErrorCode::kNotFound, "no tag " + uuid);
   return loadTag(db, kind, uuid);
@@ -61,7 +63,8 @@ Result<Json> updateTag(Database& db, TagKind kind, const std::string& uuid, cons
 Status deleteTag(Database& db, const std::string& uuid) {
   std::uint64_t deleted = 0;
   for (auto kind : {TagKind::kSystem, TagKind::kUser}) {
-    auto changed = db.execute(std::string("DELETE FROM ") + tableOf(kind) + " WHERE uuid = ?", {uuid});
+    auto changed =
+        db.execute(std::string("DELETE FROM ") + tableOf(kind) + " WHERE uuid = ?", {uuid});
     if (!changed) return changed.error();
     deleted += *changed;
   }
@@ -71,7 +74,8 @@ Status deleteTag(Database& db, const std::string& uuid) {
 
 Status attachRequestTags(Database& db, const std::string& resourceType,
                          const std::string& resourceUuid, const Json& params) {
-  for (auto [key, kind] : {std::pair{"systemTags", TagKind::kSystem}, std::pair{"userTags", TagKind::kUser}}) {
+  for (auto [key, kind] :
+       {std::pair{"systemTags", TagKind::kSystem}, std::pair{"userTags", TagKind::kUser}}) {
     auto tags = params.find(key);
     if (tags == params.end() || !tags->is_array()) continue;
     for (const auto& tag : *tags) {

@@ -33,10 +33,10 @@ struct ApiParam {
 };
 
 struct ApiDeclaration {
-  std::string name;          // e.g. "CreateZone", unique across all plugins
+  std::string name;  // e.g. "CreateZone", unique across all plugins
   HttpMethod method = HttpMethod::kGet;
-  std::string path;          // e.g. "/zstack/v1/zones/{uuid}/actions"
-  std::string actionKey;     // body key that selects this API on a shared path ("params", ...)
+  std::string path;       // e.g. "/zstack/v1/zones/{uuid}/actions"
+  std::string actionKey;  // body key that selects this API on a shared path ("params", ...)
   std::vector<ApiParam> params;
   std::string responseKind;  // "inventory", "inventories", "empty", ...
   std::string messageType;   // bus message type whose handler runs this API

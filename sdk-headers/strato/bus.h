@@ -57,8 +57,9 @@ using Reply = Result<Json>;
 inline Json replyToJson(const Reply& reply) {
   if (reply.ok()) return Json{{"success", true}, {"body", reply.value()}};
   const Error& e = reply.error();
-  return Json{{"success", false},
-              {"error", {{"code", toString(e.code)}, {"message", e.message}, {"details", e.details}}}};
+  return Json{
+      {"success", false},
+      {"error", {{"code", toString(e.code)}, {"message", e.message}, {"details", e.details}}}};
 }
 
 inline Reply replyFromJson(const Json& j) {
@@ -140,7 +141,8 @@ class Subscription {
  public:
   Subscription() = default;
   explicit Subscription(std::function<void()> unsubscribe) : unsubscribe_(std::move(unsubscribe)) {}
-  Subscription(Subscription&& other) noexcept : unsubscribe_(std::exchange(other.unsubscribe_, {})) {}
+  Subscription(Subscription&& other) noexcept
+      : unsubscribe_(std::exchange(other.unsubscribe_, {})) {}
   Subscription& operator=(Subscription&& other) noexcept {
     if (this != &other) {
       reset();
@@ -197,7 +199,8 @@ inline RequestHandler blockingHandler(MessageBus& bus, std::function<Reply(const
 inline Reply call(MessageBus& bus, Message message, std::chrono::milliseconds timeout) {
   auto promise = std::make_shared<std::promise<Reply>>();
   auto future = promise->get_future();
-  bus.request(std::move(message), [promise](Reply r) { promise->set_value(std::move(r)); }, timeout);
+  bus.request(
+      std::move(message), [promise](Reply r) { promise->set_value(std::move(r)); }, timeout);
   return future.get();
 }
 

@@ -59,8 +59,10 @@ inline void deleteWithCascade(MessageBus& bus, std::string resourceType, std::st
                               std::string deleteMode, std::function<Reply()> removeSelf,
                               Replier reply) {
   auto shared = std::make_shared<Replier>(std::move(reply));
-  bus.request({std::string(kCascadeDeleteMessage), "",
-               {{"resourceType", std::move(resourceType)}, {"uuids", {std::move(uuid)}},
+  bus.request({std::string(kCascadeDeleteMessage),
+               "",
+               {{"resourceType", std::move(resourceType)},
+                {"uuids", {std::move(uuid)}},
                 {"deleteMode", std::move(deleteMode)}}},
               [&bus, removeSelf = std::move(removeSelf), shared](Reply cascaded) {
                 if (!cascaded) return (*shared)(cascaded.error());

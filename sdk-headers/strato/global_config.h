@@ -35,9 +35,11 @@ class GlobalConfigView {
  public:
   virtual ~GlobalConfigView() = default;
   // nullopt when no plugin declared that setting.
-  virtual std::optional<std::string> get(std::string_view category, std::string_view name) const = 0;
+  virtual std::optional<std::string> get(std::string_view category,
+                                         std::string_view name) const = 0;
 
-  std::int64_t getInt(std::string_view category, std::string_view name, std::int64_t fallback) const {
+  std::int64_t getInt(std::string_view category, std::string_view name,
+                      std::int64_t fallback) const {
     auto v = get(category, name);
     if (!v) return fallback;
     try {

@@ -35,7 +35,8 @@ class ApiAuthorizer {
   virtual ~ApiAuthorizer() = default;
   // Called on HTTP threads for every non-admin call; may block briefly. kPermissionDenied to
   // refuse, with a message naming the API.
-  virtual Status authorize(const SessionInfo& session, const ApiDeclaration& api, const Json& params) = 0;
+  virtual Status authorize(const SessionInfo& session, const ApiDeclaration& api,
+                           const Json& params) = 0;
 };
 
 struct QuotaDefinition {
@@ -59,7 +60,8 @@ class QuotaGuard {
  public:
   static constexpr std::string_view kExtensionPoint = "strato.QuotaGuard";
   virtual ~QuotaGuard() = default;
-  virtual Status check(std::string_view accountUuid, const std::map<std::string, std::int64_t>& additions) = 0;
+  virtual Status check(std::string_view accountUuid,
+                       const std::map<std::string, std::int64_t>& additions) = 0;
 };
 
 }  // namespace strato

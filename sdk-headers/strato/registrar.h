@@ -4,9 +4,9 @@
 // the plugin is refused.
 //
 // Lifetime: the Registrar itself is valid only during init; do not keep it or capture it. The
-// services it returns (bus(), config(), logger(), database(), extensions(), globalConfig()) live as long as the
-// node: capture those. Plugin libraries are never unloaded. Init runs on the main thread, one
-// plugin at a time.
+// services it returns (bus(), config(), logger(), database(), extensions(), globalConfig()) live as
+// long as the node: capture those. Plugin libraries are never unloaded. Init runs on the main
+// thread, one plugin at a time.
 #pragma once
 
 #include <functional>
@@ -39,8 +39,8 @@ class Registrar {
     addExtensionRaw(T::kExtensionPoint, std::move(name), std::static_pointer_cast<void>(impl),
                     order);
   }
-  virtual void addExtensionRaw(std::string_view point, std::string name,
-                               std::shared_ptr<void> impl, int order) = 0;
+  virtual void addExtensionRaw(std::string_view point, std::string name, std::shared_ptr<void> impl,
+                               int order) = 0;
 
   // Bus request handler for a message type (one handler per type across all plugins).
   virtual void handle(std::string messageType, RequestHandler handler) = 0;

@@ -17,7 +17,8 @@ struct SessionInfo {
   bool admin = false;
 
   Json toJson() const {
-    return Json{{"uuid", uuid}, {"accountUuid", accountUuid}, {"userUuid", userUuid}, {"admin", admin}};
+    return Json{
+        {"uuid", uuid}, {"accountUuid", accountUuid}, {"userUuid", userUuid}, {"admin", admin}};
   }
 };
 

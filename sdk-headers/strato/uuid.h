@@ -15,8 +15,8 @@ inline std::string newUuid() {
   auto a = rng(), b = rng();
   for (int i = 0; i < 16; ++i) out[i] = kHex[(a >> (4 * i)) & 0xf];
   for (int i = 0; i < 16; ++i) out[16 + i] = kHex[(b >> (4 * i)) & 0xf];
-  out[12] = '4';                          // version 4
-  out[16] = kHex[8 + (b & 0x3)];          // variant 10xx
+  out[12] = '4';                  // version 4
+  out[16] = kHex[8 + (b & 0x3)];  // variant 10xx
   return out;
 }
 

@@ -359,10 +359,14 @@ TEST_F(HardwareTest, NormalAccountsCannotChangeHardware) {
   for (const auto& [method, path, body] : std::vector<std::tuple<std::string, std::string, Json>>{
            {"POST", "/zstack/v1/zones", {{"params", {{"name", "mine"}}}}},
            {"DELETE", "/zstack/v1/zones/" + zone["uuid"].get<std::string>(), nullptr},
-           {"POST", "/zstack/v1/clusters",
-            {{"params", {{"zoneUuid", zone["uuid"]}, {"name", "c2"}, {"hypervisorType", "Simulator"}}}}},
-           {"POST", "/zstack/v1/hosts/simulators",
-            {{"params", {{"name", "h"}, {"managementIp", "10.9.9.9"}, {"clusterUuid", cluster["uuid"]}}}}}}) {
+           {"POST",
+            "/zstack/v1/clusters",
+            {{"params",
+              {{"zoneUuid", zone["uuid"]}, {"name", "c2"}, {"hypervisorType", "Simulator"}}}}},
+           {"POST",
+            "/zstack/v1/hosts/simulators",
+            {{"params",
+              {{"name", "h"}, {"managementIp", "10.9.9.9"}, {"clusterUuid", cluster["uuid"]}}}}}}) {
     auto refused = tenant.send(method, path, body);
     EXPECT_EQ(refused.status, 403) << method << " " << path << ": " << refused.body;
     EXPECT_EQ(parse(refused)["error"]["code"], "ID.1002") << refused.body;
@@ -370,7 +374,8 @@ TEST_F(HardwareTest, NormalAccountsCannotChangeHardware) {
   auto zones = tenant.send("GET", "/zstack/v1/zones");
   ASSERT_EQ(zones.status, 200) << zones.body;
   EXPECT_EQ(parse(zones)["inventories"].size(), 1u);
-  EXPECT_EQ(parse(client().send("GET", "/zstack/v1/zones"))["inventories"].size(), 1u) << "nothing was created";
+  EXPECT_EQ(parse(client().send("GET", "/zstack/v1/zones"))["inventories"].size(), 1u)
+      << "nothing was created";
 }
 
 }  // namespace

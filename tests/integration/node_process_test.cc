@@ -49,7 +49,6 @@ class NodeProcessTest : public ::testing::Test {
     return names;
   }
 
-
   TempDir dir_{"node-test"};
 };
 
@@ -77,28 +76,29 @@ TEST_F(NodeProcessTest, ServerAnswersHealthWithItsPlugins) {
 }
 
 TEST_F(NodeProcessTest, BrokenPluginsAreRefusedWithTheirReasonAndTheServerStillStarts) {
-  auto server = launch(STRATO_SERVER_BIN, {"--set", std::string("plugins.dirs=") + STRATO_TEST_PLUGIN_DIR});
+  auto server =
+      launch(STRATO_SERVER_BIN, {"--set", std::string("plugins.dirs=") + STRATO_TEST_PLUGIN_DIR});
   int port = waitReady(*server);
   ASSERT_GT(port, 0);
   EXPECT_EQ(pluginNames(health(port)), std::vector<std::string>{"test-good"});
   std::string log = server->readOutput();
-  for (const char* expected :
-       {"libstrato_test_init_throws.so cause=\"init failed\"",
-        "libstrato_test_init_fails.so cause=\"init failed\"",
-        "libstrato_test_abi_major.so cause=\"ABI mismatch\"",
-        "libstrato_test_abi_minor.so cause=\"ABI mismatch\"",
-        "libstrato_test_no_entry.so cause=\"no entry point\"",
-        "libstrato_test_registers_nothing.so cause=\"registered nothing\"",
-        "libstrato_test_shadowing.so cause=\"conflict\"",
-        "libstrato_test_unresolved_symbol.so cause=\"not loadable\""}) {
-    EXPECT_NE(log.find(expected), std::string::npos) << "missing in log: " << expected << "\n" << log;
+  for (const char* expected : {"libstrato_test_init_throws.so cause=\"init failed\"",
+                               "libstrato_test_init_fails.so cause=\"init failed\"",
+                               "libstrato_test_abi_major.so cause=\"ABI mismatch\"",
+                               "libstrato_test_abi_minor.so cause=\"ABI mismatch\"",
+                               "libstrato_test_no_entry.so cause=\"no entry point\"",
+                               "libstrato_test_registers_nothing.so cause=\"registered nothing\"",
+                               "libstrato_test_shadowing.so cause=\"conflict\"",
+                               "libstrato_test_unresolved_symbol.so cause=\"not loadable\""}) {
+    EXPECT_NE(log.find(expected), std::string::npos) << "missing in log: " << expected << "\n"
+                                                     << log;
   }
   EXPECT_EQ(server->stop(), 0);
 }
 
 TEST_F(NodeProcessTest, RequiredPluginThatFailsStopsTheStart) {
-  auto server = launch(STRATO_SERVER_BIN, {"--set", "plugins.files=" + fixture("init_fails"), "--set",
-                                           "plugins.required=test-init-fails"});
+  auto server = launch(STRATO_SERVER_BIN, {"--set", "plugins.files=" + fixture("init_fails"),
+                                           "--set", "plugins.required=test-init-fails"});
   auto code = server->waitExit(20s);
   ASSERT_TRUE(code.has_value()) << "server did not exit";
   EXPECT_EQ(*code, 1);
@@ -138,11 +138,11 @@ TEST_F(NodeProcessTest, SecondServerOnABusyPortFailsToStart) {
   auto first = launch(STRATO_SERVER_BIN, {});
   int port = waitReady(*first);
   ASSERT_GT(port, 0);
-  auto second = Process::start(STRATO_SERVER_BIN,
-                               {"--set", "http.port=" + std::to_string(port), "--set",
-                                "database.url=sqlite:" + (dir_.path() / "second.db").string(),
-                                "--set", "plugins.dirs="},
-                               {}, dir_.path() / "second.log");
+  auto second = Process::start(
+      STRATO_SERVER_BIN,
+      {"--set", "http.port=" + std::to_string(port), "--set",
+       "database.url=sqlite:" + (dir_.path() / "second.db").string(), "--set", "plugins.dirs="},
+      {}, dir_.path() / "second.log");
   auto code = second->waitExit(10s);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 1);

@@ -8,10 +8,13 @@ namespace {
 
 class RestJobTest : public RestTest {
  protected:
-  void SetUp() override { startServer({"--set", std::string("plugins.files=") + STRATO_SLOW_JOB_PLUGIN}); }
+  void SetUp() override {
+    startServer({"--set", std::string("plugins.files=") + STRATO_SLOW_JOB_PLUGIN});
+  }
 
   HttpReply submit(int steps, int stepMs) {
-    return client().send("POST", "/zstack/v1/test/slow-jobs", {{"params", {{"steps", steps}, {"stepMs", stepMs}}}});
+    return client().send("POST", "/zstack/v1/test/slow-jobs",
+                         {{"params", {{"steps", steps}, {"stepMs", stepMs}}}});
   }
 };
 

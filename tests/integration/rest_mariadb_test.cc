@@ -24,8 +24,9 @@ TEST_F(RestMariaDbTest, ZonesJobsTagsAndConfigsSurviveARestart) {
   Json zone = createZone("maria", {{"userTags", {"on-maria"}}});
   ASSERT_TRUE(zone.contains("uuid"));
   const std::string job = "b0345d3ddcae485f8170572b15a2b581";
-  auto accepted = client().send("PUT", "/zstack/v1/zones/" + zone["uuid"].get<std::string>() + "/actions",
-                                {{"updateZone", {{"description", "on MariaDB"}}}}, {{"X-Job-UUID", job}});
+  auto accepted =
+      client().send("PUT", "/zstack/v1/zones/" + zone["uuid"].get<std::string>() + "/actions",
+                    {{"updateZone", {{"description", "on MariaDB"}}}}, {{"X-Job-UUID", job}});
   ASSERT_EQ(accepted.status, 202) << accepted.body;
   ASSERT_EQ(client().poll(parse(accepted)["location"]).status, 200);
   auto changed = client().call("PUT", "/zstack/v1/global-configurations/api/job.retention/actions",
@@ -39,7 +40,8 @@ TEST_F(RestMariaDbTest, ZonesJobsTagsAndConfigsSurviveARestart) {
   auto tagged = client().send("GET", "/zstack/v1/zones?q=__userTag__=on-maria&q=name~=mar%25");
   ASSERT_EQ(tagged.status, 200) << tagged.body;
   EXPECT_EQ(parse(tagged)["inventories"].size(), 1u);
-  auto config = client().send("GET", "/zstack/v1/global-configurations?q=name=job.retention&fields=value");
+  auto config =
+      client().send("GET", "/zstack/v1/global-configurations?q=name=job.retention&fields=value");
   EXPECT_EQ(parse(config)["inventories"], Json::parse(R"([{"value":"3600"}])")) << config.body;
   auto nodes = client().send("GET", "/zstack/v1/management-nodes?count=true");
   EXPECT_EQ(parse(nodes)["total"], 1) << "the stopped node left the table: " << nodes.body;

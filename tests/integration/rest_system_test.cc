@@ -12,7 +12,8 @@ namespace {
 using RestSystemTest = RestTest;
 
 TEST_F(RestSystemTest, GlobalConfigsAreQueriedAndValidatedOnUpdate) {
-  auto all = client().send("GET", "/zstack/v1/global-configurations?q=category=identity&q=name=session.timeout");
+  auto all = client().send(
+      "GET", "/zstack/v1/global-configurations?q=category=identity&q=name=session.timeout");
   ASSERT_EQ(all.status, 200) << all.body;
   ASSERT_EQ(parse(all)["inventories"].size(), 1u) << all.body;
   EXPECT_EQ(parse(all)["inventories"][0]["defaultValue"], "7200");
@@ -29,7 +30,8 @@ TEST_F(RestSystemTest, GlobalConfigsAreQueriedAndValidatedOnUpdate) {
   EXPECT_EQ(unknown.status, 503) << unknown.body;
 
   restartServer();
-  auto kept = client().send("GET", "/zstack/v1/global-configurations?q=name=session.timeout&fields=value");
+  auto kept =
+      client().send("GET", "/zstack/v1/global-configurations?q=name=session.timeout&fields=value");
   EXPECT_EQ(parse(kept)["inventories"], Json::parse(R"([{"value":"3600"}])")) << kept.body;
 }
 
@@ -53,39 +55,49 @@ TEST_F(RestSystemTest, TagsAttachToResourcesAndFilterQueries) {
   auto bySystemTag = client().send("GET", "/zstack/v1/zones?q=__systemTag__~=capacity::%25");
   EXPECT_EQ(parse(bySystemTag)["inventories"].size(), 1u) << bySystemTag.body;
 
-  auto created = client().call("POST", "/zstack/v1/user-tags",
-                               {{"params", {{"resourceType", "ZoneVO"}, {"resourceUuid", plain["uuid"]}, {"tag", "db"}}}});
+  auto created = client().call(
+      "POST", "/zstack/v1/user-tags",
+      {{"params", {{"resourceType", "ZoneVO"}, {"resourceUuid", plain["uuid"]}, {"tag", "db"}}}});
   ASSERT_EQ(created.status, 200) << created.body;
   std::string tagUuid = parse(created)["inventory"]["uuid"];
-  EXPECT_EQ(parse(client().send("GET", "/zstack/v1/zones?q=__userTag__=db"))["inventories"][0]["uuid"], plain["uuid"]);
+  EXPECT_EQ(
+      parse(client().send("GET", "/zstack/v1/zones?q=__userTag__=db"))["inventories"][0]["uuid"],
+      plain["uuid"]);
 
-  auto system = client().call("POST", "/zstack/v1/system-tags",
-                              {{"params", {{"resourceType", "ZoneVO"}, {"resourceUuid", plain["uuid"]}, {"tag", "a::1"}}}});
+  auto system = client().call(
+      "POST", "/zstack/v1/system-tags",
+      {{"params", {{"resourceType", "ZoneVO"}, {"resourceUuid", plain["uuid"]}, {"tag", "a::1"}}}});
   ASSERT_EQ(system.status, 200) << system.body;
   std::string systemUuid = parse(system)["inventory"]["uuid"];
   auto changed = client().call("PUT", "/zstack/v1/system-tags/" + systemUuid + "/actions",
                                {{"updateSystemTag", {{"tag", "a::2"}}}});
   ASSERT_EQ(changed.status, 200) << changed.body;
   EXPECT_EQ(parse(changed)["inventory"]["tag"], "a::2");
-  auto listed = client().send("GET", "/zstack/v1/system-tags?q=resourceUuid=" + plain["uuid"].get<std::string>());
+  auto listed = client().send(
+      "GET", "/zstack/v1/system-tags?q=resourceUuid=" + plain["uuid"].get<std::string>());
   EXPECT_EQ(parse(listed)["inventories"].size(), 1u) << listed.body;
 
   EXPECT_EQ(client().call("DELETE", "/zstack/v1/tags/" + tagUuid).status, 200);
-  EXPECT_TRUE(parse(client().send("GET", "/zstack/v1/zones?q=__userTag__=db"))["inventories"].empty());
+  EXPECT_TRUE(
+      parse(client().send("GET", "/zstack/v1/zones?q=__userTag__=db"))["inventories"].empty());
   EXPECT_EQ(client().call("DELETE", "/zstack/v1/tags/" + tagUuid).status, 503) << "already gone";
 
   auto noResource = client().call("POST", "/zstack/v1/user-tags",
-                                  {{"params", {{"resourceType", "ZoneVO"},
-                                               {"resourceUuid", "0123456789abcdef0123456789abcdef"}, {"tag", "x"}}}});
+                                  {{"params",
+                                    {{"resourceType", "ZoneVO"},
+                                     {"resourceUuid", "0123456789abcdef0123456789abcdef"},
+                                     {"tag", "x"}}}});
   EXPECT_EQ(noResource.status, 503) << noResource.body;
-  auto noType = client().call("POST", "/zstack/v1/user-tags",
-                              {{"params", {{"resourceType", "PlanetVO"}, {"resourceUuid", plain["uuid"]}, {"tag", "x"}}}});
+  auto noType = client().call(
+      "POST", "/zstack/v1/user-tags",
+      {{"params", {{"resourceType", "PlanetVO"}, {"resourceUuid", plain["uuid"]}, {"tag", "x"}}}});
   EXPECT_EQ(noType.status, 503) << noType.body;
 }
 
 TEST_F(RestSystemTest, QueriesPageSortCountAndSelectFields) {
   for (const char* name : {"c", "a", "d", "b"}) createZone(name);
-  auto page = client().send("GET", "/zstack/v1/zones?sort=%2Bname&limit=2&start=1&replyWithCount=true");
+  auto page =
+      client().send("GET", "/zstack/v1/zones?sort=%2Bname&limit=2&start=1&replyWithCount=true");
   ASSERT_EQ(page.status, 200) << page.body;
   Json j = parse(page);
   EXPECT_EQ(j["total"], 4);
@@ -102,8 +114,9 @@ TEST_F(RestSystemTest, QueriesPageSortCountAndSelectFields) {
 
 TEST_F(RestSystemTest, LongJobRunsAnApiAndRecordsItsResult) {
   auto submitted = client().call("POST", "/zstack/v1/longjobs",
-                                 {{"params", {{"jobName", "org.zstack.header.zone.APICreateZoneMsg"},
-                                              {"jobData", R"({"name":"from-long-job"})"}}}});
+                                 {{"params",
+                                   {{"jobName", "org.zstack.header.zone.APICreateZoneMsg"},
+                                    {"jobData", R"({"name":"from-long-job"})"}}}});
   ASSERT_EQ(submitted.status, 200) << submitted.body;
   std::string uuid = parse(submitted)["inventory"]["uuid"];
   Json job;
@@ -113,11 +126,14 @@ TEST_F(RestSystemTest, LongJobRunsAnApiAndRecordsItsResult) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(job["state"], "Succeeded") << job;
-  EXPECT_EQ(parse(client().send("GET", "/zstack/v1/zones?q=name=from-long-job"))["inventories"].size(), 1u);
+  EXPECT_EQ(
+      parse(client().send("GET", "/zstack/v1/zones?q=name=from-long-job"))["inventories"].size(),
+      1u);
   EXPECT_EQ(client().call("DELETE", "/zstack/v1/longjobs/" + uuid).status, 200);
   EXPECT_TRUE(parse(client().send("GET", "/zstack/v1/longjobs/" + uuid))["inventories"].empty());
 
-  auto unknown = client().call("POST", "/zstack/v1/longjobs", {{"params", {{"jobName", "APIFlyMsg"}, {"jobData", "{}"}}}});
+  auto unknown = client().call("POST", "/zstack/v1/longjobs",
+                               {{"params", {{"jobName", "APIFlyMsg"}, {"jobData", "{}"}}}});
   EXPECT_EQ(unknown.status, 503) << unknown.body;
 }
 
@@ -125,14 +141,19 @@ TEST_F(RestSystemTest, GcJobsAndTaskProgressAnswerEvenWhenEmpty) {
   auto gc = client().send("GET", "/zstack/v1/gc-jobs");
   ASSERT_EQ(gc.status, 200) << gc.body;
   EXPECT_TRUE(parse(gc)["inventories"].empty());
-  EXPECT_EQ(client().call("PUT", "/zstack/v1/gc-jobs/0123456789abcdef0123456789abcdef/actions",
-                          {{"triggerGCJob", Json::object()}}).status, 503);
-  auto progress = client().send("GET", "/zstack/v1/task-progresses/0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(client()
+                .call("PUT", "/zstack/v1/gc-jobs/0123456789abcdef0123456789abcdef/actions",
+                      {{"triggerGCJob", Json::object()}})
+                .status,
+            503);
+  auto progress =
+      client().send("GET", "/zstack/v1/task-progresses/0123456789abcdef0123456789abcdef");
   ASSERT_EQ(progress.status, 200) << progress.body;
   EXPECT_TRUE(parse(progress)["inventories"].empty());
 }
 
-// The catalog as the kernel embeds it (tools/gen_zstack_catalog.py from shared/api/zstack-api.json).
+// The catalog as the kernel embeds it (tools/gen_zstack_catalog.py from
+// shared/api/zstack-api.json).
 Json catalog() {
   std::ifstream in(STRATO_ZSTACK_CATALOG);
   std::stringstream text;
@@ -140,7 +161,8 @@ Json catalog() {
   std::string json;
   std::regex chunk(R"zz(R"zjson\(([\s\S]*?)\)zjson")zz");
   std::string all = text.str();
-  for (std::sregex_iterator it(all.begin(), all.end(), chunk), end; it != end; ++it) json += (*it)[1];
+  for (std::sregex_iterator it(all.begin(), all.end(), chunk), end; it != end; ++it)
+    json += (*it)[1];
   return Json::parse(json);
 }
 
@@ -150,11 +172,13 @@ TEST_F(RestSystemTest, EveryCatalogRouteIsServed) {
   std::regex variable(R"(\{[^}]+\})");
   int implemented = 0;
   for (const auto& api : apis) {
-    std::string path = std::regex_replace(api["path"].get<std::string>(), variable, "0123456789abcdef0123456789abcdef");
+    std::string path = std::regex_replace(api["path"].get<std::string>(), variable,
+                                          "0123456789abcdef0123456789abcdef");
     Json body = nullptr;
     if (api.contains("actionKey")) body = {{api["actionKey"].get<std::string>(), Json::object()}};
     auto reply = client().send(api["method"], path, body);
-    SCOPED_TRACE(api["name"].get<std::string>() + " " + api["method"].get<std::string>() + " " + path);
+    SCOPED_TRACE(api["name"].get<std::string>() + " " + api["method"].get<std::string>() + " " +
+                 path);
     EXPECT_NE(reply.status, 0) << reply.error;
     EXPECT_NE(reply.status, 404) << reply.body;
     EXPECT_NE(reply.status, 405) << reply.body;

@@ -12,8 +12,10 @@ std::filesystem::path portFile(const std::filesystem::path& dir) { return dir / 
 
 }  // namespace
 
-std::vector<std::string> nodeArgs(const std::filesystem::path& dir, const std::vector<std::string>& args) {
-  std::vector<std::string> all{"--set", "http.port=0", "--set", "http.portFile=" + portFile(dir).string(),
+std::vector<std::string> nodeArgs(const std::filesystem::path& dir,
+                                  const std::vector<std::string>& args) {
+  std::vector<std::string> all{"--set", "http.port=0",
+                               "--set", "http.portFile=" + portFile(dir).string(),
                                "--set", "database.url=sqlite:" + (dir / "node.db").string(),
                                "--set", "plugins.dirs="};
   all.insert(all.end(), args.begin(), args.end());

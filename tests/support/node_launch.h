@@ -13,7 +13,8 @@ namespace strato::test {
 
 // Command line for a node whose port file, database and log live in `dir`; no plugins unless
 // `args` (appended, so they win) load some.
-std::vector<std::string> nodeArgs(const std::filesystem::path& dir, const std::vector<std::string>& args);
+std::vector<std::string> nodeArgs(const std::filesystem::path& dir,
+                                  const std::vector<std::string>& args);
 
 std::unique_ptr<Process> launchNode(const std::string& binary, const std::filesystem::path& dir,
                                     const std::vector<std::string>& args);

@@ -27,7 +27,8 @@ std::string ZStackClient::login(const std::string& account, const std::string& p
 
 HttpReply ZStackClient::send(const std::string& method, const std::string& path, const Json& body,
                              std::map<std::string, std::string> headers) const {
-  if (!session.empty() && !headers.count("Authorization")) headers["Authorization"] = "OAuth " + session;
+  if (!session.empty() && !headers.count("Authorization"))
+    headers["Authorization"] = "OAuth " + session;
   if (!body.is_null()) headers["Content-Type"] = "application/json";
   return httpRequest(method, "127.0.0.1", port_, path, body.is_null() ? "" : body.dump(), headers);
 }

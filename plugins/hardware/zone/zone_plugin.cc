@@ -17,8 +17,13 @@ Reply loadZone(strato::Database& db, const std::string& uuid) {
   if (!rows) return rows.error();
   if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no zone " + uuid);
   const auto& r = rows->rows.front();
-  auto text = [&](int i) { return std::holds_alternative<std::string>(r[i]) ? std::get<std::string>(r[i]) : ""; };
-  Json zone{{"uuid", text(0)}, {"name", text(1)}, {"state", text(3)}, {"type", text(4)},
+  auto text = [&](int i) {
+    return std::holds_alternative<std::string>(r[i]) ? std::get<std::string>(r[i]) : "";
+  };
+  Json zone{{"uuid", text(0)},
+            {"name", text(1)},
+            {"state", text(3)},
+            {"type", text(4)},
             {"createDate", strato::formatGsonDate(std::get<std::int64_t>(r[5]))},
             {"lastOpDate", strato::formatGsonDate(std::get<std::int64_t>(r[6]))}};
   if (!std::holds_alternative<std::monostate>(r[2])) zone["description"] = text(2);
@@ -27,7 +32,8 @@ Reply loadZone(strato::Database& db, const std::string& uuid) {
 
 Reply createZone(strato::Database& db, const Json& params) {
   std::string uuid = params.value("resourceUuid", strato::newUuid());
-  if (!strato::isUuid(uuid)) return makeError(ErrorCode::kInvalidArgument, "resourceUuid must be 32 hex digits");
+  if (!strato::isUuid(uuid))
+    return makeError(ErrorCode::kInvalidArgument, "resourceUuid must be 32 hex digits");
   auto now = strato::nowMillis();
   strato::DbValue description;
   if (params.contains("description")) description = params["description"].get<std::string>();
@@ -48,8 +54,9 @@ Reply updateZone(strato::Database& db, const Json& params) {
   std::string uuid = params["uuid"];
   for (const char* field : {"name", "description"}) {
     if (!params.contains(field)) continue;
-    auto changed = db.execute(std::string("UPDATE zone SET ") + field + " = ?, lastOpDate = ? WHERE uuid = ?",
-                              {params[field].get<std::string>(), strato::nowMillis(), uuid});
+    auto changed =
+        db.execute(std::string("UPDATE zone SET ") + field + " = ?, lastOpDate = ? WHERE uuid = ?",
+                   {params[field].get<std::string>(), strato::nowMillis(), uuid});
     if (!changed) return changed.error();
   }
   return loadZone(db, uuid);
@@ -78,9 +85,16 @@ strato::Status init(strato::Registrar& r) {
                      "createDate BIGINT NOT NULL, lastOpDate BIGINT NOT NULL)",
                      "CREATE INDEX zone_name ON zone (name)"}}});
   using strato::FieldType;
-  r.addInventory({"Zone", "zone", "org.zstack.header.zone.ZoneInventory",
-                  {{"uuid"}, {"name"}, {"description"}, {"state"}, {"type"},
-                   {"createDate", FieldType::kDate}, {"lastOpDate", FieldType::kDate}},
+  r.addInventory({"Zone",
+                  "zone",
+                  "org.zstack.header.zone.ZoneInventory",
+                  {{"uuid"},
+                   {"name"},
+                   {"description"},
+                   {"state"},
+                   {"type"},
+                   {"createDate", FieldType::kDate},
+                   {"lastOpDate", FieldType::kDate}},
                   {}});
 
   strato::ApiDeclaration query;
@@ -97,8 +111,9 @@ strato::Status init(strato::Registrar& r) {
     decl.inventory = "Zone";
     decl.adminOnly = true;  // hardware belongs to the cloud's operator
     r.addApi(decl);
-    r.handle(decl.messageType,
-             strato::blockingHandler(bus, [&db, work](const Message& m) { return work(db, m.body["params"]); }));
+    r.handle(decl.messageType, strato::blockingHandler(bus, [&db, work](const Message& m) {
+               return work(db, m.body["params"]);
+             }));
   };
   serve("CreateZone", createZone);
   serve("UpdateZone", updateZone);
@@ -115,8 +130,9 @@ strato::Status init(strato::Registrar& r) {
   r.handle(remove.messageType, [&bus, &db](Message m, strato::Replier reply) {
     const Json& p = m.body["params"];
     std::string uuid = p["uuid"];
-    strato::deleteWithCascade(bus, "ZoneVO", uuid, p.value("deleteMode", "Permissive"),
-                              [&db, uuid] { return deleteZoneRow(db, uuid); }, std::move(reply));
+    strato::deleteWithCascade(
+        bus, "ZoneVO", uuid, p.value("deleteMode", "Permissive"),
+        [&db, uuid] { return deleteZoneRow(db, uuid); }, std::move(reply));
   });
   return {};
 }

@@ -10,11 +10,19 @@ class QueryScopes : public QueryFixture {
   void SetUp() override {
     QueryFixture::SetUp();
     using F = FieldType;
-    ASSERT_TRUE(catalog_.addAll({{"OwnedVm", "vm_instance", "", {{"uuid"}, {"name"}, {"hostUuid"}}, {}, true, ""},
-                                 {"HostScopedVm", "vm_instance", "", {{"uuid"}, {"hostUuid"}, {"cpuNum", F::kInteger}},
-                                  {}, false, "hostUuid"}},
-                                "test")
-                    .ok());
+    ASSERT_TRUE(
+        catalog_
+            .addAll(
+                {{"OwnedVm", "vm_instance", "", {{"uuid"}, {"name"}, {"hostUuid"}}, {}, true, ""},
+                 {"HostScopedVm",
+                  "vm_instance",
+                  "",
+                  {{"uuid"}, {"hostUuid"}, {"cpuNum", F::kInteger}},
+                  {},
+                  false,
+                  "hostUuid"}},
+                "test")
+            .ok());
     own("vm-1", "alice");
     own("vm-2", "bob");
     own("vm-3", "bob");
@@ -24,22 +32,29 @@ class QueryScopes : public QueryFixture {
   }
 
   void own(const std::string& uuid, const std::string& account) {
-    ASSERT_TRUE(db_->execute("INSERT INTO account_resource_ref (resourceUuid, resourceType, accountUuid, "
-                             "ownerAccountUuid, createDate, lastOpDate) VALUES (?, 'OwnedVmVO', ?, ?, 0, 0)",
-                             {uuid, account, account})
-                    .ok());
+    ASSERT_TRUE(
+        db_->execute(
+               "INSERT INTO account_resource_ref (resourceUuid, resourceType, accountUuid, "
+               "ownerAccountUuid, createDate, lastOpDate) VALUES (?, 'OwnedVmVO', ?, ?, 0, 0)",
+               {uuid, account, account})
+            .ok());
   }
 
-  void share(const std::string& uuid, const std::string& owner, const std::optional<std::string>& to) {
+  void share(const std::string& uuid, const std::string& owner,
+             const std::optional<std::string>& to) {
     DbValue receiver;
     if (to) receiver = *to;
-    ASSERT_TRUE(db_->execute("INSERT INTO shared_resource (ownerAccountUuid, receiverAccountUuid, toPublic, "
-                             "resourceType, resourceUuid, createDate, lastOpDate) VALUES (?, ?, ?, 'OwnedVmVO', ?, 0, 0)",
-                             {owner, receiver, std::int64_t{to ? 0 : 1}, uuid})
-                    .ok());
+    ASSERT_TRUE(
+        db_->execute(
+               "INSERT INTO shared_resource (ownerAccountUuid, receiverAccountUuid, toPublic, "
+               "resourceType, resourceUuid, createDate, lastOpDate) VALUES (?, ?, ?, 'OwnedVmVO', "
+               "?, 0, 0)",
+               {owner, receiver, std::int64_t{to ? 0 : 1}, uuid})
+            .ok());
   }
 
-  Uuids scoped(const std::string& inventory, const std::string& account, const Params& params = {}) {
+  Uuids scoped(const std::string& inventory, const std::string& account,
+               const Params& params = {}) {
     auto request = parseQueryRequest(params);
     EXPECT_TRUE(request.ok());
     QueryScope scope{account};
