@@ -273,10 +273,10 @@ struct RestFrontEnd::Impl {
     if (!query) return errorResponse(query.error());
     auto session = authenticate(api, request);
     if (!session) return errorResponse(session.error());
-    if (isQueryApi(api)) return runQuery(api, *session, match.variables, *query);
+    if (isQueryApi(api)) return runQuery(api, *session, route->bind(match.segments), *query);
 
     auto params = collectParams(
-        api, match.variables,
+        api, route->bind(match.segments),
         *method == HttpMethod::kGet || *method == HttpMethod::kDelete ? *query : QueryPairs{},
         body);
     if (!params) return errorResponse(params.error());

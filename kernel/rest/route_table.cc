@@ -67,16 +67,25 @@ RouteMatch RouteTable::match(HttpMethod method, std::string_view normalizedPath)
   if (it != routes_.end()) {
     // Sorted most specific first, so the first fit is the best template; every API sharing that
     // template is a candidate (the action key decides between them).
+    // Variables count as the same whatever their names: the catalog spells the one on
+    // /primary-storage/{uuid}/actions {primaryStorageUuid} for some of the APIs served there.
     auto best = std::find_if(it->second.begin(), it->second.end(), fits);
     if (best != it->second.end()) {
+      auto sameShape = [&](const Route& r) {
+        for (std::size_t i = 0; i < segments.size(); ++i) {
+          bool var = r.segments[i].front() == '{';
+          if (var != (best->segments[i].front() == '{') ||
+              (!var && r.segments[i] != best->segments[i])) {
+            return false;
+          }
+        }
+        return true;
+      };
       for (const auto& route : it->second) {
-        if (route.segments == best->segments) result.candidates.push_back(&route);
+        if (sameShape(route)) result.candidates.push_back(&route);
       }
       result.kind = RouteMatch::Kind::kFound;
-      for (std::size_t i = 0; i < segments.size(); ++i) {
-        const auto& seg = best->segments[i];
-        if (seg.front() == '{') result.variables[seg.substr(1, seg.size() - 2)] = segments[i];
-      }
+      result.segments.assign(segments.begin(), segments.end());
       return result;
     }
   }
@@ -90,6 +99,15 @@ RouteMatch RouteTable::match(HttpMethod method, std::string_view normalizedPath)
     }
   }
   return result;
+}
+
+std::map<std::string, std::string> Route::bind(const std::vector<std::string>& path) const {
+  std::map<std::string, std::string> variables;
+  for (std::size_t i = 0; i < segments.size() && i < path.size(); ++i) {
+    if (segments[i].front() == '{')
+      variables[segments[i].substr(1, segments[i].size() - 2)] = path[i];
+  }
+  return variables;
 }
 
 const ApiDeclaration* RouteTable::findApi(std::string_view name) const {

@@ -17,12 +17,16 @@ struct Route {
   bool implemented;
   std::vector<std::string> segments;  // "{name}" marks a variable
   int literals;                       // how specific the template is
+
+  // The template's variables filled from a request path that fits it.
+  std::map<std::string, std::string> bind(const std::vector<std::string>& path) const;
 };
 
 struct RouteMatch {
   enum class Kind { kFound, kNoPath, kWrongMethod } kind = Kind::kNoPath;
-  std::vector<const Route*> candidates;  // same template; several when an action key decides
-  std::map<std::string, std::string> variables;
+  // Templates of the same shape; several when an action key decides.
+  std::vector<const Route*> candidates;
+  std::vector<std::string> segments;  // of the request path, for Route::bind
 };
 
 class RouteTable {
