@@ -1,0 +1,156 @@
+#include "local_storage_driver.h"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+#include "ps_store.h"
+
+namespace strato::primary {
+namespace {
+
+std::optional<std::int64_t> parseBytes(std::string_view s) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v < 0) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+Status validateAbsolutePath(const std::string& url, const std::string& what) {
+  if (url.empty() || url.front() != '/') {
+    return makeError(ErrorCode::kInvalidArgument, what + " url must be an absolute path", url);
+  }
+  if (url == "/") {
+    return makeError(ErrorCode::kInvalidArgument, what + " url cannot be the root directory");
+  }
+  for (char c : url) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == ':') {
+      return makeError(ErrorCode::kInvalidArgument,
+                       what + " url may not hold blanks or ':' (it becomes a host path)", url);
+    }
+  }
+  if (url.find("/../") != std::string::npos || url.ends_with("/..")) {
+    return makeError(ErrorCode::kInvalidArgument, what + " url may not climb with '..'", url);
+  }
+  return {};
+}
+
+Status LocalStorageDriver::validate(const PrimaryStorageSpec& spec) const {
+  return validateAbsolutePath(spec.url, "a LocalStorage");
+}
+
+Result<StorageCapacity> LocalStorageDriver::hostDisk(const StorageHost& host) {
+  if (host.hypervisorType != "Simulator") {
+    return makeError(ErrorCode::kNotSupported,
+                     "local storage on " + host.hypervisorType + " hosts needs the " +
+                         host.hypervisorType + " host agent, which this build does not have yet",
+                     "host " + host.managementIp);
+  }
+  auto tags = db_.query("SELECT tag FROM system_tag WHERE resourceUuid = ? AND tag LIKE ?",
+                        {host.uuid, std::string(kSimulatorDiskTag) + "%"});
+  if (!tags) return tags.error();
+  StorageCapacity disk{simulatorDiskBytes_, simulatorDiskBytes_, true};
+  if (!tags->rows.empty()) {
+    std::string value = dbText(tags->rows[0][0]).substr(kSimulatorDiskTag.size());
+    auto sep = value.find("::");
+    auto total = parseBytes(std::string_view(value).substr(0, sep));
+    auto free =
+        sep == std::string::npos ? total : parseBytes(std::string_view(value).substr(sep + 2));
+    if (!total || !free || *free > *total) {
+      return makeError(ErrorCode::kInvalidArgument, "bad simulated disk tag on host " + host.uuid,
+                       dbText(tags->rows[0][0]));
+    }
+    disk = {*total, *free, true};
+  }
+  return disk;
+}
+
+Status LocalStorageDriver::recordHost(const std::string& storageUuid, const StorageHost& host,
+                                      bool refresh) {
+  auto disk = hostDisk(host);
+  if (!disk) return disk.error();
+  return db_.transaction([&](Database& tx) -> Status {
+    auto rows = tx.query(
+        "SELECT totalCapacity, availableCapacity, systemUsedCapacity FROM local_storage_host_ref "
+        "WHERE primaryStorageUuid = ? AND hostUuid = ?",
+        {storageUuid, host.uuid});
+    if (!rows) return rows.error();
+    if (!rows->rows.empty() && !refresh) return {};
+    std::int64_t held = 0;
+    if (!rows->rows.empty()) {
+      const auto& r = rows->rows.front();
+      held = std::max<std::int64_t>(0, dbInt(r[0]) - dbInt(r[1]) - dbInt(r[2]));
+    }
+    std::int64_t total = disk->totalPhysical;
+    std::int64_t systemUsed = std::max<std::int64_t>(0, total - disk->availablePhysical - held);
+    std::int64_t available = std::max<std::int64_t>(0, total - systemUsed - held);
+    auto now = nowMillis();
+    if (rows->rows.empty()) {
+      return okOrError(tx.execute(
+          "INSERT INTO local_storage_host_ref (primaryStorageUuid, hostUuid, totalCapacity, "
+          "availableCapacity, totalPhysicalCapacity, availablePhysicalCapacity, "
+          "systemUsedCapacity, createDate, lastOpDate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {storageUuid, host.uuid, total, available, total, disk->availablePhysical, systemUsed,
+           now, now}));
+    }
+    return okOrError(tx.execute(
+        "UPDATE local_storage_host_ref SET totalCapacity = ?, availableCapacity = ?, "
+        "totalPhysicalCapacity = ?, availablePhysicalCapacity = ?, systemUsedCapacity = ?, "
+        "lastOpDate = ? WHERE primaryStorageUuid = ? AND hostUuid = ?",
+        {total, available, total, disk->availablePhysical, systemUsed, now, storageUuid,
+         host.uuid}));
+  });
+}
+
+Result<StorageCapacity> LocalStorageDriver::total(const std::string& storageUuid) {
+  auto rows = db_.query(
+      "SELECT COALESCE(SUM(totalPhysicalCapacity), 0), COALESCE(SUM(availablePhysicalCapacity), 0) "
+      "FROM local_storage_host_ref WHERE primaryStorageUuid = ?",
+      {storageUuid});
+  if (!rows) return rows.error();
+  return StorageCapacity{dbInt(rows->rows[0][0]), dbInt(rows->rows[0][1]), true};
+}
+
+Result<StorageCapacity> LocalStorageDriver::connect(const PrimaryStorageSpec& spec,
+                                                    const std::vector<StorageHost>& hosts) {
+  for (const auto& host : hosts) {
+    if (auto s = recordHost(spec.uuid, host, false); !s) return s.error();
+  }
+  return total(spec.uuid);
+}
+
+Result<StorageCapacity> LocalStorageDriver::attach(const PrimaryStorageSpec& spec,
+                                                   const std::string&,
+                                                   const std::vector<StorageHost>& hosts) {
+  return connect(spec, hosts);
+}
+
+Result<StorageCapacity> LocalStorageDriver::detach(const PrimaryStorageSpec& spec,
+                                                   const std::string&,
+                                                   const std::vector<StorageHost>& hosts) {
+  for (const auto& host : hosts) {
+    auto done = db_.execute(
+        "DELETE FROM local_storage_host_ref WHERE primaryStorageUuid = ? AND hostUuid = ?",
+        {spec.uuid, host.uuid});
+    if (!done) return done.error();
+  }
+  return total(spec.uuid);
+}
+
+Result<StorageCapacity> LocalStorageDriver::syncCapacity(const PrimaryStorageSpec& spec,
+                                                         const std::vector<StorageHost>& hosts) {
+  for (const auto& host : hosts) {
+    if (auto s = recordHost(spec.uuid, host, true); !s) return s.error();
+  }
+  return total(spec.uuid);
+}
+
+// Image caches arrive with the image plugin; until then there is nothing cached to drop.
+Result<std::int64_t> LocalStorageDriver::cleanUpImageCache(const PrimaryStorageSpec&,
+                                                           const std::vector<StorageHost>&) {
+  return std::int64_t{0};
+}
+
+}  // namespace strato::primary

@@ -1,0 +1,61 @@
+// NFS and SharedMountPoint: one file system every host of the attached clusters mounts (NFS) or
+// already has mounted (SMP: a clustered file system at `url`). The management node never touches
+// the share itself; hosts do, through their hypervisor's agent. On KVM hosts that is the KVM
+// agent's mount + df, which arrives with the KVM plugin (until then attaching to a KVM cluster
+// answers kNotSupported). On Simulator hosts the mount is simulated in memory and the share
+// reports plugin.primary-storage.simulatorSharedBytes (default 10 TiB), all free.
+//
+// Capacity is what the hosts report; with no host mounting the share (just added, or every
+// cluster detached) nothing is known and the figures stay as they were (0 after an add).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "ps_driver.h"
+
+namespace strato::primary {
+
+inline constexpr std::string_view kNfsType = "NFS";
+inline constexpr std::string_view kSharedMountPointType = "SharedMountPoint";
+
+// "host:/path" (host a name, an IPv4 address or a bracketed IPv6 address).
+Status validateNfsUrl(const std::string& url);
+
+class SharedStorageDriver : public PrimaryStorageDriver {
+ public:
+  SharedStorageDriver(std::string type, std::int64_t simulatedBytes)
+      : type_(std::move(type)), simulatedBytes_(simulatedBytes) {}
+
+  std::string type() const override { return type_; }
+  Status validate(const PrimaryStorageSpec& spec) const override;
+  std::string mountPath(const PrimaryStorageSpec& spec) const override;
+  Result<StorageCapacity> connect(const PrimaryStorageSpec& spec,
+                                  const std::vector<StorageHost>& hosts) override;
+  Result<StorageCapacity> attach(const PrimaryStorageSpec& spec, const std::string& clusterUuid,
+                                 const std::vector<StorageHost>& hosts) override;
+  Result<StorageCapacity> detach(const PrimaryStorageSpec& spec, const std::string& clusterUuid,
+                                 const std::vector<StorageHost>& hosts) override;
+  Result<StorageCapacity> syncCapacity(const PrimaryStorageSpec& spec,
+                                       const std::vector<StorageHost>& hosts) override;
+  Result<std::int64_t> cleanUpImageCache(const PrimaryStorageSpec& spec,
+                                         const std::vector<StorageHost>& hosts) override;
+  void forgetHost(const std::string& hostUuid) override;
+  void forgetStorage(const std::string& storageUuid) override;
+
+  // Hosts that have the share mounted now (simulated), for tests and logs.
+  std::size_t mountedHosts(const std::string& storageUuid) const;
+
+ private:
+  // Mounts on every host (all or nothing) and reports the share's size.
+  Result<StorageCapacity> mount(const PrimaryStorageSpec& spec,
+                                const std::vector<StorageHost>& hosts);
+
+  std::string type_;
+  std::int64_t simulatedBytes_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::set<std::string>> mounted_;  // storage uuid -> host uuids
+};
+
+}  // namespace strato::primary

@@ -1,0 +1,49 @@
+// The Simulator primary storage (ZStack's AddSimulatorPrimaryStorage): storage that exists only
+// in this process, with the capacities it was added with, usable by hosts of any hypervisor
+// type (the data path is simulated in memory). Failures and latency are injected on purpose:
+//   - system tag "simulator::failConnect" on the storage (or among the add's systemTags):
+//     connect() fails, so the add fails and a reconnect leaves it Disconnected;
+//   - system tag "simulator::failAttach" on the storage: attach() fails;
+//   - config plugin.primary-storage.simulatorLatencyMs: every driver call sleeps that long first
+//     (on the blocking pool, like a real agent call).
+#pragma once
+
+#include <chrono>
+
+#include "ps_driver.h"
+
+namespace strato::primary {
+
+inline constexpr std::string_view kSimulatorType = "Simulator";
+inline constexpr std::string_view kFailConnectTag = "simulator::failConnect";
+inline constexpr std::string_view kFailAttachTag = "simulator::failAttach";
+
+class SimulatorStorageDriver : public PrimaryStorageDriver {
+ public:
+  SimulatorStorageDriver(Database& db, std::chrono::milliseconds latency)
+      : db_(db), latency_(latency) {}
+
+  std::string type() const override { return std::string(kSimulatorType); }
+  Status validate(const PrimaryStorageSpec& spec) const override;
+  std::string mountPath(const PrimaryStorageSpec& spec) const override { return spec.url; }
+  Result<StorageCapacity> connect(const PrimaryStorageSpec& spec,
+                                  const std::vector<StorageHost>& hosts) override;
+  Result<StorageCapacity> attach(const PrimaryStorageSpec& spec, const std::string& clusterUuid,
+                                 const std::vector<StorageHost>& hosts) override;
+  Result<StorageCapacity> detach(const PrimaryStorageSpec& spec, const std::string& clusterUuid,
+                                 const std::vector<StorageHost>& hosts) override;
+  Result<StorageCapacity> syncCapacity(const PrimaryStorageSpec& spec,
+                                       const std::vector<StorageHost>& hosts) override;
+  Result<std::int64_t> cleanUpImageCache(const PrimaryStorageSpec& spec,
+                                         const std::vector<StorageHost>& hosts) override;
+
+ private:
+  // The injected failure `tag`, when the storage carries it now (or in spec.extra.systemTags).
+  Status failure(const PrimaryStorageSpec& spec, std::string_view tag, const char* what);
+  void pause() const;
+
+  Database& db_;
+  std::chrono::milliseconds latency_;
+};
+
+}  // namespace strato::primary
