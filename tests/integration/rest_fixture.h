@@ -26,7 +26,6 @@ class RestTest : public ::testing::Test {
 
   void restartServer() {
     ASSERT_EQ(server_->stop(), 0);
-    std::string session = client_->session;
     startServer();
   }
 
