@@ -21,9 +21,20 @@ HttpMethod methodOf(const std::string& m) {
 
 ParamType typeOf(const std::string& t) {
   static const std::map<std::string, ParamType> kTypes{
-      {"String", ParamType::kString}, {"Integer", ParamType::kInteger}, {"Long", ParamType::kLong},
-      {"Float", ParamType::kFloat},   {"Boolean", ParamType::kBoolean}, {"List", ParamType::kList},
-      {"Map", ParamType::kMap}};
+      {"String", ParamType::kString},
+      {"Integer", ParamType::kInteger},
+      {"Long", ParamType::kLong},
+      {"Float", ParamType::kFloat},
+      {"Boolean", ParamType::kBoolean},
+      {"List", ParamType::kList},
+      {"Map", ParamType::kMap},
+      // The manual also writes Java's primitive spellings, and one Set.
+      {"int", ParamType::kInteger},
+      {"long", ParamType::kLong},
+      {"boolean", ParamType::kBoolean},
+      {"double", ParamType::kFloat},
+      {"Double", ParamType::kFloat},
+      {"Set", ParamType::kList}};
   auto it = kTypes.find(t);
   return it == kTypes.end() ? ParamType::kString : it->second;
 }

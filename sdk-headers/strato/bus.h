@@ -194,6 +194,24 @@ inline RequestHandler blockingHandler(MessageBus& bus, std::function<Reply(const
   };
 }
 
+// The kernel queues an API's request on the resource its `uuid` parameter names. An API that
+// names its resource by another parameter (AttachBackupStorageToZone's backupStorageUuid, say)
+// registers this handler, which re-sends the request as `innerType` on the queue of the resource
+// body["params"][param] names; `innerType`'s handler then does the work, one change at a time.
+inline RequestHandler forwardToQueue(MessageBus& bus, std::string param, std::string innerType) {
+  return
+      [&bus, param = std::move(param), innerType = std::move(innerType)](Message m, Replier reply) {
+        std::string uuid;
+        if (m.body.contains("params") && m.body["params"].contains(param) &&
+            m.body["params"][param].is_string()) {
+          uuid = m.body["params"][param].get<std::string>();
+        }
+        auto shared = std::make_shared<Replier>(std::move(reply));
+        bus.request({innerType, uuid, std::move(m.body)},
+                    [shared](Reply done) { (*shared)(std::move(done)); });
+      };
+}
+
 // Waits for the reply. Only for threads that are not bus workers (main, tests, blocking pool):
 // a worker that waits on the bus can starve the very pool that must answer it.
 inline Reply call(MessageBus& bus, Message message, std::chrono::milliseconds timeout) {

@@ -19,6 +19,7 @@
 #include "strato/registrar.h"
 #include "strato/result.h"
 #include "strato/session.h"
+#include "strato/system_tags.h"
 #include "strato/time_format.h"
 #include "strato/uuid.h"
 #include "strato/version.h"

@@ -14,18 +14,6 @@
 namespace strato::test {
 namespace {
 
-std::string findProgram(const std::string& name) {
-  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
-  path += ":/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin";
-  std::stringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    auto candidate = std::filesystem::path(dir) / name;
-    if (!dir.empty() && access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  throw std::runtime_error(name + " not found: install mariadb-server (./scripts/install-deps does)");
-}
-
 std::string tail(const std::filesystem::path& file, std::size_t bytes = 3000) {
   std::ifstream in(file);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -46,7 +34,8 @@ std::unique_ptr<MariaDbServer> MariaDbServer::start(const std::string& database)
   std::vector<std::string> install{"--no-defaults", "--datadir=" + (dir / "data").string(),
                                    "--auth-root-authentication-method=normal", "--skip-test-db"};
   install.insert(install.end(), rootUser.begin(), rootUser.end());
-  auto installer = Process::start(findProgram("mariadb-install-db"), install, {}, dir / "install.log");
+  auto installer = Process::start(findProgram("mariadb-install-db", "mariadb-server"), install, {},
+                                  dir / "install.log");
   auto installed = installer->waitExit(std::chrono::seconds(120));
   if (installed != 0) {
     throw std::runtime_error("mariadb-install-db failed:\n" + tail(dir / "install.log"));
@@ -64,9 +53,10 @@ std::unique_ptr<MariaDbServer> MariaDbServer::start(const std::string& database)
                                 "--innodb-buffer-pool-size=32M",
                                 "--innodb-log-file-size=8M"};
   args.insert(args.end(), rootUser.begin(), rootUser.end());
-  db->server_ = Process::start(findProgram("mariadbd"), args, {}, dir / "mariadbd.out");
+  db->server_ =
+      Process::start(findProgram("mariadbd", "mariadb-server"), args, {}, dir / "mariadbd.out");
 
-  const std::string client = findProgram("mariadb");
+  const std::string client = findProgram("mariadb", "mariadb-client");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (!db->server_->running()) break;

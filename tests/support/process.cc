@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -14,6 +15,19 @@
 extern char** environ;
 
 namespace strato::test {
+
+std::string findProgram(const std::string& name, const std::string& package) {
+  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  path += ":/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin";
+  std::stringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    auto candidate = std::filesystem::path(dir) / name;
+    if (!dir.empty() && access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  throw std::runtime_error(name + " not found: install " + package +
+                           " (./scripts/install-deps does)");
+}
 
 std::unique_ptr<Process> Process::start(const std::string& exe,
                                         const std::vector<std::string>& args,
@@ -33,7 +47,8 @@ std::unique_ptr<Process> Process::start(const std::string& exe,
   envp.push_back(nullptr);
 
   int out = ::open(outputFile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (out < 0) throw std::runtime_error("cannot open " + outputFile.string() + ": " + strerror(errno));
+  if (out < 0)
+    throw std::runtime_error("cannot open " + outputFile.string() + ": " + strerror(errno));
   pid_t pid = fork();
   if (pid < 0) {
     ::close(out);

@@ -13,11 +13,16 @@
 
 namespace strato::test {
 
+// The path of program `name` on PATH or in the usual sbin/bin directories; throws naming the
+// Debian `package` that has it (./scripts/install-deps installs them).
+std::string findProgram(const std::string& name, const std::string& package);
+
 class Process {
  public:
   // `extraEnv` entries ("KEY=VALUE") are added to the test's environment. Stdout and stderr are
   // appended to `outputFile`.
-  static std::unique_ptr<Process> start(const std::string& exe, const std::vector<std::string>& args,
+  static std::unique_ptr<Process> start(const std::string& exe,
+                                        const std::vector<std::string>& args,
                                         const std::vector<std::string>& extraEnv,
                                         const std::filesystem::path& outputFile);
   ~Process();  // stop()s a process still running

@@ -16,27 +16,12 @@ std::int64_t positive(const Json& extra, const char* key, std::int64_t fallback)
 
 }  // namespace
 
-Result<bool> SimulatorDriver::hasTag(const std::string& uuid, std::string_view tag) {
-  auto rows = db_.query("SELECT 1 FROM system_tag WHERE resourceUuid = ? AND tag = ?",
-                        {uuid, std::string(tag)});
-  if (!rows) return rows.error();
-  return !rows->rows.empty();
-}
-
 Result<HostFacts> SimulatorDriver::connect(const HostSpec& host) {
   if (connectLatency_.count() > 0) std::this_thread::sleep_for(connectLatency_);
   // On the first connect the API's tags are not stored yet: the host plugin hands them over.
-  bool fail = false;
-  if (host.extra.contains("systemTags") && host.extra["systemTags"].is_array()) {
-    for (const auto& t : host.extra["systemTags"])
-      fail = fail || (t.is_string() && t.get<std::string>() == kFailConnectTag);
-  }
-  if (!fail) {
-    auto tagged = hasTag(host.uuid, kFailConnectTag);
-    if (!tagged) return tagged.error();
-    fail = *tagged;
-  }
-  if (fail) {
+  auto tagged = carriesSystemTag(db_, host.uuid, kFailConnectTag, host.extra);
+  if (!tagged) return tagged.error();
+  if (*tagged) {
     return makeError(
         ErrorCode::kUnavailable, "simulated connection failure",
         "host " + host.managementIp + " carries the system tag " + std::string(kFailConnectTag));
@@ -55,7 +40,7 @@ Result<HostFacts> SimulatorDriver::connect(const HostSpec& host) {
 
 Status SimulatorDriver::ping(const HostSpec& host) {
   if (pingLatency_.count() > 0) std::this_thread::sleep_for(pingLatency_);
-  auto failing = hasTag(host.uuid, kFailPingTag);
+  auto failing = carriesSystemTag(db_, host.uuid, kFailPingTag);
   if (!failing) return failing.error();
   {
     // A host this process has not seen connect (the server restarted) is simulated as up.

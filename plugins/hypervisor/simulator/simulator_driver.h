@@ -41,8 +41,6 @@ class SimulatorDriver : public HypervisorDriver {
     HostFacts facts;
     bool up = true;
   };
-  // Whether the host carries that system tag now.
-  Result<bool> hasTag(const std::string& uuid, std::string_view tag);
 
   Database& db_;
   std::chrono::milliseconds connectLatency_;

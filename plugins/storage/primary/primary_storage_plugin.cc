@@ -119,11 +119,7 @@ void serveSerialized(strato::Registrar& r, strato::ApiDeclaration decl,
   auto& bus = r.bus();
   std::string inner = decl.messageType + ".Serialized";
   r.addApi(decl);
-  r.handle(decl.messageType, [&bus, inner](Message m, strato::Replier reply) {
-    std::string uuid = m.body["params"].value("primaryStorageUuid", "");
-    auto shared = std::make_shared<strato::Replier>(std::move(reply));
-    bus.request({inner, uuid, m.body}, [shared](Reply done) { (*shared)(std::move(done)); });
-  });
+  r.handle(decl.messageType, strato::forwardToQueue(bus, "primaryStorageUuid", inner));
   r.handle(inner, strato::blockingHandler(
                       bus, [work](const Message& m) { return work(m.body["params"]); }));
 }
@@ -206,14 +202,7 @@ strato::Status init(strato::Registrar& r) {
     decl.inventory.clear();
     return decl;
   };
-  // The catalog types `all` as "boolean", which it does not know; declared here in full.
   auto capacity = plain("GetPrimaryStorageCapacity");
-  using strato::ParamType;
-  for (const char* list : {"zoneUuids", "clusterUuids", "primaryStorageUuids"})
-    capacity.params.push_back({list, ParamType::kList, false});
-  capacity.params.push_back({"all", ParamType::kBoolean, false});
-  capacity.params.push_back({"systemTags", ParamType::kList, false});
-  capacity.params.push_back({"userTags", ParamType::kList, false});
   serve(capacity,
         [&db](const Json& p) { return strato::primary::getPrimaryStorageCapacity(db, p); });
   serve(plain("GetPrimaryStorageAllocatorStrategies"),

@@ -31,18 +31,9 @@ Status SimulatorStorageDriver::validate(const PrimaryStorageSpec& spec) const {
 Status SimulatorStorageDriver::failure(const PrimaryStorageSpec& spec, std::string_view tag,
                                        const char* what) {
   // On the add the API's tags are not stored yet: the base hands them over in extra.
-  bool fail = false;
-  if (spec.extra.contains("systemTags") && spec.extra["systemTags"].is_array()) {
-    for (const auto& t : spec.extra["systemTags"])
-      fail = fail || (t.is_string() && t.get<std::string>() == tag);
-  }
-  if (!fail) {
-    auto rows = db_.query("SELECT 1 FROM system_tag WHERE resourceUuid = ? AND tag = ?",
-                          {spec.uuid, std::string(tag)});
-    if (!rows) return rows.error();
-    fail = !rows->rows.empty();
-  }
-  if (!fail) return {};
+  auto tagged = carriesSystemTag(db_, spec.uuid, tag, spec.extra);
+  if (!tagged) return tagged.error();
+  if (!*tagged) return {};
   return makeError(ErrorCode::kUnavailable, std::string("simulated ") + what + " failure",
                    "primary storage " + spec.name + " carries the system tag " + std::string(tag));
 }

@@ -1,0 +1,439 @@
+#include "bs_service.h"
+
+#include <set>
+#include <tuple>
+#include <variant>
+
+namespace strato::backup {
+namespace {
+
+constexpr std::size_t kSlice = 500;  // bound values per statement, at most
+
+Error invalid(std::string message, std::string details = {}) {
+  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
+}
+
+Error prefixed(Error e, const std::string& what) {
+  e.message = what + " failed: " + e.message;
+  return e;
+}
+
+std::string str(const Json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+Status okOrError(const Result<std::uint64_t>& changed) {
+  if (!changed) return changed.error();
+  return {};
+}
+
+bool isNull(const DbValue& v) { return std::holds_alternative<std::monostate>(v); }
+
+// The settings kept in columns of their own (shown by the SSH types' inventories); everything
+// else of a type's settings (password, host key, simulated capacities) lives in `extra`.
+constexpr const char* kColumnSettings[] = {"hostname", "username", "sshPort"};
+
+DbValue columnValue(const Json& extra, const char* key) {
+  if (!extra.contains(key)) return {};
+  if (extra[key].is_number_integer()) return extra[key].get<std::int64_t>();
+  if (extra[key].is_string()) return extra[key].get<std::string>();
+  return {};
+}
+
+// ZStack's clients send numbers as JSON floats ("sshPort": 22.0).
+Json integral(const Json& v) {
+  if (v.is_number_float() && v.get<double>() == static_cast<double>(v.get<std::int64_t>()))
+    return v.get<std::int64_t>();
+  return v;
+}
+
+Json withoutColumnSettings(Json extra) {
+  for (const char* key : kColumnSettings) extra.erase(key);
+  return extra;
+}
+
+std::vector<std::string> uuidList(const Json& params, const char* name) {
+  std::vector<std::string> out;
+  if (!params.contains(name) || !params[name].is_array()) return out;
+  for (const auto& v : params[name]) {
+    if (v.is_string() && !v.get<std::string>().empty()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> BackupStorageService::types() const {
+  std::set<std::string> out;
+  for (const auto& d : extensions_.all<BackupStorageDriver>()) out.insert(d->type());
+  return {out.begin(), out.end()};
+}
+
+Result<std::shared_ptr<BackupStorageDriver>> BackupStorageService::driver(
+    const std::string& type) const {
+  auto found = extensions_.find<BackupStorageDriver>(type);
+  if (!found) {
+    return makeError(ErrorCode::kNotSupported,
+                     "no plugin drives backup storage type '" + type + "'");
+  }
+  return found;
+}
+
+Result<BackupStorageService::Record> BackupStorageService::load(const std::string& uuid,
+                                                                const std::string& type) {
+  auto rows = db_.query(
+      "SELECT name, type, url, state, status, hostname, username, sshPort, extra "
+      "FROM backup_storage WHERE uuid = ?",
+      {uuid});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no backup storage " + uuid);
+  const auto& r = rows->rows.front();
+  Record record{
+      {uuid, dbText(r[0]), dbText(r[1]), dbText(r[2]), Json::object()}, dbText(r[3]), dbText(r[4])};
+  if (!type.empty() && record.spec.type != type) {
+    return invalid("backup storage " + uuid + " is " + record.spec.type + ", not " + type);
+  }
+  if (!isNull(r[8])) record.spec.extra = Json::parse(dbText(r[8]), nullptr, false);
+  if (!record.spec.extra.is_object()) record.spec.extra = Json::object();
+  if (!isNull(r[5])) record.spec.extra["hostname"] = dbText(r[5]);
+  if (!isNull(r[6])) record.spec.extra["username"] = dbText(r[6]);
+  if (!isNull(r[7])) record.spec.extra["sshPort"] = dbInt(r[7]);
+  return record;
+}
+
+Result<Json> BackupStorageService::inventory(const std::string& uuid) {
+  auto rows = db_.query(
+      "SELECT name, url, description, totalCapacity, availableCapacity, type, state, status, "
+      "createDate, lastOpDate, hostname, username, sshPort FROM backup_storage WHERE uuid = ?",
+      {uuid});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no backup storage " + uuid);
+  auto zones = db_.query(
+      "SELECT zoneUuid FROM backup_storage_zone_ref WHERE backupStorageUuid = ? "
+      "ORDER BY createDate, zoneUuid",
+      {uuid});
+  if (!zones) return zones.error();
+  Json attached = Json::array();
+  for (const auto& z : zones->rows) attached.push_back(dbText(z[0]));
+  const auto& r = rows->rows.front();
+  Json bs{{"uuid", uuid},
+          {"name", dbText(r[0])},
+          {"url", dbText(r[1])},
+          {"totalCapacity", dbInt(r[3])},
+          {"availableCapacity", dbInt(r[4])},
+          {"type", dbText(r[5])},
+          {"state", dbText(r[6])},
+          {"status", dbText(r[7])},
+          {"createDate", formatGsonDate(dbInt(r[8]))},
+          {"lastOpDate", formatGsonDate(dbInt(r[9]))},
+          {"attachedZoneUuids", attached}};
+  // Absent values are left out, as the query engine does (and Gson does for nulls).
+  if (!isNull(r[2])) bs["description"] = dbText(r[2]);
+  if (!isNull(r[10])) bs["hostname"] = dbText(r[10]);
+  if (!isNull(r[11])) bs["username"] = dbText(r[11]);
+  if (!isNull(r[12])) bs["sshPort"] = dbInt(r[12]);
+  return bs;
+}
+
+Reply BackupStorageService::inventoryReply(const std::string& uuid) {
+  auto inv = inventory(uuid);
+  if (!inv) return inv.error();
+  return Json{{"inventory", *inv}};
+}
+
+Status BackupStorageService::setStatus(const std::string& uuid, const std::string& from,
+                                       const std::string& to) {
+  auto changed = db_.execute(
+      "UPDATE backup_storage SET status = ?, lastOpDate = ? WHERE uuid = ? AND status = ?",
+      {to, nowMillis(), uuid, from});
+  if (!changed) return changed.error();
+  if (*changed > 0 && from != to) {
+    bus_.publish({std::string(kStatusChangedEvent),
+                  uuid,
+                  {{"uuid", uuid}, {"oldStatus", from}, {"newStatus", to}}});
+  }
+  return {};
+}
+
+Status BackupStorageService::connect(const BackupStorageSpec& spec, const std::string& from) {
+  if (auto moved = setStatus(spec.uuid, from, "Connecting"); !moved) return moved;
+  auto d = driver(spec.type);
+  auto connected = d ? (*d)->connect(spec) : Result<Connected>(d.error());
+  if (!connected) {
+    if (auto moved = setStatus(spec.uuid, "Connecting", "Disconnected"); !moved) return moved;
+    return connected.error();
+  }
+  Json stored = withoutColumnSettings(spec.extra);
+  stored.erase("systemTags");
+  stored.update(connected->learned);
+  auto saved = db_.execute(
+      "UPDATE backup_storage SET totalCapacity = ?, availableCapacity = ?, extra = ?, "
+      "lastOpDate = ? WHERE uuid = ?",
+      {connected->capacity.total, connected->capacity.available, stored.dump(), nowMillis(),
+       spec.uuid});
+  if (!saved) return saved.error();
+  return setStatus(spec.uuid, "Connecting", "Connected");
+}
+
+Reply BackupStorageService::add(const std::string& type, const Json& p, Json extra) {
+  auto d = driver(type);
+  if (!d) return d.error();
+  BackupStorageSpec spec{str(p, "resourceUuid"), str(p, "name"), type, str(p, "url"),
+                         std::move(extra)};
+  if (spec.uuid.empty()) spec.uuid = newUuid();
+  if (!isUuid(spec.uuid)) return invalid("resourceUuid must be 32 hex digits", spec.uuid);
+  // The API names the type; a `type` parameter may only repeat it.
+  if (p.contains("type") && str(p, "type") != type) {
+    return invalid("this API adds " + type, "type " + str(p, "type"));
+  }
+  if (p.value("importImages", false)) {
+    return makeError(ErrorCode::kNotImplemented,
+                     "importImages needs the image plugin, which is not built yet; add the "
+                     "storage without it");
+  }
+  if (auto valid = (*d)->validate(spec); !valid) return valid.error();
+
+  auto now = nowMillis();
+  DbValue description;
+  if (p.contains("description") && p["description"].is_string())
+    description = p["description"].get<std::string>();
+  auto inserted = db_.execute(
+      "INSERT INTO backup_storage (uuid, name, description, url, type, state, status, "
+      "totalCapacity, availableCapacity, hostname, username, sshPort, attachedZoneUuids, extra, "
+      "createDate, lastOpDate) VALUES (?, ?, ?, ?, ?, 'Enabled', 'Connecting', 0, 0, ?, ?, ?, "
+      "'[]', ?, ?, ?)",
+      {spec.uuid, spec.name, description, spec.url, type, columnValue(spec.extra, "hostname"),
+       columnValue(spec.extra, "username"), columnValue(spec.extra, "sshPort"),
+       withoutColumnSettings(spec.extra).dump(), now, now});
+  if (!inserted) {
+    auto existing = db_.query("SELECT 1 FROM backup_storage WHERE uuid = ?", {spec.uuid});
+    if (existing && !existing->rows.empty()) {
+      return makeError(ErrorCode::kAlreadyExists, "a resource with uuid " + spec.uuid + " exists");
+    }
+    return inserted.error();
+  }
+  // The call's system tags reach the database only once the add succeeded; the driver sees them
+  // for the first connect here (injected failures, say).
+  BackupStorageSpec first = spec;
+  if (p.contains("systemTags")) first.extra["systemTags"] = p["systemTags"];
+  if (auto connected = connect(first, "Connecting"); !connected) {
+    (void)removeStorages({spec.uuid});
+    logger_.warn("backupStorage.add.failed name=" + spec.name +
+                 " error=" + connected.error().describe());
+    return prefixed(connected.error(), "adding backup storage " + spec.name);
+  }
+  logger_.info("backupStorage.added uuid=" + spec.uuid + " type=" + type);
+  return inventoryReply(spec.uuid);
+}
+
+Reply BackupStorageService::reconnect(const std::string& uuid, const std::string& type) {
+  auto record = load(uuid, type);
+  if (!record) return record.error();
+  if (auto connected = connect(record->spec, record->status); !connected) {
+    return prefixed(connected.error(), "reconnecting backup storage " + record->spec.name);
+  }
+  return inventoryReply(uuid);
+}
+
+// Name and description for every type; with the SSH types' own API also where and how to log
+// in. A new hostname is another machine: its host key is learnt afresh at the next reconnect,
+// which is when the new settings are used (as in ZStack).
+Reply BackupStorageService::update(const Json& p, const std::string& type) {
+  std::string uuid = p["uuid"];
+  auto record = load(uuid, type);
+  if (!record) return record.error();
+  BackupStorageSpec changed = record->spec;
+  bool settings = false;
+  for (const char* key : {"hostname", "username", "password", "sshPort"}) {
+    if (!p.contains(key) || p[key].is_null()) continue;
+    changed.extra[key] = integral(p[key]);
+    settings = true;
+  }
+  if (settings) {
+    if (changed.extra.value("hostname", "") != record->spec.extra.value("hostname", ""))
+      changed.extra.erase("hostKey");
+    auto d = driver(changed.type);
+    if (!d) return d.error();
+    if (auto valid = (*d)->validate(changed); !valid) return valid.error();
+  }
+  Status written = db_.transaction([&](Database& tx) -> Status {
+    auto now = nowMillis();
+    for (const char* field : {"name", "description"}) {
+      if (!p.contains(field) || !p[field].is_string()) continue;
+      auto s = okOrError(tx.execute(
+          std::string("UPDATE backup_storage SET ") + field + " = ?, lastOpDate = ? WHERE uuid = ?",
+          {p[field].get<std::string>(), now, uuid}));
+      if (!s) return s;
+    }
+    if (!settings) return {};
+    return okOrError(
+        tx.execute("UPDATE backup_storage SET hostname = ?, username = ?, sshPort = ?, extra = ?, "
+                   "lastOpDate = ? WHERE uuid = ?",
+                   {columnValue(changed.extra, "hostname"), columnValue(changed.extra, "username"),
+                    columnValue(changed.extra, "sshPort"),
+                    withoutColumnSettings(changed.extra).dump(), now, uuid}));
+  });
+  if (!written) return written.error();
+  return inventoryReply(uuid);
+}
+
+Reply BackupStorageService::changeState(const Json& p) {
+  std::string uuid = p["uuid"];
+  if (auto record = load(uuid); !record) return record.error();
+  // ZStack's BackupStorageStateEvent: enable and disable.
+  const std::string event = str(p, "stateEvent");
+  if (event != "enable" && event != "disable") {
+    return invalid("stateEvent must be enable or disable", event);
+  }
+  auto changed = db_.execute("UPDATE backup_storage SET state = ?, lastOpDate = ? WHERE uuid = ?",
+                             {event == "enable" ? "Enabled" : "Disabled", nowMillis(), uuid});
+  if (!changed) return changed.error();
+  return inventoryReply(uuid);
+}
+
+Status BackupStorageService::refreshAttachedColumn(Database& tx, const std::string& uuid) {
+  auto zones = tx.query(
+      "SELECT zoneUuid FROM backup_storage_zone_ref WHERE backupStorageUuid = ? "
+      "ORDER BY createDate, zoneUuid",
+      {uuid});
+  if (!zones) return zones.error();
+  Json list = Json::array();
+  for (const auto& z : zones->rows) list.push_back(dbText(z[0]));
+  return okOrError(
+      tx.execute("UPDATE backup_storage SET attachedZoneUuids = ?, lastOpDate = ? WHERE uuid = ?",
+                 {list.dump(), nowMillis(), uuid}));
+}
+
+Reply BackupStorageService::attach(const std::string& uuid, const std::string& zoneUuid) {
+  if (auto record = load(uuid); !record) return record.error();
+  auto zone = db_.query("SELECT 1 FROM zone WHERE uuid = ?", {zoneUuid});
+  if (!zone) return zone.error();
+  if (zone->rows.empty()) return invalid("zoneUuid names no zone", zoneUuid);
+  Status done = db_.transaction([&](Database& tx) -> Status {
+    auto attached = tx.query(
+        "SELECT 1 FROM backup_storage_zone_ref WHERE backupStorageUuid = ? AND zoneUuid = ?",
+        {uuid, zoneUuid});
+    if (!attached) return attached.error();
+    if (!attached->rows.empty()) {
+      return makeError(ErrorCode::kAlreadyExists,
+                       "backup storage " + uuid + " is already attached to zone " + zoneUuid);
+    }
+    auto now = nowMillis();
+    auto s = okOrError(
+        tx.execute("INSERT INTO backup_storage_zone_ref (backupStorageUuid, zoneUuid, createDate, "
+                   "lastOpDate) VALUES (?, ?, ?, ?)",
+                   {uuid, zoneUuid, now, now}));
+    if (!s) return s;
+    return refreshAttachedColumn(tx, uuid);
+  });
+  if (!done) return done.error();
+  return inventoryReply(uuid);
+}
+
+Reply BackupStorageService::detach(const std::string& uuid, const std::string& zoneUuid) {
+  if (auto record = load(uuid); !record) return record.error();
+  Status done = db_.transaction([&](Database& tx) -> Status {
+    auto removed = tx.execute(
+        "DELETE FROM backup_storage_zone_ref WHERE backupStorageUuid = ? AND zoneUuid = ?",
+        {uuid, zoneUuid});
+    if (!removed) return removed.error();
+    if (*removed == 0) {
+      return invalid("backup storage " + uuid + " is not attached to zone " + zoneUuid);
+    }
+    return refreshAttachedColumn(tx, uuid);
+  });
+  if (!done) return done.error();
+  return inventoryReply(uuid);
+}
+
+// Deleting what does not exist succeeds: the caller wanted it gone, and it is.
+Reply BackupStorageService::deleteRow(const std::string& uuid) {
+  if (auto s = removeStorages({uuid}); !s) return s.error();
+  logger_.info("backupStorage.deleted uuid=" + uuid);
+  return Json::object();
+}
+
+Status BackupStorageService::removeStorages(const std::vector<std::string>& uuids) {
+  return db_.transaction([&](Database& tx) -> Status {
+    for (std::size_t i = 0; i < uuids.size(); i += kSlice) {
+      std::vector<DbValue> slice(
+          uuids.begin() + static_cast<long>(i),
+          uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
+      std::string in = "(" + sqlPlaceholders(slice.size()) + ")";
+      for (std::string sql : {"DELETE FROM backup_storage_zone_ref WHERE backupStorageUuid IN ",
+                              "DELETE FROM backup_storage WHERE uuid IN "}) {
+        if (auto s = okOrError(tx.execute(sql + in, slice)); !s) return s;
+      }
+    }
+    return {};
+  });
+}
+
+Status BackupStorageService::removeAttachments(
+    const std::vector<std::pair<std::string, std::string>>& refs) {
+  return db_.transaction([&](Database& tx) -> Status {
+    for (const auto& [storage, zone] : refs) {
+      auto s = okOrError(tx.execute(
+          "DELETE FROM backup_storage_zone_ref WHERE backupStorageUuid = ? AND zoneUuid = ?",
+          {storage, zone}));
+      if (s) s = refreshAttachedColumn(tx, storage);
+      if (!s) return s;
+    }
+    return {};
+  });
+}
+
+Reply BackupStorageService::capacity(const Json& params) {
+  std::string where = "1 = 1";
+  std::vector<DbValue> binds;
+  // `all` arrives as a boolean; a string "true" is taken too, whatever the client sent.
+  bool all = params.contains("all") &&
+             (params["all"] == true || (params["all"].is_string() && params["all"] == "true"));
+  if (!all) {
+    std::string any;
+    for (auto [name, condition] :
+         {std::tuple{"backupStorageUuids", "uuid IN (%)"},
+          std::tuple{"zoneUuids",
+                     "uuid IN (SELECT backupStorageUuid FROM backup_storage_zone_ref "
+                     "WHERE zoneUuid IN (%))"}}) {
+      auto uuids = uuidList(params, name);
+      if (uuids.empty()) continue;
+      if (uuids.size() > kSlice) return invalid(std::string("too many ") + name, "at most 500");
+      std::string sql = condition;
+      sql.replace(sql.find('%'), 1, sqlPlaceholders(uuids.size()));
+      any += (any.empty() ? "" : " OR ") + sql;
+      binds.insert(binds.end(), uuids.begin(), uuids.end());
+    }
+    if (any.empty()) return invalid("give zoneUuids or backupStorageUuids, or all=true");
+    where = any;
+  }
+  auto rows = db_.query(
+      "SELECT COALESCE(SUM(totalCapacity), 0), COALESCE(SUM(availableCapacity), 0) "
+      "FROM backup_storage WHERE " +
+          where,
+      binds);
+  if (!rows) return rows.error();
+  const auto& r = rows->rows.front();
+  return Json{{"totalCapacity", dbInt(r[0])}, {"availableCapacity", dbInt(r[1])}};
+}
+
+// Where an image of `src` can move: another storage of the same type (the data moves between
+// like stores), Enabled and Connected.
+Reply BackupStorageService::migrationCandidates(const std::string& srcUuid) {
+  auto src = load(srcUuid);
+  if (!src) return src.error();
+  auto rows = db_.query(
+      "SELECT uuid FROM backup_storage WHERE uuid <> ? AND type = ? AND state = 'Enabled' AND "
+      "status = 'Connected' ORDER BY createDate, uuid",
+      {srcUuid, src->spec.type});
+  if (!rows) return rows.error();
+  Json inventories = Json::array();
+  for (const auto& r : rows->rows) {
+    auto inv = inventory(dbText(r[0]));
+    if (!inv) return inv.error();
+    inventories.push_back(*inv);
+  }
+  return Json{{"inventories", inventories}};
+}
+
+}  // namespace strato::backup

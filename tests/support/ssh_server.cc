@@ -1,0 +1,128 @@
+#include "support/ssh_server.h"
+
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "support/free_port.h"
+
+namespace strato::test {
+namespace {
+
+void runOrThrow(const std::string& exe, const std::vector<std::string>& args,
+                const std::filesystem::path& log) {
+  auto p = Process::start(exe, args, {}, log);
+  if (p->waitExit(std::chrono::seconds(30)) != 0) {
+    throw std::runtime_error(exe + " failed: " + p->readOutput());
+  }
+}
+
+bool accepts(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
+std::string randomPassword() {
+  static const char kAlphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  std::random_device seed;
+  std::mt19937_64 gen(seed());
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof kAlphabet - 2);
+  std::string out = "Pw-";
+  for (int i = 0; i < 20; ++i) out += kAlphabet[pick(gen)];
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<SshServer> SshServer::start() {
+  if (geteuid() != 0) throw std::runtime_error("sshd tests need root (to add the test user)");
+  std::unique_ptr<SshServer> s(new SshServer());
+  const auto& dir = s->dir_.path();
+  if (!getpwnam(kUser)) {
+    runOrThrow(findProgram("useradd", "passwd"), {"--create-home", "--shell", "/bin/sh", kUser},
+               dir / "useradd.log");
+  }
+  s->password_ = randomPassword();
+  {
+    auto chpasswd = Process::start("/bin/sh",
+                                   {"-c", "echo '" + std::string(kUser) + ":" + s->password_ +
+                                              "' | " + findProgram("chpasswd", "passwd")},
+                                   {}, dir / "chpasswd.log");
+    if (chpasswd->waitExit(std::chrono::seconds(30)) != 0) {
+      throw std::runtime_error("chpasswd failed: " + chpasswd->readOutput());
+    }
+  }
+  // sshd insists on its privilege separation directory.
+  std::filesystem::create_directories("/run/sshd");
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all |
+                                        std::filesystem::perms::group_exec |
+                                        std::filesystem::perms::others_exec);
+  s->port_ = freeTcpPort();
+  s->restart(true);
+  return s;
+}
+
+void SshServer::restart(bool newHostKey) {
+  stop();
+  const auto& dir = dir_.path();
+  if (newHostKey) {
+    std::filesystem::remove(dir / "host_key");
+    std::filesystem::remove(dir / "host_key.pub");
+    runOrThrow(findProgram("ssh-keygen", "openssh-client"),
+               {"-q", "-t", "ed25519", "-N", "", "-f", (dir / "host_key").string()},
+               dir / "keygen.log");
+  }
+  std::ofstream(dir / "sshd_config") << "Port " << port_ << "\n"
+                                     << "ListenAddress 127.0.0.1\n"
+                                     << "HostKey " << (dir / "host_key").string() << "\n"
+                                     << "PidFile " << (dir / "sshd.pid").string() << "\n"
+                                     << "PasswordAuthentication yes\n"
+                                     << "KbdInteractiveAuthentication no\n"
+                                     << "PubkeyAuthentication no\n"
+                                     << "UsePAM no\n"
+                                     << "AllowUsers " << kUser << "\n"
+                                     << "StrictModes no\n";
+  launch();
+}
+
+void SshServer::launch() {
+  const auto& dir = dir_.path();
+  server_ =
+      Process::start(findProgram("sshd", "openssh-server"),
+                     {"-D", "-e", "-f", (dir / "sshd_config").string()}, {}, dir / "sshd.log");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!server_->running()) break;
+    if (accepts(port_)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("sshd did not start: " + server_->readOutput());
+}
+
+void SshServer::stop() {
+  if (server_) server_->stop(std::chrono::seconds(5));
+  server_.reset();
+}
+
+SshServer::~SshServer() { stop(); }
+
+std::filesystem::path SshServer::writableDir(const std::string& name) const {
+  auto path = dir_.path() / name;
+  std::filesystem::create_directories(path);
+  std::filesystem::permissions(path, std::filesystem::perms::all);
+  return path;
+}
+
+}  // namespace strato::test
