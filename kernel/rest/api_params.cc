@@ -69,18 +69,24 @@ bool coerce(Json& value, ParamType type) {
       return value.is_string();
     case ParamType::kInteger:
     case ParamType::kLong: {
-      if (value.is_number_integer()) return true;
-      if (value.is_number_float()) {
+      std::int64_t n = 0;
+      if (value.is_number_unsigned()) {
+        if (value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) return false;
+        n = value.get<std::int64_t>();
+      } else if (value.is_number_integer()) {
+        n = value.get<std::int64_t>();
+      } else if (value.is_number_float()) {
         double d = value.get<double>();
         if (std::trunc(d) != d || std::abs(d) > 9.007e15) return false;
-        value = static_cast<std::int64_t>(d);
-        return true;
+        n = static_cast<std::int64_t>(d);
+      } else if (value.is_string()) {
+        const auto& s = value.get_ref<const std::string&>();
+        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+        if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return false;
+      } else {
+        return false;
       }
-      if (!value.is_string()) return false;
-      const auto& s = value.get_ref<const std::string&>();
-      std::int64_t n = 0;
-      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-      if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return false;
+      // Integer is Java's int, whatever form the number came in.
       if (type == ParamType::kInteger && (n > INT32_MAX || n < INT32_MIN)) return false;
       value = n;
       return true;
