@@ -2,6 +2,7 @@
 #pragma once
 
 #include "strato/api.h"
+#include "strato/backup_storage.h"
 #include "strato/bus.h"
 #include "strato/cascade.h"
 #include "strato/config.h"
@@ -15,6 +16,7 @@
 #include "strato/json.h"
 #include "strato/logger.h"
 #include "strato/ownership.h"
+#include "strato/periodic.h"
 #include "strato/plugin.h"
 #include "strato/registrar.h"
 #include "strato/result.h"

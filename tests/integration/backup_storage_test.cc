@@ -117,10 +117,6 @@ TEST_F(BackupStorageTest, BadInputAndInjectedFailures) {
   EXPECT_EQ(reconnect().status, 200);
   EXPECT_EQ(bs(uuid)["status"], "Connected");
 
-  // The image APIs wait for the image plugin.
-  auto exported = bsAction(uuid, {{"exportImageFromBackupStorage", {{"imageUuid", uuid}}}});
-  EXPECT_EQ(exported.status, 501) << exported.body;
-  EXPECT_EQ(codeOf(exported), "SYS.1010");
 }
 
 TEST_F(BackupStorageTest, DeletingAZoneDetachesAndDeleteBackupStorageLeavesNoRow) {

@@ -67,15 +67,18 @@ strato::Status addDrivers(strato::Registrar& r) {
   if (!timeout) return timeout.error();
   auto latency = r.config().getInt("plugin.backup-storage.simulatorLatencyMs", 0);
   if (!latency) return latency.error();
+  auto imageBytes = r.config().getInt("plugin.backup-storage.simulatorImageBytes", 64LL << 20);
+  if (!imageBytes) return imageBytes.error();
   using namespace strato::backup;
   for (auto type : {kImageStoreType, kSftpType}) {
     r.addExtension<BackupStorageDriver>(
         std::string(type),
         std::make_shared<SshStorageDriver>(std::string(type), std::chrono::milliseconds(*timeout)));
   }
-  r.addExtension<BackupStorageDriver>(std::string(kSimulatorType),
-                                      std::make_shared<SimulatorBackupStorageDriver>(
-                                          r.database(), std::chrono::milliseconds(*latency)));
+  r.addExtension<BackupStorageDriver>(
+      std::string(kSimulatorType),
+      std::make_shared<SimulatorBackupStorageDriver>(
+          r.database(), std::chrono::milliseconds(*latency), *imageBytes));
   return {};
 }
 
@@ -204,6 +207,21 @@ strato::Status init(strato::Registrar& r) {
                const Json& p = m.body["params"];
                return attach ? service->attach(p["backupStorageUuid"], p["zoneUuid"])
                              : service->detach(p["backupStorageUuid"], p["zoneUuid"]);
+             }));
+  }
+
+  // Image files, for the image plugin: not queued on the storage, so downloads run side by side.
+  using Work = Reply (BackupStorageService::*)(const Json&);
+  for (auto [type, work] :
+       {std::pair<std::string_view, Work>{strato::kDownloadImageMessage,
+                                          &BackupStorageService::downloadImage},
+        {strato::kStatImageMessage, &BackupStorageService::statImage},
+        {strato::kDeleteImageMessage, &BackupStorageService::deleteImage},
+        {strato::kExportImageMessage, &BackupStorageService::exportImage},
+        {strato::kReclaimImagesMessage, &BackupStorageService::reclaimImages}}) {
+    r.handle(std::string(type),
+             strato::blockingHandler(bus, [service, work = work](const Message& m) {
+               return ((*service).*work)(m.body);
              }));
   }
 

@@ -1,16 +1,18 @@
 // The backup storage driver contract: what the base plugin asks of a backup storage type
 // (ImageStoreBackupStorage, SftpBackupStorage, SimulatorBackupStorage; Ceph later). The base
 // keeps the rows, states, statuses, zone attachments and capacities; a driver reaches the
-// storage. Image operations (download, delete, export, migrate) join this contract with the
-// image plugin.
+// storage and keeps image files on it. Which images exist is the image plugin's business: it
+// asks for files through the messages of bs_messages.h.
 //
 // Like the primary storage driver, this belongs in the SDK once a type lives outside this plugin;
 // the extension point name is already the final one.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <strato/sdk.h>
 
@@ -38,6 +40,27 @@ struct Connected {
   Json learned = Json::object();
 };
 
+// An image file on the storage. `size` is the virtual size (a qcow2's disk size), `actualSize`
+// the bytes stored.
+struct ImageFile {
+  std::string installPath;
+  std::int64_t size = 0;
+  std::int64_t actualSize = 0;
+  std::string md5Sum;
+};
+
+// A change of files, with the storage's capacity afterwards when the driver can read it (a
+// simulated storage cannot: the base then adds or takes the file's actualSize).
+struct FileChange {
+  ImageFile file;
+  std::optional<BackupStorageCapacity> capacity;
+};
+
+struct Reclaimed {
+  std::int64_t freed = 0;  // bytes
+  std::optional<BackupStorageCapacity> capacity;
+};
+
 class BackupStorageDriver {
  public:
   static constexpr std::string_view kExtensionPoint = "strato.BackupStorageDriver";
@@ -48,6 +71,23 @@ class BackupStorageDriver {
   virtual Status validate(const BackupStorageSpec& spec) const = 0;
   // Add and every reconnect: reach the storage, prepare it, report its size. Blocking.
   virtual Result<Connected> connect(const BackupStorageSpec& spec) = 0;
+
+  // Fetches `url` (http://, https://, or file:// on the storage's machine) as the file of image
+  // `imageUuid`. Long: minutes for large images. Blocking.
+  virtual Result<FileChange> download(const BackupStorageSpec& spec, const std::string& imageUuid,
+                                      const std::string& url, const std::string& format) = 0;
+  // Reads an image file's sizes again. Blocking.
+  virtual Result<ImageFile> stat(const BackupStorageSpec& spec, const std::string& installPath) = 0;
+  // Deletes an image file; one already gone is not an error. Blocking.
+  virtual Result<FileChange> remove(const BackupStorageSpec& spec,
+                                    const std::string& installPath) = 0;
+  // Deletes the files of the image area that `keep` does not name (left by failed downloads or
+  // by images deleted while the storage was unreachable). Blocking.
+  virtual Result<Reclaimed> reclaim(const BackupStorageSpec& spec,
+                                    const std::vector<std::string>& keep) = 0;
+  // A URL from which the image file can be fetched by others. Blocking.
+  virtual Result<std::string> exportUrl(const BackupStorageSpec& spec,
+                                        const std::string& installPath) = 0;
 };
 
 }  // namespace strato::backup

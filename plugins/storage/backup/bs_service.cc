@@ -1,7 +1,6 @@
 #include "bs_service.h"
 
 #include <set>
-#include <tuple>
 #include <variant>
 
 namespace strato::backup {
@@ -50,15 +49,6 @@ Json integral(const Json& v) {
 Json withoutColumnSettings(Json extra) {
   for (const char* key : kColumnSettings) extra.erase(key);
   return extra;
-}
-
-std::vector<std::string> uuidList(const Json& params, const char* name) {
-  std::vector<std::string> out;
-  if (!params.contains(name) || !params[name].is_array()) return out;
-  for (const auto& v : params[name]) {
-    if (v.is_string() && !v.get<std::string>().empty()) out.push_back(v.get<std::string>());
-  }
-  return out;
 }
 
 }  // namespace
@@ -381,59 +371,6 @@ Status BackupStorageService::removeAttachments(
     }
     return {};
   });
-}
-
-Reply BackupStorageService::capacity(const Json& params) {
-  std::string where = "1 = 1";
-  std::vector<DbValue> binds;
-  // `all` arrives as a boolean; a string "true" is taken too, whatever the client sent.
-  bool all = params.contains("all") &&
-             (params["all"] == true || (params["all"].is_string() && params["all"] == "true"));
-  if (!all) {
-    std::string any;
-    for (auto [name, condition] :
-         {std::tuple{"backupStorageUuids", "uuid IN (%)"},
-          std::tuple{"zoneUuids",
-                     "uuid IN (SELECT backupStorageUuid FROM backup_storage_zone_ref "
-                     "WHERE zoneUuid IN (%))"}}) {
-      auto uuids = uuidList(params, name);
-      if (uuids.empty()) continue;
-      if (uuids.size() > kSlice) return invalid(std::string("too many ") + name, "at most 500");
-      std::string sql = condition;
-      sql.replace(sql.find('%'), 1, sqlPlaceholders(uuids.size()));
-      any += (any.empty() ? "" : " OR ") + sql;
-      binds.insert(binds.end(), uuids.begin(), uuids.end());
-    }
-    if (any.empty()) return invalid("give zoneUuids or backupStorageUuids, or all=true");
-    where = any;
-  }
-  auto rows = db_.query(
-      "SELECT COALESCE(SUM(totalCapacity), 0), COALESCE(SUM(availableCapacity), 0) "
-      "FROM backup_storage WHERE " +
-          where,
-      binds);
-  if (!rows) return rows.error();
-  const auto& r = rows->rows.front();
-  return Json{{"totalCapacity", dbInt(r[0])}, {"availableCapacity", dbInt(r[1])}};
-}
-
-// Where an image of `src` can move: another storage of the same type (the data moves between
-// like stores), Enabled and Connected.
-Reply BackupStorageService::migrationCandidates(const std::string& srcUuid) {
-  auto src = load(srcUuid);
-  if (!src) return src.error();
-  auto rows = db_.query(
-      "SELECT uuid FROM backup_storage WHERE uuid <> ? AND type = ? AND state = 'Enabled' AND "
-      "status = 'Connected' ORDER BY createDate, uuid",
-      {srcUuid, src->spec.type});
-  if (!rows) return rows.error();
-  Json inventories = Json::array();
-  for (const auto& r : rows->rows) {
-    auto inv = inventory(dbText(r[0]));
-    if (!inv) return inv.error();
-    inventories.push_back(*inv);
-  }
-  return Json{{"inventories", inventories}};
 }
 
 }  // namespace strato::backup

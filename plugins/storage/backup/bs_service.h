@@ -37,6 +37,14 @@ class BackupStorageService {
   Reply capacity(const Json& params);
   Reply migrationCandidates(const std::string& srcUuid);
 
+  // Image files, for the image plugin: the messages of <strato/backup_storage.h>, whose bodies
+  // these take.
+  Reply downloadImage(const Json& body);
+  Reply statImage(const Json& body);
+  Reply deleteImage(const Json& body);
+  Reply exportImage(const Json& body);
+  Reply reclaimImages(const Json& body);
+
   // Cascade: attachments go with their zone or storage; storages with their rows.
   Status removeAttachments(const std::vector<std::pair<std::string, std::string>>& refs);
   Status removeStorages(const std::vector<std::string>& uuids);
@@ -55,6 +63,11 @@ class BackupStorageService {
   Status connect(const BackupStorageSpec& spec, const std::string& from);
   Status setStatus(const std::string& uuid, const std::string& from, const std::string& to);
   Status refreshAttachedColumn(Database& tx, const std::string& uuid);
+  // A storage that takes new files: Enabled and Connected.
+  Result<Record> usable(const std::string& uuid);
+  // Records the capacity a driver read, or else moves availableCapacity by `delta` bytes.
+  Status applyCapacity(const std::string& uuid, const std::optional<BackupStorageCapacity>& read,
+                       std::int64_t delta);
 
   MessageBus& bus_;
   Database& db_;

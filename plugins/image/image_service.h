@@ -1,0 +1,58 @@
+// The image handlers of section 3.3 and the image APIs of backup storage (4.5.8, 4.5.9,
+// 4.5.14.5). Image files live on backup storage and are reached through the backup storage
+// plugin's messages (<strato/backup_storage.h>); this plugin keeps which images exist.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "image_store.h"
+
+namespace strato::image {
+
+class ImageService : public std::enable_shared_from_this<ImageService> {
+ public:
+  ImageService(MessageBus& bus, Database& db, const GlobalConfigView& config, Logger& logger)
+      : bus_(bus), db_(db), config_(config), logger_(logger) {}
+
+  // AddImage: rows first (Downloading), then every backup storage downloads at once; the reply
+  // comes when all have answered. Copies that failed are dropped; when none succeeded the image
+  // is too, and the error lists each storage's reason. Does not block.
+  void add(const Message& m, Replier reply);
+
+  Reply remove(const Json& params);
+  Reply recover(const Json& params);
+  Reply expunge(const Json& params);
+  Reply changeState(const Json& params);
+  Reply update(const Json& params);
+  Reply syncSize(const Json& params);
+  Reply qga(const Json& params);
+  Reply setQga(const Json& params);
+
+  Reply exportImage(const Json& params);
+  Reply deleteExported(const Json& params);
+  Reply reclaim(const Json& params);
+
+  // image.deletionPolicy Delay: images Deleted for longer than image.expungePeriod go.
+  void expungeDue();
+  std::chrono::milliseconds sweepInterval() const;
+
+ private:
+  struct Download;
+  Result<Download> prepare(const Json& params);
+  Reply finish(const Download& download);
+  // Deletes the files of these refs on their storages, then the rows (and the image once it has
+  // none). A storage that is gone has no file left to delete.
+  Status expungeRefs(const std::string& uuid, const std::vector<StorageRef>& refs);
+  // The image's refs on `storages` (all when empty); kInvalidArgument names one it lacks.
+  Result<std::vector<StorageRef>> chosenRefs(const std::string& uuid, const Json& params);
+  Reply callStorage(std::string_view type, Json body, std::chrono::milliseconds timeout);
+
+  MessageBus& bus_;
+  Database& db_;
+  const GlobalConfigView& config_;
+  Logger& logger_;
+};
+
+}  // namespace strato::image

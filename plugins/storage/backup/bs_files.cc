@@ -1,0 +1,125 @@
+// Image files on backup storage, for the image plugin (<strato/backup_storage.h>).
+#include "bs_service.h"
+
+namespace strato::backup {
+namespace {
+
+std::string str(const Json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+Json fileJson(const ImageFile& f) {
+  return Json{{"installPath", f.installPath},
+              {"size", f.size},
+              {"actualSize", f.actualSize},
+              {"md5Sum", f.md5Sum}};
+}
+
+}  // namespace
+
+Result<BackupStorageService::Record> BackupStorageService::usable(const std::string& uuid) {
+  auto record = load(uuid);
+  if (!record) return record.error();
+  if (record->state != "Enabled" || record->status != "Connected") {
+    return makeError(ErrorCode::kConflict, "backup storage " + record->spec.name + " is " +
+                                               record->state + " and " + record->status +
+                                               ", not Enabled and Connected");
+  }
+  return record;
+}
+
+Status BackupStorageService::applyCapacity(const std::string& uuid,
+                                           const std::optional<BackupStorageCapacity>& read,
+                                           std::int64_t delta) {
+  // Relative updates, so that downloads finishing together all count.
+  auto changed = read ? db_.execute(
+                            "UPDATE backup_storage SET totalCapacity = ?, availableCapacity = ?, "
+                            "lastOpDate = ? WHERE uuid = ?",
+                            {read->total, read->available, nowMillis(), uuid})
+                      : db_.execute(
+                            "UPDATE backup_storage SET availableCapacity = CASE "
+                            "WHEN availableCapacity + ? < 0 THEN 0 "
+                            "WHEN availableCapacity + ? > totalCapacity THEN totalCapacity "
+                            "ELSE availableCapacity + ? END, lastOpDate = ? WHERE uuid = ?",
+                            {delta, delta, delta, nowMillis(), uuid});
+  if (!changed) return changed.error();
+  return {};
+}
+
+Reply BackupStorageService::downloadImage(const Json& body) {
+  auto record = usable(str(body, "backupStorageUuid"));
+  if (!record) return record.error();
+  auto d = driver(record->spec.type);
+  if (!d) return d.error();
+  auto change =
+      (*d)->download(record->spec, str(body, "imageUuid"), str(body, "url"), str(body, "format"));
+  if (!change) return change.error();
+  if (!change->capacity) {
+    // A simulated storage cannot run out by itself: it is full when its figures say so.
+    auto available = db_.query("SELECT availableCapacity FROM backup_storage WHERE uuid = ?",
+                               {record->spec.uuid});
+    if (!available) return available.error();
+    if (!available->rows.empty() && dbInt(available->rows[0][0]) < change->file.actualSize) {
+      (void)(*d)->remove(record->spec, change->file.installPath);
+      return makeError(ErrorCode::kConflict,
+                       "backup storage " + record->spec.name + " has no room for " +
+                           std::to_string(change->file.actualSize) + " bytes");
+    }
+  }
+  auto applied = applyCapacity(record->spec.uuid, change->capacity, -change->file.actualSize);
+  if (!applied) return applied.error();
+  return fileJson(change->file);
+}
+
+Reply BackupStorageService::statImage(const Json& body) {
+  auto record = load(str(body, "backupStorageUuid"));
+  if (!record) return record.error();
+  auto d = driver(record->spec.type);
+  if (!d) return d.error();
+  auto file = (*d)->stat(record->spec, str(body, "installPath"));
+  if (!file) return file.error();
+  return fileJson(*file);
+}
+
+Reply BackupStorageService::deleteImage(const Json& body) {
+  auto record = load(str(body, "backupStorageUuid"));
+  if (!record) return record.error();
+  auto d = driver(record->spec.type);
+  if (!d) return d.error();
+  auto change = (*d)->remove(record->spec, str(body, "installPath"));
+  if (!change) return change.error();
+  if (auto s = applyCapacity(record->spec.uuid, change->capacity, change->file.actualSize); !s)
+    return s.error();
+  return Json::object();
+}
+
+Reply BackupStorageService::exportImage(const Json& body) {
+  auto record = usable(str(body, "backupStorageUuid"));
+  if (!record) return record.error();
+  auto d = driver(record->spec.type);
+  if (!d) return d.error();
+  auto url = (*d)->exportUrl(record->spec, str(body, "installPath"));
+  if (!url) return url.error();
+  return Json{{"exportUrl", *url}};
+}
+
+Reply BackupStorageService::reclaimImages(const Json& body) {
+  auto record = usable(str(body, "backupStorageUuid"));
+  if (!record) return record.error();
+  auto d = driver(record->spec.type);
+  if (!d) return d.error();
+  std::vector<std::string> keep;
+  if (body.contains("keep") && body["keep"].is_array()) {
+    for (const auto& path : body["keep"])
+      if (path.is_string()) keep.push_back(path.get<std::string>());
+  }
+  auto reclaimed = (*d)->reclaim(record->spec, keep);
+  if (!reclaimed) return reclaimed.error();
+  if (auto s = applyCapacity(record->spec.uuid, reclaimed->capacity, reclaimed->freed); !s)
+    return s.error();
+  logger_.info("backupStorage.reclaimed uuid=" + record->spec.uuid +
+               " bytes=" + std::to_string(reclaimed->freed));
+  return Json{{"freed", reclaimed->freed}};
+}
+
+}  // namespace strato::backup

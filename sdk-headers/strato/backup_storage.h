@@ -1,0 +1,25 @@
+// Image files on backup storage, as the image plugin asks for them. The backup storage plugin
+// keeps the storages and their drivers; the image plugin keeps which images exist. Each message
+// is a bus request, sent without a resourceUuid (downloads to one storage run in parallel). Errors
+// come back as the reply's error: kNotFound (no such storage), kConflict (the storage is Disabled
+// or not Connected, or too full), or what the storage said.
+#pragma once
+
+#include <string_view>
+
+namespace strato {
+
+// {"backupStorageUuid", "imageUuid", "url", "format"}
+//   -> {"installPath", "size", "actualSize", "md5Sum"}. Long: the storage fetches the url.
+inline constexpr std::string_view kDownloadImageMessage = "backupStorage.DownloadImage";
+// {"backupStorageUuid", "installPath"} -> {"size", "actualSize", "md5Sum"}
+inline constexpr std::string_view kStatImageMessage = "backupStorage.StatImage";
+// {"backupStorageUuid", "installPath"} -> {}. A file already gone is no error.
+inline constexpr std::string_view kDeleteImageMessage = "backupStorage.DeleteImage";
+// {"backupStorageUuid", "installPath"} -> {"exportUrl"}
+inline constexpr std::string_view kExportImageMessage = "backupStorage.ExportImage";
+// {"backupStorageUuid", "keep": [installPath...]} -> {"freed": bytes}. Deletes every image file
+// of the storage that `keep` does not name.
+inline constexpr std::string_view kReclaimImagesMessage = "backupStorage.ReclaimImages";
+
+}  // namespace strato
