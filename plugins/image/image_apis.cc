@@ -241,6 +241,56 @@ Reply ImageService::reclaim(const Json& p) {
   return Json::object();
 }
 
+Reply ImageService::migrate(const Json& p) {
+  std::string uuid = imageOf(p), src = str(p, "srcBackupStorageUuid"),
+              dst = str(p, "dstBackupStorageUuid");
+  auto image = loadImage(db_, uuid);
+  if (!image) return image.error();
+  if (src == dst) return invalid("srcBackupStorageUuid and dstBackupStorageUuid are the same", src);
+  auto from = chosenRefs(uuid, Json{{"backupStorageUuids", {src}}});
+  if (!from) return from.error();
+  if (from->front().status != "Ready") {
+    return makeError(ErrorCode::kConflict, "the copy of image " + uuid + " on " + src + " is " +
+                                               from->front().status + ", not Ready");
+  }
+  auto refs = refsOf(db_, uuid);
+  if (!refs) return refs.error();
+  for (const auto& r : *refs) {
+    if (r.backupStorageUuid == dst)
+      return makeError(ErrorCode::kAlreadyExists, "image " + uuid + " is already on " + dst);
+  }
+  auto now = nowMillis();
+  Status started = db_.transaction([&](Database& tx) -> Status {
+    auto s = okOrError(tx.execute(
+        "INSERT INTO image_backup_storage_ref (imageUuid, backupStorageUuid, status, createDate, "
+        "lastOpDate) VALUES (?, ?, 'Downloading', ?, ?)",
+        {uuid, dst, now, now}));
+    return s ? refreshImage(tx, uuid) : s;
+  });
+  if (!started) return started.error();
+  auto copied =
+      callStorage(kCopyImageMessage,
+                  {{"backupStorageUuid", dst},
+                   {"imageUuid", uuid},
+                   {"format", image->format},
+                   {"srcBackupStorageUuid", src},
+                   {"srcInstallPath", from->front().installPath}},
+                  std::chrono::seconds(config_.getInt("image", "download.timeout", 10800)));
+  if (!copied) {
+    (void)removeRefs(db_, uuid, {dst});
+    return copied.error();
+  }
+  Status recorded = db_.transaction([&](Database& tx) -> Status {
+    auto s = okOrError(tx.execute(
+        "UPDATE image_backup_storage_ref SET installPath = ?, status = 'Ready', lastOpDate = ? "
+        "WHERE imageUuid = ? AND backupStorageUuid = ?",
+        {str(*copied, "installPath"), nowMillis(), uuid, dst}));
+    return s ? refreshImage(tx, uuid) : s;
+  });
+  if (!recorded) return recorded.error();
+  return inventoryReply(db_, uuid);
+}
+
 std::chrono::milliseconds ImageService::sweepInterval() const {
   return std::chrono::seconds(
       std::max<std::int64_t>(1, config_.getInt("image", "expungeInterval", 3600)));

@@ -1,8 +1,8 @@
 // Images (section 3.3 of the ZStack manual): adding them from a URL onto backup storage,
 // deleting (by image.deletionPolicy), recovering, expunging, state, update, size sync and the
-// QGA flag; plus the image APIs of backup storage (4.5.8, 4.5.9, 4.5.14.5). The APIs that make
-// images from volumes and snapshots (3.3.9-3.3.12) and BackupStorageMigrateImage (4.5.12) are
-// left to later work: the kernel answers them "not implemented".
+// QGA flag; plus the image APIs of backup storage (4.5.8, 4.5.9, 4.5.12, 4.5.14.5). The APIs that
+// make images from volumes and snapshots (3.3.9-3.3.12) need volumes: the kernel answers them
+// "not implemented" until the volume plugin exists.
 #include <strato/sdk.h>
 
 #include "image_schema.h"
@@ -161,6 +161,9 @@ strato::Status init(strato::Registrar& r) {
   serve(storageApi("DeleteExportedImageFromBackupStorage"), &ImageService::deleteExported,
         "imageUuid");
   serve(storageApi("ReclaimSpaceFromImageStore"), &ImageService::reclaim);
+  auto migrate = storageApi("BackupStorageMigrateImage");
+  migrate.inventory = "Image";
+  serve(migrate, &ImageService::migrate, "imageUuid");
 
   // The Delay policy's sweep expunges in the image's queue, like an ExpungeImage call would.
   r.handle("image.ExpungeDue", strato::blockingHandler(bus, [service](const Message& m) {

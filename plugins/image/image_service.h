@@ -33,6 +33,9 @@ class ImageService : public std::enable_shared_from_this<ImageService> {
   Reply exportImage(const Json& params);
   Reply deleteExported(const Json& params);
   Reply reclaim(const Json& params);
+  // BackupStorageMigrateImage: the destination copies the source's file in (through this
+  // process between SSH storages); the image then has a copy on both.
+  Reply migrate(const Json& params);
 
   // image.deletionPolicy Delay: images Deleted for longer than image.expungePeriod go.
   void expungeDue();

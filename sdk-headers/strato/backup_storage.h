@@ -12,6 +12,9 @@ namespace strato {
 // {"backupStorageUuid", "imageUuid", "url", "format"}
 //   -> {"installPath", "size", "actualSize", "md5Sum"}. Long: the storage fetches the url.
 inline constexpr std::string_view kDownloadImageMessage = "backupStorage.DownloadImage";
+// {"backupStorageUuid", "imageUuid", "format", "srcBackupStorageUuid", "srcInstallPath"}
+//   -> {"installPath", "size", "actualSize", "md5Sum"}. Copies another storage's file in. Long.
+inline constexpr std::string_view kCopyImageMessage = "backupStorage.CopyImage";
 // {"backupStorageUuid", "installPath"} -> {"size", "actualSize", "md5Sum"}
 inline constexpr std::string_view kStatImageMessage = "backupStorage.StatImage";
 // {"backupStorageUuid", "installPath"} -> {}. A file already gone is no error.

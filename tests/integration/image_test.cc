@@ -163,11 +163,24 @@ TEST_F(ImageTest, DeletingTheBackupStorageTakesItsCopies) {
   std::string onBoth = addImage(both)["uuid"];
   both["backupStorageUuids"] = {a};
   std::string onA = addImage(both)["uuid"];
+  // A copy on b already exists; a migration to the same storage is refused.
+  auto migrate = [&](const std::string& image, const std::string& src, const std::string& dst) {
+    return client().call("PUT", "/zstack/v1/backup-storage/images/" + image + "/actions",
+                         {{"backupStorageMigrateImage",
+                           {{"srcBackupStorageUuid", src}, {"dstBackupStorageUuid", dst}}}});
+  };
+  EXPECT_EQ(codeOf(migrate(onBoth, a, b)), "SYS.1008");
+  EXPECT_EQ(codeOf(migrate(onA, a, a)), "SYS.1007");
+  auto migrated = migrate(onA, a, b);
+  ASSERT_EQ(migrated.status, 200) << migrated.body;
+  EXPECT_EQ(parse(migrated)["inventory"]["backupStorageRefs"].size(), 2u);
   ASSERT_EQ(client().call("DELETE", "/zstack/v1/backup-storage/" + a).status, 200);
-  EXPECT_EQ(image(onA), Json());  // on no storage any more
   ASSERT_EQ(image(onBoth)["backupStorageRefs"].size(), 1u);
   EXPECT_EQ(image(onBoth)["backupStorageRefs"][0]["backupStorageUuid"], b);
-  EXPECT_EQ(rowsIn("image_backup_storage_ref"), 1);
+  EXPECT_EQ(image(onA)["backupStorageRefs"].size(), 1u);  // migrated in time
+  ASSERT_EQ(client().call("DELETE", "/zstack/v1/backup-storage/" + b).status, 200);
+  EXPECT_EQ(total("/zstack/v1/images"), 0);  // on no storage any more
+  EXPECT_EQ(rowsIn("image_backup_storage_ref"), 0);
 }
 
 class SshImageTest : public ImageTest {
@@ -235,6 +248,30 @@ TEST_F(SshImageTest, TheImageStoreFetchesExportsAndReclaims) {
                                   fromWeb["uuid"].get<std::string>());
   ASSERT_EQ(unexported.status, 200) << unexported.body;
   EXPECT_FALSE(image(fromWeb["uuid"])["backupStorageRefs"][0].contains("exportUrl"));
+
+  // Migrating copies the file to another store: the bytes pass through the management node.
+  Json other = addBs("image-store", {{"hostname", "127.0.0.1"},
+                                     {"username", sshd_->user()},
+                                     {"password", sshd_->password()},
+                                     {"sshPort", sshd_->port()},
+                                     {"url", (root / "other").string()},
+                                     {"name", "other"}});
+  auto candidates =
+      client().send("GET", "/zstack/v1/backup-storage/" + bs + "/migration-candidates");
+  ASSERT_EQ(parse(candidates)["inventories"].size(), 1u) << candidates.body;
+  EXPECT_EQ(parse(candidates)["inventories"][0]["uuid"], other["uuid"]);
+  std::string webUuid = fromWeb["uuid"];
+  auto migrated =
+      client().call("PUT", "/zstack/v1/backup-storage/images/" + webUuid + "/actions",
+                    {{"backupStorageMigrateImage",
+                      {{"srcBackupStorageUuid", bs}, {"dstBackupStorageUuid", other["uuid"]}}}});
+  ASSERT_EQ(migrated.status, 200) << migrated.body;
+  Json copies = parse(migrated)["inventory"]["backupStorageRefs"];
+  ASSERT_EQ(copies.size(), 2u);
+  std::string copy = copies[1]["installPath"];
+  EXPECT_EQ(copy.rfind((root / "other").string(), 0), 0u) << copy;
+  EXPECT_EQ(std::filesystem::file_size(copy), static_cast<std::uintmax_t>(kMiB));
+  EXPECT_EQ(copies[1]["status"], "Ready");
 
   // Expunging deletes the file; reclaiming deletes what no image names.
   setGlobalConfig("image", "deletionPolicy", "Direct");

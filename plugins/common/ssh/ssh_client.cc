@@ -130,6 +130,100 @@ Result<CommandResult> Connection::run(const std::string& command) {
   return result;
 }
 
+namespace {
+
+// A channel running one command, closed and freed with the object.
+struct Exec {
+  ssh_channel channel = nullptr;
+  ~Exec() {
+    if (!channel) return;
+    ssh_channel_close(channel);
+    ssh_channel_free(channel);
+  }
+};
+
+Status startExec(ssh_session s, Exec& exec, const std::string& command) {
+  exec.channel = ssh_channel_new(s);
+  if (!exec.channel || ssh_channel_open_session(exec.channel) != SSH_OK ||
+      ssh_channel_request_exec(exec.channel, command.c_str()) != SSH_OK) {
+    return failure(ErrorCode::kUnavailable, "cannot run a command over SSH", s);
+  }
+  return {};
+}
+
+std::string drain(ssh_channel c, int isStderr) {
+  std::string out;
+  std::array<char, 4096> buffer{};
+  int n = 0;
+  while ((n = ssh_channel_read_nonblocking(c, buffer.data(), buffer.size(), isStderr)) > 0)
+    out.append(buffer.data(), static_cast<std::size_t>(n));
+  return out;
+}
+
+Error exitError(const Target& t, int status, const std::string& err, const std::string& command) {
+  return makeError(
+      ErrorCode::kInternal,
+      "a command on " + t.host + " exited with status " + std::to_string(status) + ": " + err,
+      command);
+}
+
+}  // namespace
+
+Result<std::string> pipe(const Target& from, const std::string& readCommand, const Target& to,
+                         const std::string& writeCommand) {
+  auto source = Connection::open(from);
+  if (!source) return source.error();
+  auto sink = Connection::open(to);
+  if (!sink) return sink.error();
+  ssh_session in = (*source)->impl_->session;
+  ssh_session out = (*sink)->impl_->session;
+  Exec reader, writer;
+  if (auto s = startExec(in, reader, readCommand); !s) return s.error();
+  if (auto s = startExec(out, writer, writeCommand); !s) return s.error();
+  std::array<char, 65536> buffer{};
+  std::string readErr, writeOut, writeErr;
+  // Each chunk must arrive within the timeout; the copy as a whole may take as long as it takes.
+  const int waitMs = static_cast<int>(std::max<std::int64_t>(1000, from.timeout.count()));
+  while (true) {
+    int n = ssh_channel_read_timeout(reader.channel, buffer.data(), buffer.size(), 0, waitMs);
+    if (n <= 0) {
+      if (ssh_channel_is_eof(reader.channel)) break;
+      if (n == SSH_ERROR) return failure(ErrorCode::kUnavailable, "reading over SSH failed", in);
+      return makeError(ErrorCode::kTimeout,
+                       "no data from " + from.host + " for " + std::to_string(waitMs) + " ms",
+                       readCommand);
+    }
+    for (int done = 0; done < n;) {
+      int w = ssh_channel_write(writer.channel, buffer.data() + done,
+                                static_cast<std::uint32_t>(n - done));
+      if (w == SSH_ERROR) return failure(ErrorCode::kUnavailable, "writing over SSH failed", out);
+      done += w;
+    }
+    writeOut += drain(writer.channel, 0);
+    writeErr += drain(writer.channel, 1);
+  }
+  readErr = drain(reader.channel, 1);
+  int readStatus = ssh_channel_get_exit_status(reader.channel);
+  ssh_channel_send_eof(writer.channel);
+  // After its input ends the writer may still work (checksums of a large file): an hour at most.
+  const auto deadline = Clock::now() + std::chrono::hours(1);
+  while (!ssh_channel_is_eof(writer.channel)) {
+    writeOut += drain(writer.channel, 0);
+    writeErr += drain(writer.channel, 1);
+    if (Clock::now() > deadline) {
+      return makeError(ErrorCode::kTimeout, "a command on " + to.host + " did not finish",
+                       writeCommand);
+    }
+    ssh_channel_poll_timeout(writer.channel, 50, 0);
+  }
+  writeOut += drain(writer.channel, 0);
+  writeErr += drain(writer.channel, 1);
+  int writeStatus = ssh_channel_get_exit_status(writer.channel);
+  if (readStatus != 0) return exitError(from, readStatus, readErr, readCommand);
+  if (writeStatus != 0) return exitError(to, writeStatus, writeErr, writeCommand);
+  return writeOut;
+}
+
 std::string shellQuote(const std::string& text) {
   std::string out = "'";
   for (char c : text) {

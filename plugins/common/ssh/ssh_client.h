@@ -46,11 +46,20 @@ class Connection {
   Result<CommandResult> run(const std::string& command);
 
  private:
+  friend Result<std::string> pipe(const Target&, const std::string&, const Target&,
+                                  const std::string&);
   struct Impl;
   explicit Connection(std::unique_ptr<Impl> impl, std::string hostKey);
   std::unique_ptr<Impl> impl_;
   std::string hostKey_;
 };
+
+// Streams what `readCommand` writes on `from` into the stdin of `writeCommand` on `to`, through
+// this process, in chunks (nothing is held whole); answers writeCommand's stdout. Either command
+// exiting non-zero is an error carrying its stderr. For copying files between machines that
+// share no credentials.
+Result<std::string> pipe(const Target& from, const std::string& readCommand, const Target& to,
+                         const std::string& writeCommand);
 
 // `text` as one word for a POSIX shell: single-quoted, with embedded quotes escaped.
 std::string shellQuote(const std::string& text);

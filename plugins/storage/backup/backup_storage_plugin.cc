@@ -215,6 +215,7 @@ strato::Status init(strato::Registrar& r) {
   for (auto [type, work] :
        {std::pair<std::string_view, Work>{strato::kDownloadImageMessage,
                                           &BackupStorageService::downloadImage},
+        {strato::kCopyImageMessage, &BackupStorageService::copyImage},
         {strato::kStatImageMessage, &BackupStorageService::statImage},
         {strato::kDeleteImageMessage, &BackupStorageService::deleteImage},
         {strato::kExportImageMessage, &BackupStorageService::exportImage},

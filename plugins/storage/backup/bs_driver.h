@@ -85,6 +85,11 @@ class BackupStorageDriver {
   // by images deleted while the storage was unreachable). Blocking.
   virtual Result<Reclaimed> reclaim(const BackupStorageSpec& spec,
                                     const std::vector<std::string>& keep) = 0;
+  // Copies image file `srcPath` of another storage `src` in as the file of image `imageUuid`.
+  // kNotSupported between types that cannot reach each other. Long. Blocking.
+  virtual Result<FileChange> copyIn(const BackupStorageSpec& dst, const BackupStorageSpec& src,
+                                    const std::string& srcPath, const std::string& imageUuid,
+                                    const std::string& format) = 0;
   // A URL from which the image file can be fetched by others. Blocking.
   virtual Result<std::string> exportUrl(const BackupStorageSpec& spec,
                                         const std::string& installPath) = 0;

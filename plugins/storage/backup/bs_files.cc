@@ -54,21 +54,43 @@ Reply BackupStorageService::downloadImage(const Json& body) {
   auto change =
       (*d)->download(record->spec, str(body, "imageUuid"), str(body, "url"), str(body, "format"));
   if (!change) return change.error();
-  if (!change->capacity) {
+  return acceptFile(*record, **d, *change);
+}
+
+Reply BackupStorageService::copyImage(const Json& body) {
+  auto record = usable(str(body, "backupStorageUuid"));
+  if (!record) return record.error();
+  auto src = load(str(body, "srcBackupStorageUuid"));
+  if (!src) return src.error();
+  if (src->status != "Connected") {
+    return makeError(ErrorCode::kConflict,
+                     "backup storage " + src->spec.name + " is " + src->status + ", not Connected");
+  }
+  auto d = driver(record->spec.type);
+  if (!d) return d.error();
+  auto change = (*d)->copyIn(record->spec, src->spec, str(body, "srcInstallPath"),
+                             str(body, "imageUuid"), str(body, "format"));
+  if (!change) return change.error();
+  return acceptFile(*record, **d, *change);
+}
+
+Reply BackupStorageService::acceptFile(const Record& record, BackupStorageDriver& driver,
+                                       const FileChange& change) {
+  if (!change.capacity) {
     // A simulated storage cannot run out by itself: it is full when its figures say so.
     auto available = db_.query("SELECT availableCapacity FROM backup_storage WHERE uuid = ?",
-                               {record->spec.uuid});
+                               {record.spec.uuid});
     if (!available) return available.error();
-    if (!available->rows.empty() && dbInt(available->rows[0][0]) < change->file.actualSize) {
-      (void)(*d)->remove(record->spec, change->file.installPath);
-      return makeError(ErrorCode::kConflict,
-                       "backup storage " + record->spec.name + " has no room for " +
-                           std::to_string(change->file.actualSize) + " bytes");
+    if (!available->rows.empty() && dbInt(available->rows[0][0]) < change.file.actualSize) {
+      (void)driver.remove(record.spec, change.file.installPath);
+      return makeError(ErrorCode::kConflict, "backup storage " + record.spec.name +
+                                                 " has no room for " +
+                                                 std::to_string(change.file.actualSize) + " bytes");
     }
   }
-  auto applied = applyCapacity(record->spec.uuid, change->capacity, -change->file.actualSize);
+  auto applied = applyCapacity(record.spec.uuid, change.capacity, -change.file.actualSize);
   if (!applied) return applied.error();
-  return fileJson(change->file);
+  return fileJson(change.file);
 }
 
 Reply BackupStorageService::statImage(const Json& body) {

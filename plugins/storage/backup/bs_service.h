@@ -40,6 +40,7 @@ class BackupStorageService {
   // Image files, for the image plugin: the messages of <strato/backup_storage.h>, whose bodies
   // these take.
   Reply downloadImage(const Json& body);
+  Reply copyImage(const Json& body);
   Reply statImage(const Json& body);
   Reply deleteImage(const Json& body);
   Reply exportImage(const Json& body);
@@ -65,6 +66,9 @@ class BackupStorageService {
   Status refreshAttachedColumn(Database& tx, const std::string& uuid);
   // A storage that takes new files: Enabled and Connected.
   Result<Record> usable(const std::string& uuid);
+  // A file change of a download or copy on `record`: a simulated storage that it overfills gets
+  // the file removed again; otherwise the capacity is recorded and the file described.
+  Reply acceptFile(const Record& record, BackupStorageDriver& driver, const FileChange& change);
   // Records the capacity a driver read, or else moves availableCapacity by `delta` bytes.
   Status applyCapacity(const std::string& uuid, const std::optional<BackupStorageCapacity>& read,
                        std::int64_t delta);

@@ -109,6 +109,29 @@ Result<Reclaimed> SimulatorBackupStorageDriver::reclaim(const BackupStorageSpec&
   return Reclaimed{freed, std::nullopt};
 }
 
+Result<FileChange> SimulatorBackupStorageDriver::copyIn(const BackupStorageSpec& dst,
+                                                        const BackupStorageSpec& src,
+                                                        const std::string& srcPath,
+                                                        const std::string& imageUuid,
+                                                        const std::string& format) {
+  pause();
+  if (src.type != dst.type) {
+    return makeError(ErrorCode::kNotSupported,
+                     "a simulated storage copies images only from another simulated one");
+  }
+  if (auto failed = injected(dst, kFailDownloadTag, "download"); !failed) return failed.error();
+  std::lock_guard lock(mutex_);
+  auto it = files_.find(srcPath);
+  if (it == files_.end()) {
+    return makeError(ErrorCode::kNotFound,
+                     "the simulator does not know " + srcPath + " (the server restarted?)");
+  }
+  ImageFile copy = it->second;
+  copy.installPath = "simulator://" + dst.uuid + "/" + imageUuid + "." + format;
+  files_[copy.installPath] = copy;
+  return FileChange{copy, std::nullopt};
+}
+
 Result<std::string> SimulatorBackupStorageDriver::exportUrl(const BackupStorageSpec&,
                                                             const std::string& installPath) {
   return installPath;

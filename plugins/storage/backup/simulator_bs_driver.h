@@ -31,6 +31,9 @@ class SimulatorBackupStorageDriver : public BackupStorageDriver {
   Result<FileChange> remove(const BackupStorageSpec& spec, const std::string& installPath) override;
   Result<Reclaimed> reclaim(const BackupStorageSpec& spec,
                             const std::vector<std::string>& keep) override;
+  Result<FileChange> copyIn(const BackupStorageSpec& dst, const BackupStorageSpec& src,
+                            const std::string& srcPath, const std::string& imageUuid,
+                            const std::string& format) override;
   Result<std::string> exportUrl(const BackupStorageSpec& spec,
                                 const std::string& installPath) override;
 
