@@ -1,26 +1,15 @@
 // The image APIs that change one image, and the image APIs of backup storage.
+#include <strato/handler_util.h>
+
 #include "image_rules.h"
 #include "image_service.h"
 
 namespace strato::image {
 namespace {
 
-Error invalid(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
-}
-
-std::string str(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
 // The image's uuid: `uuid` in most APIs, `imageUuid` in recover and expunge.
 std::string imageOf(const Json& p) {
-  return str(p, "imageUuid").empty() ? str(p, "uuid") : str(p, "imageUuid");
-}
-
-Status okOrError(const Result<std::uint64_t>& changed) {
-  if (!changed) return changed.error();
-  return {};
+  return textParam(p, "imageUuid").empty() ? textParam(p, "uuid") : textParam(p, "imageUuid");
 }
 
 std::vector<std::string> storagesOf(const std::vector<StorageRef>& refs) {
@@ -85,9 +74,9 @@ Reply ImageService::expunge(const Json& p) {
 Reply ImageService::changeState(const Json& p) {
   std::string uuid = imageOf(p);
   if (auto image = loadImage(db_, uuid); !image) return image.error();
-  std::string event = str(p, "stateEvent");
+  std::string event = textParam(p, "stateEvent");
   if (event != "enable" && event != "disable") {
-    return invalid("stateEvent must be enable or disable", event);
+    return invalidArgument("stateEvent must be enable or disable", event);
   }
   auto changed = db_.execute("UPDATE image SET state = ?, lastOpDate = ? WHERE uuid = ?",
                              {event == "enable" ? "Enabled" : "Disabled", nowMillis(), uuid});
@@ -101,27 +90,28 @@ Reply ImageService::update(const Json& p) {
   if (!image) return image.error();
   auto current = loadInventory(db_, uuid);
   if (!current) return current.error();
-  std::string format = p.contains("format") ? str(p, "format") : image->format;
+  std::string format = p.contains("format") ? textParam(p, "format") : image->format;
   std::string mediaType =
-      p.contains("mediaType") ? str(p, "mediaType") : str(*current, "mediaType");
+      p.contains("mediaType") ? textParam(p, "mediaType") : textParam(*current, "mediaType");
   if (p.contains("format") || p.contains("mediaType")) {
     if (auto s = checkMedia(format, mediaType); !s) return s.error();
   }
   if (p.contains("platform")) {
-    if (auto s = oneOf(kPlatforms, str(p, "platform"), "platform"); !s) return s.error();
+    if (auto s = oneOf(kPlatforms, textParam(p, "platform"), "platform"); !s) return s.error();
   }
-  if (p.contains("name") && str(p, "name").empty()) return invalid("name may not be empty");
+  if (p.contains("name") && textParam(p, "name").empty())
+    return invalidArgument("name may not be empty");
   Status written = db_.transaction([&](Database& tx) -> Status {
     for (const char* field :
          {"name", "description", "guestOsType", "mediaType", "format", "platform"}) {
       if (!p.contains(field) || !p[field].is_string()) continue;
-      auto s = okOrError(tx.execute(
+      auto s = statusOf(tx.execute(
           std::string("UPDATE image SET ") + field + " = ?, lastOpDate = ? WHERE uuid = ?",
-          {str(p, field), nowMillis(), uuid}));
+          {textParam(p, field), nowMillis(), uuid}));
       if (!s) return s;
     }
     if (p.contains("system") && p["system"].is_boolean()) {
-      return okOrError(
+      return statusOf(
           tx.execute("UPDATE image SET isSystem = ?, lastOpDate = ? WHERE uuid = ?",
                      {std::int64_t{p["system"].get<bool>() ? 1 : 0}, nowMillis(), uuid}));
     }
@@ -169,7 +159,7 @@ Reply ImageService::setQga(const Json& p) {
   std::string uuid = imageOf(p);
   if (auto image = loadImage(db_, uuid); !image) return image.error();
   if (!p.contains("enable") || !p["enable"].is_boolean())
-    return invalid("enable must be true or false");
+    return invalidArgument("enable must be true or false");
   auto changed = db_.execute("UPDATE image SET qga = ?, lastOpDate = ? WHERE uuid = ?",
                              {std::int64_t{p["enable"].get<bool>() ? 1 : 0}, nowMillis(), uuid});
   if (!changed) return changed.error();
@@ -177,7 +167,7 @@ Reply ImageService::setQga(const Json& p) {
 }
 
 Reply ImageService::exportImage(const Json& p) {
-  std::string uuid = imageOf(p), bs = str(p, "backupStorageUuid");
+  std::string uuid = imageOf(p), bs = textParam(p, "backupStorageUuid");
   if (auto image = loadImage(db_, uuid); !image) return image.error();
   auto refs = chosenRefs(uuid, Json{{"backupStorageUuids", {bs}}});
   if (!refs) return refs.error();
@@ -189,9 +179,9 @@ Reply ImageService::exportImage(const Json& p) {
       kExportImageMessage, {{"backupStorageUuid", bs}, {"installPath", refs->front().installPath}},
       std::chrono::minutes(5));
   if (!exported) return exported.error();
-  std::string url = str(*exported, "exportUrl");
+  std::string url = textParam(*exported, "exportUrl");
   Status saved = db_.transaction([&](Database& tx) -> Status {
-    auto s = okOrError(tx.execute(
+    auto s = statusOf(tx.execute(
         "UPDATE image_backup_storage_ref SET exportUrl = ?, lastOpDate = ? WHERE imageUuid = ? "
         "AND backupStorageUuid = ?",
         {url, nowMillis(), uuid, bs}));
@@ -203,11 +193,11 @@ Reply ImageService::exportImage(const Json& p) {
 
 // Exports are URLs onto the storage's own file: forgetting the URL is all there is to delete.
 Reply ImageService::deleteExported(const Json& p) {
-  std::string uuid = imageOf(p), bs = str(p, "backupStorageUuid");
+  std::string uuid = imageOf(p), bs = textParam(p, "backupStorageUuid");
   auto refs = chosenRefs(uuid, Json{{"backupStorageUuids", {bs}}});
   if (!refs) return refs.error();
   Status saved = db_.transaction([&](Database& tx) -> Status {
-    auto s = okOrError(
+    auto s = statusOf(
         tx.execute("UPDATE image_backup_storage_ref SET exportUrl = NULL, exportMd5Sum = NULL, "
                    "lastOpDate = ? WHERE imageUuid = ? AND backupStorageUuid = ?",
                    {nowMillis(), uuid, bs}));
@@ -220,13 +210,13 @@ Reply ImageService::deleteExported(const Json& p) {
 // Files of the image store that no image copy names (failed downloads, images expunged while
 // the store was unreachable) are deleted.
 Reply ImageService::reclaim(const Json& p) {
-  std::string bs = str(p, "uuid");
+  std::string bs = textParam(p, "uuid");
   auto type = db_.query("SELECT type FROM backup_storage WHERE uuid = ?", {bs});
   if (!type) return type.error();
   if (type->rows.empty()) return makeError(ErrorCode::kNotFound, "no backup storage " + bs);
   if (dbText(type->rows[0][0]) != "ImageStoreBackupStorage") {
-    return invalid("backup storage " + bs + " is " + dbText(type->rows[0][0]) +
-                   ", not ImageStoreBackupStorage");
+    return invalidArgument("backup storage " + bs + " is " + dbText(type->rows[0][0]) +
+                           ", not ImageStoreBackupStorage");
   }
   auto paths = db_.query(
       "SELECT installPath FROM image_backup_storage_ref WHERE backupStorageUuid = ? AND "
@@ -242,11 +232,12 @@ Reply ImageService::reclaim(const Json& p) {
 }
 
 Reply ImageService::migrate(const Json& p) {
-  std::string uuid = imageOf(p), src = str(p, "srcBackupStorageUuid"),
-              dst = str(p, "dstBackupStorageUuid");
+  std::string uuid = imageOf(p), src = textParam(p, "srcBackupStorageUuid"),
+              dst = textParam(p, "dstBackupStorageUuid");
   auto image = loadImage(db_, uuid);
   if (!image) return image.error();
-  if (src == dst) return invalid("srcBackupStorageUuid and dstBackupStorageUuid are the same", src);
+  if (src == dst)
+    return invalidArgument("srcBackupStorageUuid and dstBackupStorageUuid are the same", src);
   auto from = chosenRefs(uuid, Json{{"backupStorageUuids", {src}}});
   if (!from) return from.error();
   if (from->front().status != "Ready") {
@@ -261,7 +252,7 @@ Reply ImageService::migrate(const Json& p) {
   }
   auto now = nowMillis();
   Status started = db_.transaction([&](Database& tx) -> Status {
-    auto s = okOrError(tx.execute(
+    auto s = statusOf(tx.execute(
         "INSERT INTO image_backup_storage_ref (imageUuid, backupStorageUuid, status, createDate, "
         "lastOpDate) VALUES (?, ?, 'Downloading', ?, ?)",
         {uuid, dst, now, now}));
@@ -281,10 +272,10 @@ Reply ImageService::migrate(const Json& p) {
     return copied.error();
   }
   Status recorded = db_.transaction([&](Database& tx) -> Status {
-    auto s = okOrError(tx.execute(
+    auto s = statusOf(tx.execute(
         "UPDATE image_backup_storage_ref SET installPath = ?, status = 'Ready', lastOpDate = ? "
         "WHERE imageUuid = ? AND backupStorageUuid = ?",
-        {str(*copied, "installPath"), nowMillis(), uuid, dst}));
+        {textParam(*copied, "installPath"), nowMillis(), uuid, dst}));
     return s ? refreshImage(tx, uuid) : s;
   });
   if (!recorded) return recorded.error();

@@ -1,37 +1,13 @@
 #include "image_service.h"
 
-#include "image_rules.h"
+#include <strato/handler_util.h>
 
 #include <algorithm>
 #include <mutex>
 
+#include "image_rules.h"
+
 namespace strato::image {
-namespace {
-
-Error invalid(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
-}
-
-std::string str(const Json& j, const char* key, std::string fallback = {}) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
-}
-
-std::vector<std::string> uuidList(const Json& params, const char* name) {
-  std::vector<std::string> out;
-  if (!params.contains(name) || !params[name].is_array()) return out;
-  for (const auto& v : params[name]) {
-    if (v.is_string() && std::find(out.begin(), out.end(), v) == out.end())
-      out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
-Status okOrError(const Result<std::uint64_t>& changed) {
-  if (!changed) return changed.error();
-  return {};
-}
-
-}  // namespace
 
 struct ImageService::Download {
   std::string uuid;
@@ -49,41 +25,44 @@ Reply ImageService::callStorage(std::string_view type, Json body,
 
 Result<ImageService::Download> ImageService::prepare(const Json& p) {
   Download d;
-  d.uuid = str(p, "resourceUuid", newUuid());
-  if (!isUuid(d.uuid)) return invalid("resourceUuid must be 32 hex digits", d.uuid);
-  d.url = str(p, "url");
+  d.uuid = textParam(p, "resourceUuid", newUuid());
+  if (!isUuid(d.uuid)) return invalidArgument("resourceUuid must be 32 hex digits", d.uuid);
+  d.url = textParam(p, "url");
   if (auto s = checkUrl(d.url); !s) return s.error();
-  d.format = str(p, "format");
-  std::string mediaType = str(p, "mediaType", d.format == "iso" ? "ISO" : "RootVolumeTemplate");
+  d.format = textParam(p, "format");
+  std::string mediaType =
+      textParam(p, "mediaType", d.format == "iso" ? "ISO" : "RootVolumeTemplate");
   if (auto s = checkMedia(d.format, mediaType); !s) return s.error();
-  std::string platform = str(p, "platform", "Linux");
+  std::string platform = textParam(p, "platform", "Linux");
   if (auto s = oneOf(kPlatforms, platform, "platform"); !s) return s.error();
-  if (auto type = str(p, "type", "zstack"); type != "zstack") {
-    return invalid("type must be zstack", type);
+  if (auto type = textParam(p, "type", "zstack"); type != "zstack") {
+    return invalidArgument("type must be zstack", type);
   }
-  d.storages = uuidList(p, "backupStorageUuids");
-  if (d.storages.empty()) return invalid("backupStorageUuids must name at least one storage");
+  d.storages = stringListParam(p, "backupStorageUuids");
+  if (d.storages.empty())
+    return invalidArgument("backupStorageUuids must name at least one storage");
   for (const auto& bs : d.storages) {
     auto found = db_.query("SELECT 1 FROM backup_storage WHERE uuid = ?", {bs});
     if (!found) return found.error();
-    if (found->rows.empty()) return invalid("backupStorageUuids names no backup storage", bs);
+    if (found->rows.empty())
+      return invalidArgument("backupStorageUuids names no backup storage", bs);
   }
   DbValue description, guestOsType;
   if (p.contains("description") && p["description"].is_string())
-    description = str(p, "description");
+    description = textParam(p, "description");
   if (p.contains("guestOsType") && p["guestOsType"].is_string())
-    guestOsType = str(p, "guestOsType");
+    guestOsType = textParam(p, "guestOsType");
   auto now = nowMillis();
   Status inserted = db_.transaction([&](Database& tx) -> Status {
-    auto s = okOrError(tx.execute(
+    auto s = statusOf(tx.execute(
         "INSERT INTO image (uuid, name, description, state, status, url, mediaType, guestOsType, "
         "type, platform, format, isSystem, backupStorageRefs, createDate, lastOpDate) VALUES "
         "(?, ?, ?, 'Enabled', 'Downloading', ?, ?, ?, 'zstack', ?, ?, ?, '[]', ?, ?)",
-        {d.uuid, str(p, "name"), description, d.url, mediaType, guestOsType, platform, d.format,
-         std::int64_t{p.value("system", false) ? 1 : 0}, now, now}));
+        {d.uuid, textParam(p, "name"), description, d.url, mediaType, guestOsType, platform,
+         d.format, std::int64_t{p.value("system", false) ? 1 : 0}, now, now}));
     for (const auto& bs : d.storages) {
       if (!s) break;
-      s = okOrError(
+      s = statusOf(
           tx.execute("INSERT INTO image_backup_storage_ref (imageUuid, backupStorageUuid, status, "
                      "createDate, lastOpDate) VALUES (?, ?, 'Downloading', ?, ?)",
                      {d.uuid, bs, now, now}));
@@ -152,21 +131,21 @@ Reply ImageService::finish(const Download& d) {
       if (!r) {
         failures += (failures.empty() ? "" : "; ") + bs + ": " + r.error().describe();
         failed.push_back(bs);
-        auto s = okOrError(tx.execute(
+        auto s = statusOf(tx.execute(
             "DELETE FROM image_backup_storage_ref WHERE imageUuid = ? AND backupStorageUuid = ?",
             {d.uuid, bs}));
         if (!s) return s;
         continue;
       }
-      auto s = okOrError(tx.execute(
+      auto s = statusOf(tx.execute(
           "UPDATE image_backup_storage_ref SET installPath = ?, status = 'Ready', lastOpDate = ? "
           "WHERE imageUuid = ? AND backupStorageUuid = ?",
-          {str(*r, "installPath"), nowMillis(), d.uuid, bs}));
+          {textParam(*r, "installPath"), nowMillis(), d.uuid, bs}));
       if (s && !sized) {
         sized = true;
         DbValue md5;
-        if (!str(*r, "md5Sum").empty()) md5 = str(*r, "md5Sum");
-        s = okOrError(
+        if (!textParam(*r, "md5Sum").empty()) md5 = textParam(*r, "md5Sum");
+        s = statusOf(
             tx.execute("UPDATE image SET size = ?, actualSize = ?, md5Sum = ? WHERE uuid = ?",
                        {r->value("size", std::int64_t{0}), r->value("actualSize", std::int64_t{0}),
                         md5, d.uuid}));
@@ -174,7 +153,7 @@ Reply ImageService::finish(const Download& d) {
       if (!s) return s;
     }
     if (failed.size() == d.storages.size())
-      return okOrError(tx.execute("DELETE FROM image WHERE uuid = ?", {d.uuid}));
+      return statusOf(tx.execute("DELETE FROM image WHERE uuid = ?", {d.uuid}));
     return refreshImage(tx, d.uuid);
   });
   if (!recorded) return recorded.error();
@@ -201,13 +180,14 @@ Result<std::vector<StorageRef>> ImageService::chosenRefs(const std::string& uuid
                                                          const Json& params) {
   auto refs = refsOf(db_, uuid);
   if (!refs) return refs.error();
-  auto wanted = uuidList(params, "backupStorageUuids");
+  auto wanted = stringListParam(params, "backupStorageUuids");
   if (wanted.empty()) return refs;
   std::vector<StorageRef> out;
   for (const auto& bs : wanted) {
     auto it = std::find_if(refs->begin(), refs->end(),
                            [&](const StorageRef& r) { return r.backupStorageUuid == bs; });
-    if (it == refs->end()) return invalid("image " + uuid + " is not on backup storage " + bs);
+    if (it == refs->end())
+      return invalidArgument("image " + uuid + " is not on backup storage " + bs);
     out.push_back(*it);
   }
   return out;

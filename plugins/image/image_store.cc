@@ -1,14 +1,11 @@
 #include "image_store.h"
 
+#include <strato/handler_util.h>
+
 #include <variant>
 
 namespace strato::image {
 namespace {
-
-Status okOrError(const Result<std::uint64_t>& changed) {
-  if (!changed) return changed.error();
-  return {};
-}
 
 bool isNull(const DbValue& v) { return std::holds_alternative<std::monostate>(v); }
 
@@ -104,7 +101,7 @@ Status refreshImage(Database& tx, const std::string& uuid) {
     allDeleted = allDeleted && dbText(r[5]) == "Deleted";
   }
   std::string status = ready ? "Ready" : allDeleted ? "Deleted" : "Downloading";
-  return okOrError(tx.execute(
+  return statusOf(tx.execute(
       "UPDATE image SET backupStorageRefs = ?, status = ?, lastOpDate = ? WHERE uuid = ?",
       {refs.dump(), status, nowMillis(), uuid}));
 }
@@ -119,7 +116,7 @@ Status setRefStatus(Database& db, const std::string& uuid, const std::vector<std
       sql += " AND backupStorageUuid IN " + inList(storages.size());
       binds.insert(binds.end(), storages.begin(), storages.end());
     }
-    if (auto s = okOrError(tx.execute(sql, binds)); !s) return s;
+    if (auto s = statusOf(tx.execute(sql, binds)); !s) return s;
     return refreshImage(tx, uuid);
   });
 }
@@ -129,15 +126,14 @@ Status removeRefs(Database& db, const std::string& uuid, const std::vector<std::
     std::vector<DbValue> binds{uuid};
     binds.insert(binds.end(), storages.begin(), storages.end());
     auto s =
-        okOrError(tx.execute("DELETE FROM image_backup_storage_ref WHERE imageUuid = ? AND "
-                             "backupStorageUuid IN " +
-                                 inList(storages.size()),
-                             binds));
+        statusOf(tx.execute("DELETE FROM image_backup_storage_ref WHERE imageUuid = ? AND "
+                            "backupStorageUuid IN " +
+                                inList(storages.size()),
+                            binds));
     if (!s) return s;
     auto left = tx.query("SELECT 1 FROM image_backup_storage_ref WHERE imageUuid = ?", {uuid});
     if (!left) return left.error();
-    if (left->rows.empty())
-      return okOrError(tx.execute("DELETE FROM image WHERE uuid = ?", {uuid}));
+    if (left->rows.empty()) return statusOf(tx.execute("DELETE FROM image WHERE uuid = ?", {uuid}));
     return refreshImage(tx, uuid);
   });
 }

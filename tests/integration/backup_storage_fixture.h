@@ -2,7 +2,11 @@
 // storage APIs of section 4.5 (and ZStack's Sftp and Simulator forms).
 #pragma once
 
+#include <filesystem>
+#include <memory>
+
 #include "integration/primary_storage_fixture.h"
+#include "support/ssh_server.h"
 
 namespace strato::test {
 
@@ -50,6 +54,31 @@ class BackupStorageTest : public PrimaryStorageTest {
     EXPECT_EQ(reply.status, 200) << reply.body;
     return parse(reply);
   }
+};
+
+// `Base` with an sshd of its own on loopback, for the SSH storage types. Tests skip where sshd
+// cannot run (without root the test user cannot be made).
+template <class Base>
+class WithSshd : public Base {
+ protected:
+  void SetUp() override {
+    try {
+      sshd_ = SshServer::start();
+    } catch (const std::exception& e) {
+      GTEST_SKIP() << e.what();
+    }
+    Base::SetUp();
+  }
+
+  // The add parameters of an SSH storage on this sshd, storing in `dir`. ZStack's clients send
+  // numbers as floats ("sshPort": 22.0), and so does this.
+  Json sshParams(const std::string& name, const std::filesystem::path& dir) {
+    return {{"hostname", "127.0.0.1"},       {"username", sshd_->user()},
+            {"password", sshd_->password()}, {"sshPort", static_cast<double>(sshd_->port())},
+            {"url", dir.string()},           {"name", name}};
+  }
+
+  std::unique_ptr<SshServer> sshd_;
 };
 
 }  // namespace strato::test

@@ -5,7 +5,6 @@
 
 #include "integration/backup_storage_fixture.h"
 #include "support/free_port.h"
-#include "support/ssh_server.h"
 
 namespace strato::test {
 namespace {
@@ -116,7 +115,6 @@ TEST_F(BackupStorageTest, BadInputAndInjectedFailures) {
             200);
   EXPECT_EQ(reconnect().status, 200);
   EXPECT_EQ(bs(uuid)["status"], "Connected");
-
 }
 
 TEST_F(BackupStorageTest, DeletingAZoneDetachesAndDeleteBackupStorageLeavesNoRow) {
@@ -145,26 +143,7 @@ TEST_F(BackupStorageTest, DeletingAZoneDetachesAndDeleteBackupStorageLeavesNoRow
 }
 
 // The SSH types against a real sshd on loopback.
-class SshBackupStorageTest : public BackupStorageTest {
- protected:
-  void SetUp() override {
-    try {
-      sshd_ = SshServer::start();
-    } catch (const std::exception& e) {
-      GTEST_SKIP() << e.what();
-    }
-    BackupStorageTest::SetUp();
-  }
-
-  Json sshParams(const std::string& name, const std::filesystem::path& dir) {
-    // ZStack's clients send numbers as floats ("sshPort": 22.0).
-    return {{"hostname", "127.0.0.1"},       {"username", sshd_->user()},
-            {"password", sshd_->password()}, {"sshPort", static_cast<double>(sshd_->port())},
-            {"url", dir.string()},           {"name", name}};
-  }
-
-  std::unique_ptr<SshServer> sshd_;
-};
+using SshBackupStorageTest = WithSshd<BackupStorageTest>;
 
 TEST_F(SshBackupStorageTest, ImageStoreConnectsOverSshAndReadsTheDisk) {
   auto store = sshd_->writableDir("data") / "imagestore";

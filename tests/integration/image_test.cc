@@ -6,7 +6,6 @@
 
 #include "integration/backup_storage_fixture.h"
 #include "support/file_server.h"
-#include "support/ssh_server.h"
 
 namespace strato::test {
 namespace {
@@ -183,27 +182,11 @@ TEST_F(ImageTest, DeletingTheBackupStorageTakesItsCopies) {
   EXPECT_EQ(rowsIn("image_backup_storage_ref"), 0);
 }
 
-class SshImageTest : public ImageTest {
- protected:
-  void SetUp() override {
-    try {
-      sshd_ = SshServer::start();
-    } catch (const std::exception& e) {
-      GTEST_SKIP() << e.what();
-    }
-    ImageTest::SetUp();
-  }
-  std::unique_ptr<SshServer> sshd_;
-};
+using SshImageTest = WithSshd<ImageTest>;
 
 TEST_F(SshImageTest, TheImageStoreFetchesExportsAndReclaims) {
   auto root = sshd_->writableDir("store");
-  Json store = addBs("image-store", {{"hostname", "127.0.0.1"},
-                                     {"username", sshd_->user()},
-                                     {"password", sshd_->password()},
-                                     {"sshPort", sshd_->port()},
-                                     {"url", (root / "data").string()},
-                                     {"name", "store"}});
+  Json store = addBs("image-store", sshParams("store", root / "data"));
   std::string bs = store["uuid"];
   auto source = sshd_->writableDir("source");
   auto local = makeFile(source, "local.raw", 2 * kMiB);
@@ -250,12 +233,7 @@ TEST_F(SshImageTest, TheImageStoreFetchesExportsAndReclaims) {
   EXPECT_FALSE(image(fromWeb["uuid"])["backupStorageRefs"][0].contains("exportUrl"));
 
   // Migrating copies the file to another store: the bytes pass through the management node.
-  Json other = addBs("image-store", {{"hostname", "127.0.0.1"},
-                                     {"username", sshd_->user()},
-                                     {"password", sshd_->password()},
-                                     {"sshPort", sshd_->port()},
-                                     {"url", (root / "other").string()},
-                                     {"name", "other"}});
+  Json other = addBs("image-store", sshParams("other", root / "other"));
   auto candidates =
       client().send("GET", "/zstack/v1/backup-storage/" + bs + "/migration-candidates");
   ASSERT_EQ(parse(candidates)["inventories"].size(), 1u) << candidates.body;

@@ -1,12 +1,10 @@
 // Image files on backup storage, for the image plugin (<strato/backup_storage.h>).
+#include <strato/handler_util.h>
+
 #include "bs_service.h"
 
 namespace strato::backup {
 namespace {
-
-std::string str(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
 
 Json fileJson(const ImageFile& f) {
   return Json{{"installPath", f.installPath},
@@ -47,20 +45,20 @@ Status BackupStorageService::applyCapacity(const std::string& uuid,
 }
 
 Reply BackupStorageService::downloadImage(const Json& body) {
-  auto record = usable(str(body, "backupStorageUuid"));
+  auto record = usable(textParam(body, "backupStorageUuid"));
   if (!record) return record.error();
   auto d = driver(record->spec.type);
   if (!d) return d.error();
-  auto change =
-      (*d)->download(record->spec, str(body, "imageUuid"), str(body, "url"), str(body, "format"));
+  auto change = (*d)->download(record->spec, textParam(body, "imageUuid"), textParam(body, "url"),
+                               textParam(body, "format"));
   if (!change) return change.error();
   return acceptFile(*record, **d, *change);
 }
 
 Reply BackupStorageService::copyImage(const Json& body) {
-  auto record = usable(str(body, "backupStorageUuid"));
+  auto record = usable(textParam(body, "backupStorageUuid"));
   if (!record) return record.error();
-  auto src = load(str(body, "srcBackupStorageUuid"));
+  auto src = load(textParam(body, "srcBackupStorageUuid"));
   if (!src) return src.error();
   if (src->status != "Connected") {
     return makeError(ErrorCode::kConflict,
@@ -68,8 +66,8 @@ Reply BackupStorageService::copyImage(const Json& body) {
   }
   auto d = driver(record->spec.type);
   if (!d) return d.error();
-  auto change = (*d)->copyIn(record->spec, src->spec, str(body, "srcInstallPath"),
-                             str(body, "imageUuid"), str(body, "format"));
+  auto change = (*d)->copyIn(record->spec, src->spec, textParam(body, "srcInstallPath"),
+                             textParam(body, "imageUuid"), textParam(body, "format"));
   if (!change) return change.error();
   return acceptFile(*record, **d, *change);
 }
@@ -94,21 +92,21 @@ Reply BackupStorageService::acceptFile(const Record& record, BackupStorageDriver
 }
 
 Reply BackupStorageService::statImage(const Json& body) {
-  auto record = load(str(body, "backupStorageUuid"));
+  auto record = load(textParam(body, "backupStorageUuid"));
   if (!record) return record.error();
   auto d = driver(record->spec.type);
   if (!d) return d.error();
-  auto file = (*d)->stat(record->spec, str(body, "installPath"));
+  auto file = (*d)->stat(record->spec, textParam(body, "installPath"));
   if (!file) return file.error();
   return fileJson(*file);
 }
 
 Reply BackupStorageService::deleteImage(const Json& body) {
-  auto record = load(str(body, "backupStorageUuid"));
+  auto record = load(textParam(body, "backupStorageUuid"));
   if (!record) return record.error();
   auto d = driver(record->spec.type);
   if (!d) return d.error();
-  auto change = (*d)->remove(record->spec, str(body, "installPath"));
+  auto change = (*d)->remove(record->spec, textParam(body, "installPath"));
   if (!change) return change.error();
   if (auto s = applyCapacity(record->spec.uuid, change->capacity, change->file.actualSize); !s)
     return s.error();
@@ -116,17 +114,17 @@ Reply BackupStorageService::deleteImage(const Json& body) {
 }
 
 Reply BackupStorageService::exportImage(const Json& body) {
-  auto record = usable(str(body, "backupStorageUuid"));
+  auto record = usable(textParam(body, "backupStorageUuid"));
   if (!record) return record.error();
   auto d = driver(record->spec.type);
   if (!d) return d.error();
-  auto url = (*d)->exportUrl(record->spec, str(body, "installPath"));
+  auto url = (*d)->exportUrl(record->spec, textParam(body, "installPath"));
   if (!url) return url.error();
   return Json{{"exportUrl", *url}};
 }
 
 Reply BackupStorageService::reclaimImages(const Json& body) {
-  auto record = usable(str(body, "backupStorageUuid"));
+  auto record = usable(textParam(body, "backupStorageUuid"));
   if (!record) return record.error();
   auto d = driver(record->spec.type);
   if (!d) return d.error();

@@ -1,21 +1,14 @@
 // Read-only backup storage APIs: capacities and image migration candidates.
 #include <tuple>
 
+#include <strato/handler_util.h>
+
 #include "bs_service.h"
 
 namespace strato::backup {
 namespace {
 
 constexpr std::size_t kMaxUuids = 500;  // bound values per statement, at most
-
-std::vector<std::string> uuidList(const Json& params, const char* name) {
-  std::vector<std::string> out;
-  if (!params.contains(name) || !params[name].is_array()) return out;
-  for (const auto& v : params[name]) {
-    if (v.is_string() && !v.get<std::string>().empty()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -32,7 +25,7 @@ Reply BackupStorageService::capacity(const Json& params) {
           std::tuple{"zoneUuids",
                      "uuid IN (SELECT backupStorageUuid FROM backup_storage_zone_ref "
                      "WHERE zoneUuid IN (%))"}}) {
-      auto uuids = uuidList(params, name);
+      auto uuids = stringListParam(params, name);
       if (uuids.empty()) continue;
       if (uuids.size() > kMaxUuids)
         return makeError(ErrorCode::kInvalidArgument, std::string("too many ") + name,

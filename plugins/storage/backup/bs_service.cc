@@ -1,5 +1,7 @@
 #include "bs_service.h"
 
+#include <strato/handler_util.h>
+
 #include <set>
 #include <variant>
 
@@ -7,24 +9,6 @@ namespace strato::backup {
 namespace {
 
 constexpr std::size_t kSlice = 500;  // bound values per statement, at most
-
-Error invalid(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
-}
-
-Error prefixed(Error e, const std::string& what) {
-  e.message = what + " failed: " + e.message;
-  return e;
-}
-
-std::string str(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
-Status okOrError(const Result<std::uint64_t>& changed) {
-  if (!changed) return changed.error();
-  return {};
-}
 
 bool isNull(const DbValue& v) { return std::holds_alternative<std::monostate>(v); }
 
@@ -81,7 +65,7 @@ Result<BackupStorageService::Record> BackupStorageService::load(const std::strin
   Record record{
       {uuid, dbText(r[0]), dbText(r[1]), dbText(r[2]), Json::object()}, dbText(r[3]), dbText(r[4])};
   if (!type.empty() && record.spec.type != type) {
-    return invalid("backup storage " + uuid + " is " + record.spec.type + ", not " + type);
+    return invalidArgument("backup storage " + uuid + " is " + record.spec.type + ", not " + type);
   }
   if (!isNull(r[8])) record.spec.extra = Json::parse(dbText(r[8]), nullptr, false);
   if (!record.spec.extra.is_object()) record.spec.extra = Json::object();
@@ -168,13 +152,13 @@ Status BackupStorageService::connect(const BackupStorageSpec& spec, const std::s
 Reply BackupStorageService::add(const std::string& type, const Json& p, Json extra) {
   auto d = driver(type);
   if (!d) return d.error();
-  BackupStorageSpec spec{str(p, "resourceUuid"), str(p, "name"), type, str(p, "url"),
-                         std::move(extra)};
+  BackupStorageSpec spec{textParam(p, "resourceUuid"), textParam(p, "name"), type,
+                         textParam(p, "url"), std::move(extra)};
   if (spec.uuid.empty()) spec.uuid = newUuid();
-  if (!isUuid(spec.uuid)) return invalid("resourceUuid must be 32 hex digits", spec.uuid);
+  if (!isUuid(spec.uuid)) return invalidArgument("resourceUuid must be 32 hex digits", spec.uuid);
   // The API names the type; a `type` parameter may only repeat it.
-  if (p.contains("type") && str(p, "type") != type) {
-    return invalid("this API adds " + type, "type " + str(p, "type"));
+  if (p.contains("type") && textParam(p, "type") != type) {
+    return invalidArgument("this API adds " + type, "type " + textParam(p, "type"));
   }
   if (p.value("importImages", false)) {
     return makeError(ErrorCode::kNotImplemented,
@@ -210,7 +194,7 @@ Reply BackupStorageService::add(const std::string& type, const Json& p, Json ext
     (void)removeStorages({spec.uuid});
     logger_.warn("backupStorage.add.failed name=" + spec.name +
                  " error=" + connected.error().describe());
-    return prefixed(connected.error(), "adding backup storage " + spec.name);
+    return failedWhile(connected.error(), "adding backup storage " + spec.name);
   }
   logger_.info("backupStorage.added uuid=" + spec.uuid + " type=" + type);
   return inventoryReply(spec.uuid);
@@ -220,7 +204,7 @@ Reply BackupStorageService::reconnect(const std::string& uuid, const std::string
   auto record = load(uuid, type);
   if (!record) return record.error();
   if (auto connected = connect(record->spec, record->status); !connected) {
-    return prefixed(connected.error(), "reconnecting backup storage " + record->spec.name);
+    return failedWhile(connected.error(), "reconnecting backup storage " + record->spec.name);
   }
   return inventoryReply(uuid);
 }
@@ -250,13 +234,13 @@ Reply BackupStorageService::update(const Json& p, const std::string& type) {
     auto now = nowMillis();
     for (const char* field : {"name", "description"}) {
       if (!p.contains(field) || !p[field].is_string()) continue;
-      auto s = okOrError(tx.execute(
+      auto s = statusOf(tx.execute(
           std::string("UPDATE backup_storage SET ") + field + " = ?, lastOpDate = ? WHERE uuid = ?",
           {p[field].get<std::string>(), now, uuid}));
       if (!s) return s;
     }
     if (!settings) return {};
-    return okOrError(
+    return statusOf(
         tx.execute("UPDATE backup_storage SET hostname = ?, username = ?, sshPort = ?, extra = ?, "
                    "lastOpDate = ? WHERE uuid = ?",
                    {columnValue(changed.extra, "hostname"), columnValue(changed.extra, "username"),
@@ -271,9 +255,9 @@ Reply BackupStorageService::changeState(const Json& p) {
   std::string uuid = p["uuid"];
   if (auto record = load(uuid); !record) return record.error();
   // ZStack's BackupStorageStateEvent: enable and disable.
-  const std::string event = str(p, "stateEvent");
+  const std::string event = textParam(p, "stateEvent");
   if (event != "enable" && event != "disable") {
-    return invalid("stateEvent must be enable or disable", event);
+    return invalidArgument("stateEvent must be enable or disable", event);
   }
   auto changed = db_.execute("UPDATE backup_storage SET state = ?, lastOpDate = ? WHERE uuid = ?",
                              {event == "enable" ? "Enabled" : "Disabled", nowMillis(), uuid});
@@ -289,7 +273,7 @@ Status BackupStorageService::refreshAttachedColumn(Database& tx, const std::stri
   if (!zones) return zones.error();
   Json list = Json::array();
   for (const auto& z : zones->rows) list.push_back(dbText(z[0]));
-  return okOrError(
+  return statusOf(
       tx.execute("UPDATE backup_storage SET attachedZoneUuids = ?, lastOpDate = ? WHERE uuid = ?",
                  {list.dump(), nowMillis(), uuid}));
 }
@@ -298,7 +282,7 @@ Reply BackupStorageService::attach(const std::string& uuid, const std::string& z
   if (auto record = load(uuid); !record) return record.error();
   auto zone = db_.query("SELECT 1 FROM zone WHERE uuid = ?", {zoneUuid});
   if (!zone) return zone.error();
-  if (zone->rows.empty()) return invalid("zoneUuid names no zone", zoneUuid);
+  if (zone->rows.empty()) return invalidArgument("zoneUuid names no zone", zoneUuid);
   Status done = db_.transaction([&](Database& tx) -> Status {
     auto attached = tx.query(
         "SELECT 1 FROM backup_storage_zone_ref WHERE backupStorageUuid = ? AND zoneUuid = ?",
@@ -309,7 +293,7 @@ Reply BackupStorageService::attach(const std::string& uuid, const std::string& z
                        "backup storage " + uuid + " is already attached to zone " + zoneUuid);
     }
     auto now = nowMillis();
-    auto s = okOrError(
+    auto s = statusOf(
         tx.execute("INSERT INTO backup_storage_zone_ref (backupStorageUuid, zoneUuid, createDate, "
                    "lastOpDate) VALUES (?, ?, ?, ?)",
                    {uuid, zoneUuid, now, now}));
@@ -328,7 +312,7 @@ Reply BackupStorageService::detach(const std::string& uuid, const std::string& z
         {uuid, zoneUuid});
     if (!removed) return removed.error();
     if (*removed == 0) {
-      return invalid("backup storage " + uuid + " is not attached to zone " + zoneUuid);
+      return invalidArgument("backup storage " + uuid + " is not attached to zone " + zoneUuid);
     }
     return refreshAttachedColumn(tx, uuid);
   });
@@ -352,7 +336,7 @@ Status BackupStorageService::removeStorages(const std::vector<std::string>& uuid
       std::string in = "(" + sqlPlaceholders(slice.size()) + ")";
       for (std::string sql : {"DELETE FROM backup_storage_zone_ref WHERE backupStorageUuid IN ",
                               "DELETE FROM backup_storage WHERE uuid IN "}) {
-        if (auto s = okOrError(tx.execute(sql + in, slice)); !s) return s;
+        if (auto s = statusOf(tx.execute(sql + in, slice)); !s) return s;
       }
     }
     return {};
@@ -363,7 +347,7 @@ Status BackupStorageService::removeAttachments(
     const std::vector<std::pair<std::string, std::string>>& refs) {
   return db_.transaction([&](Database& tx) -> Status {
     for (const auto& [storage, zone] : refs) {
-      auto s = okOrError(tx.execute(
+      auto s = statusOf(tx.execute(
           "DELETE FROM backup_storage_zone_ref WHERE backupStorageUuid = ? AND zoneUuid = ?",
           {storage, zone}));
       if (s) s = refreshAttachedColumn(tx, storage);

@@ -1,5 +1,7 @@
 #include "ssh_storage_driver.h"
 
+#include <strato/handler_util.h>
+
 #include <set>
 #include <sstream>
 
@@ -7,10 +9,6 @@
 
 namespace strato::backup {
 namespace {
-
-Error invalid(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
-}
 
 std::string text(const Json& extra, const char* key) {
   return extra.contains(key) && extra[key].is_string() ? extra[key].get<std::string>() : "";
@@ -108,11 +106,11 @@ Result<FileChange> fileChange(const std::map<std::string, std::string>& report,
 Status validateDirectory(const std::string& url) {
   const char* expected = "an absolute directory such as /data/imagestore";
   if (url.empty() || url[0] != '/' || url == "/")
-    return invalid("url must be " + std::string(expected), url);
-  if (url.find("..") != std::string::npos) return invalid("url may not contain '..'", url);
+    return invalidArgument("url must be " + std::string(expected), url);
+  if (url.find("..") != std::string::npos) return invalidArgument("url may not contain '..'", url);
   for (char c : url) {
     if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
-      return invalid("url may not contain blanks or control characters", url);
+      return invalidArgument("url may not contain blanks or control characters", url);
     }
   }
   return {};
@@ -122,12 +120,13 @@ Status validateImageUrl(const std::string& url) {
   bool web = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
   bool file = url.rfind("file:///", 0) == 0;
   if (!web && !file) {
-    return invalid("url must start with http://, https:// or file:///", url);
+    return invalidArgument("url must start with http://, https:// or file:///", url);
   }
-  if (file && url.find("..") != std::string::npos) return invalid("url may not contain '..'", url);
+  if (file && url.find("..") != std::string::npos)
+    return invalidArgument("url may not contain '..'", url);
   for (char c : url) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      return invalid("url may not contain control characters", url);
+      return invalidArgument("url may not contain control characters", url);
   }
   return {};
 }
@@ -135,13 +134,13 @@ Status validateImageUrl(const std::string& url) {
 Status SshStorageDriver::validate(const BackupStorageSpec& spec) const {
   if (auto dir = validateDirectory(spec.url); !dir) return dir;
   auto t = targetOf(spec, timeout_);
-  if (t.host.empty()) return invalid("hostname may not be empty");
+  if (t.host.empty()) return invalidArgument("hostname may not be empty");
   if (t.host.find_first_of(" \t/@") != std::string::npos)
-    return invalid("hostname must be a host name or IP address", t.host);
-  if (t.user.empty()) return invalid("username may not be empty");
-  if (t.password.empty()) return invalid("password may not be empty");
+    return invalidArgument("hostname must be a host name or IP address", t.host);
+  if (t.user.empty()) return invalidArgument("username may not be empty");
+  if (t.password.empty()) return invalidArgument("password may not be empty");
   if (t.port < 1 || t.port > 65535) {
-    return invalid("sshPort must be between 1 and 65535", std::to_string(t.port));
+    return invalidArgument("sshPort must be between 1 and 65535", std::to_string(t.port));
   }
   return {};
 }
@@ -206,7 +205,7 @@ Result<FileChange> SshStorageDriver::remove(const BackupStorageSpec& spec,
   // anything else on the machine.
   if (installPath.rfind(imageDir(spec) + "/", 0) != 0 ||
       installPath.find("..") != std::string::npos) {
-    return invalid("refusing to delete a file outside " + imageDir(spec), installPath);
+    return invalidArgument("refusing to delete a file outside " + imageDir(spec), installPath);
   }
   auto report = runScript(
       spec, "rm -f -- " + ssh::shellQuote(installPath) + "\n" + dfReport(spec.url), timeout_);

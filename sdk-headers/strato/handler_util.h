@@ -1,0 +1,52 @@
+// Small helpers every API handler wants: reading parameters leniently, the usual errors, and a
+// statement's Status. Header-only.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strato/json.h"
+#include "strato/result.h"
+
+namespace strato {
+
+// The caller sent something wrong; becomes HTTP 400 / SYS.1007.
+inline Error invalidArgument(std::string message, std::string details = {}) {
+  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
+}
+
+// `e` as the failure of `what` ("adding backup storage bs1 failed: <e's message>").
+inline Error failedWhile(Error e, const std::string& what) {
+  e.message = what + " failed: " + e.message;
+  return e;
+}
+
+// A string parameter, or `fallback` when absent or not a string.
+inline std::string textParam(const Json& params, std::string_view key, std::string fallback = {}) {
+  auto it = params.is_object() ? params.find(key) : params.end();
+  return it != params.end() && it->is_string() ? it->get<std::string>() : std::move(fallback);
+}
+
+// A list parameter's non-empty strings, each once, in order; empty when absent.
+inline std::vector<std::string> stringListParam(const Json& params, std::string_view key) {
+  std::vector<std::string> out;
+  auto it = params.is_object() ? params.find(key) : params.end();
+  if (it == params.end() || !it->is_array()) return out;
+  for (const auto& v : *it) {
+    if (!v.is_string() || v.get_ref<const std::string&>().empty()) continue;
+    if (std::find(out.begin(), out.end(), v.get_ref<const std::string&>()) == out.end())
+      out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+// A statement's outcome as a Status, for when how many rows changed does not matter.
+inline Status statusOf(const Result<std::uint64_t>& changed) {
+  if (!changed) return changed.error();
+  return {};
+}
+
+}  // namespace strato
