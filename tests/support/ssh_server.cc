@@ -1,7 +1,9 @@
 #include "support/ssh_server.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,26 +46,49 @@ std::string randomPassword() {
   return out;
 }
 
+// The test user and its password are shared by every sshd of every test process (ctest runs
+// tests side by side): made once under a lock, the password kept in a root-only file. Changing
+// it per server would lock out the servers already running.
+std::string sharedPassword(const std::filesystem::path& scratch) {
+  const std::filesystem::path state = "/var/lib/strato-test";
+  std::filesystem::create_directories(state);
+  std::filesystem::permissions(state, std::filesystem::perms::owner_all);
+  int lock = open((state / "ssh.lock").c_str(), O_CREAT | O_RDWR, 0600);
+  if (lock < 0 || flock(lock, LOCK_EX) != 0)
+    throw std::runtime_error("cannot lock " + state.string());
+  struct Unlock {
+    int fd;
+    ~Unlock() { close(fd); }
+  } unlock{lock};
+  const auto file = state / "ssh-password";
+  std::string password;
+  std::ifstream(file) >> password;
+  if (getpwnam(SshServer::kUser) && !password.empty()) return password;
+  if (!getpwnam(SshServer::kUser)) {
+    runOrThrow(findProgram("useradd", "passwd"),
+               {"--create-home", "--shell", "/bin/sh", SshServer::kUser}, scratch / "useradd.log");
+  }
+  password = randomPassword();
+  auto chpasswd = Process::start("/bin/sh",
+                                 {"-c", "echo '" + std::string(SshServer::kUser) + ":" + password +
+                                            "' | " + findProgram("chpasswd", "passwd")},
+                                 {}, scratch / "chpasswd.log");
+  if (chpasswd->waitExit(std::chrono::seconds(30)) != 0) {
+    throw std::runtime_error("chpasswd failed: " + chpasswd->readOutput());
+  }
+  std::ofstream(file) << password << "\n";
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return password;
+}
+
 }  // namespace
 
 std::unique_ptr<SshServer> SshServer::start() {
   if (geteuid() != 0) throw std::runtime_error("sshd tests need root (to add the test user)");
   std::unique_ptr<SshServer> s(new SshServer());
   const auto& dir = s->dir_.path();
-  if (!getpwnam(kUser)) {
-    runOrThrow(findProgram("useradd", "passwd"), {"--create-home", "--shell", "/bin/sh", kUser},
-               dir / "useradd.log");
-  }
-  s->password_ = randomPassword();
-  {
-    auto chpasswd = Process::start("/bin/sh",
-                                   {"-c", "echo '" + std::string(kUser) + ":" + s->password_ +
-                                              "' | " + findProgram("chpasswd", "passwd")},
-                                   {}, dir / "chpasswd.log");
-    if (chpasswd->waitExit(std::chrono::seconds(30)) != 0) {
-      throw std::runtime_error("chpasswd failed: " + chpasswd->readOutput());
-    }
-  }
+  s->password_ = sharedPassword(dir);
   // sshd insists on its privilege separation directory.
   std::filesystem::create_directories("/run/sshd");
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all |

@@ -1,7 +1,8 @@
 // A throwaway OpenSSH sshd on 127.0.0.1 for tests of what Strato does over SSH (backup storage,
 // KVM hosts): its own host key, config and free port, password logins for one test user. The
-// user (kUser) is created when missing and given a fresh random password per server; that needs
-// root, so without it start() throws and tests skip. Stopped by its PID with the object.
+// user (kUser) is created when missing, with a random password kept in /var/lib/strato-test for
+// every later test; that needs root, so without it start() throws and tests skip. Stopped by its
+// PID with the object.
 #pragma once
 
 #include <filesystem>
