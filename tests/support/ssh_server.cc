@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <crypt.h>
 #include <pwd.h>
+#include <shadow.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -46,6 +48,15 @@ std::string randomPassword() {
   return out;
 }
 
+// Whether the test user's password (in /etc/shadow) is `password`: something else may have
+// changed it since it was kept.
+bool passwordIs(const std::string& password) {
+  const spwd* entry = getspnam(SshServer::kUser);
+  if (!entry || !entry->sp_pwdp) return false;
+  const char* hashed = crypt(password.c_str(), entry->sp_pwdp);
+  return hashed && std::string(hashed) == entry->sp_pwdp;
+}
+
 // The test user and its password are shared by every sshd of every test process (ctest runs
 // tests side by side): made once under a lock, the password kept in a root-only file. Changing
 // it per server would lock out the servers already running.
@@ -63,7 +74,7 @@ std::string sharedPassword(const std::filesystem::path& scratch) {
   const auto file = state / "ssh-password";
   std::string password;
   std::ifstream(file) >> password;
-  if (getpwnam(SshServer::kUser) && !password.empty()) return password;
+  if (getpwnam(SshServer::kUser) && !password.empty() && passwordIs(password)) return password;
   if (!getpwnam(SshServer::kUser)) {
     runOrThrow(findProgram("useradd", "passwd"),
                {"--create-home", "--shell", "/bin/sh", SshServer::kUser}, scratch / "useradd.log");
