@@ -99,6 +99,12 @@ Status AccessControl::recordOutcome(const std::optional<SessionInfo>& session,
   if (api.method == HttpMethod::kDelete) {
     auto uuid = params.find("uuid");
     if (uuid == params.end() || !uuid->is_string()) return {};
+    // A resource only marked deleted (an image or volume under a Delay policy) keeps its row,
+    // and with it its owner and tags until it is expunged (see kForgetResourcesMessage).
+    auto kept =
+        db_.query("SELECT 1 FROM " + schema->table + " WHERE uuid = ?", {uuid->get<std::string>()});
+    if (!kept) return kept.error();
+    if (!kept->rows.empty()) return {};
     for (const char* table :
          {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
       auto deleted = db_.execute(std::string("DELETE FROM ") + table + " WHERE resourceUuid = ?",

@@ -100,9 +100,20 @@ Reply cascadeDelete(SystemApiServices& s, const Json& body) {
 }  // namespace
 
 Status addCascade(SystemApiServices& s) {
-  return s.bus.registerHandler(
+  auto registered = s.bus.registerHandler(
       std::string(kCascadeDeleteMessage),
       blockingHandler(s.bus, [&s](const Message& m) { return cascadeDelete(s, m.body); }));
+  if (!registered) return registered;
+  return s.bus.registerHandler(std::string(kForgetResourcesMessage),
+                               blockingHandler(s.bus, [&s](const Message& m) -> Reply {
+                                 std::vector<std::string> uuids;
+                                 if (m.body.contains("uuids") && m.body["uuids"].is_array()) {
+                                   for (const auto& u : m.body["uuids"])
+                                     if (u.is_string()) uuids.push_back(u.get<std::string>());
+                                 }
+                                 if (auto f = forget(s.database, uuids); !f) return f.error();
+                                 return Json::object();
+                               }));
 }
 
 }  // namespace strato::kernel

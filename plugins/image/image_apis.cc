@@ -130,10 +130,10 @@ Reply ImageService::syncSize(const Json& p) {
   Error last = makeError(ErrorCode::kConflict, "image " + uuid + " has no ready copy");
   for (const auto& ref : *refs) {
     if (ref.status != "Ready") continue;
-    auto file = callStorage(
-        kStatImageMessage,
-        {{"backupStorageUuid", ref.backupStorageUuid}, {"installPath", ref.installPath}},
-        std::chrono::minutes(5));
+    auto file =
+        ask(kStatImageMessage,
+            {{"backupStorageUuid", ref.backupStorageUuid}, {"installPath", ref.installPath}},
+            std::chrono::minutes(5));
     if (!file) {
       last = file.error();
       continue;
@@ -175,9 +175,9 @@ Reply ImageService::exportImage(const Json& p) {
     return makeError(ErrorCode::kConflict, "the copy of image " + uuid + " on " + bs + " is " +
                                                refs->front().status + ", not Ready");
   }
-  auto exported = callStorage(
-      kExportImageMessage, {{"backupStorageUuid", bs}, {"installPath", refs->front().installPath}},
-      std::chrono::minutes(5));
+  auto exported = ask(kExportImageMessage,
+                      {{"backupStorageUuid", bs}, {"installPath", refs->front().installPath}},
+                      std::chrono::minutes(5));
   if (!exported) return exported.error();
   std::string url = textParam(*exported, "exportUrl");
   Status saved = db_.transaction([&](Database& tx) -> Status {
@@ -225,8 +225,8 @@ Reply ImageService::reclaim(const Json& p) {
   if (!paths) return paths.error();
   Json keep = Json::array();
   for (const auto& r : paths->rows) keep.push_back(dbText(r[0]));
-  auto reclaimed = callStorage(kReclaimImagesMessage, {{"backupStorageUuid", bs}, {"keep", keep}},
-                               std::chrono::minutes(30));
+  auto reclaimed = ask(kReclaimImagesMessage, {{"backupStorageUuid", bs}, {"keep", keep}},
+                       std::chrono::minutes(30));
   if (!reclaimed) return reclaimed.error();
   return Json::object();
 }
@@ -259,16 +259,15 @@ Reply ImageService::migrate(const Json& p) {
     return s ? refreshImage(tx, uuid) : s;
   });
   if (!started) return started.error();
-  auto copied =
-      callStorage(kCopyImageMessage,
-                  {{"backupStorageUuid", dst},
-                   {"imageUuid", uuid},
-                   {"format", image->format},
-                   {"srcBackupStorageUuid", src},
-                   {"srcInstallPath", from->front().installPath}},
-                  std::chrono::seconds(config_.getInt("image", "download.timeout", 10800)));
+  auto copied = ask(kCopyImageMessage,
+                    {{"backupStorageUuid", dst},
+                     {"imageUuid", uuid},
+                     {"format", image->format},
+                     {"srcBackupStorageUuid", src},
+                     {"srcInstallPath", from->front().installPath}},
+                    std::chrono::seconds(config_.getInt("image", "download.timeout", 10800)));
   if (!copied) {
-    (void)removeRefs(db_, uuid, {dst});
+    (void)removeRefs(db_, uuid, {dst});  // the source's copy stays: the image does not go
     return copied.error();
   }
   Status recorded = db_.transaction([&](Database& tx) -> Status {

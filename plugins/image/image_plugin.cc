@@ -81,7 +81,8 @@ void addGlobalConfigs(strato::Registrar& r) {
 // The refs of images on a backup storage go with it; an image left on no storage goes too.
 class StorageRefCascade : public strato::CascadeNode {
  public:
-  explicit StorageRefCascade(strato::Database& db) : db_(db) {}
+  StorageRefCascade(strato::Database& db, Service service)
+      : db_(db), service_(std::move(service)) {}
   std::string resourceType() const override { return "ImageBackupStorageRefVO"; }
   std::vector<std::string> parentTypes() const override { return {"BackupStorageVO"}; }
   strato::Result<std::vector<std::string>> below(
@@ -99,7 +100,7 @@ class StorageRefCascade : public strato::CascadeNode {
     for (const auto& name : names) {
       auto colon = name.find(':');
       if (colon == std::string::npos) continue;
-      auto s = strato::image::removeRefs(db_, name.substr(0, colon), {name.substr(colon + 1)});
+      auto s = service_->dropRefs(name.substr(0, colon), {name.substr(colon + 1)});
       if (!s) return s;
     }
     return {};
@@ -107,6 +108,7 @@ class StorageRefCascade : public strato::CascadeNode {
 
  private:
   strato::Database& db_;
+  Service service_;
 };
 
 strato::Status init(strato::Registrar& r) {
@@ -181,7 +183,7 @@ strato::Status init(strato::Registrar& r) {
   r.onStop([sweeper] { sweeper->stop(); });
 
   r.addExtension<strato::CascadeNode>("ImageBackupStorageRefVO",
-                                      std::make_shared<StorageRefCascade>(r.database()));
+                                      std::make_shared<StorageRefCascade>(r.database(), service));
   return {};
 }
 

@@ -18,8 +18,7 @@ struct ImageService::Download {
   std::vector<Reply> results;  // one per storage, in order
 };
 
-Reply ImageService::callStorage(std::string_view type, Json body,
-                                std::chrono::milliseconds timeout) {
+Reply ImageService::ask(std::string_view type, Json body, std::chrono::milliseconds timeout) {
   return call(bus_, Message{std::string(type), "", std::move(body)}, timeout);
 }
 
@@ -197,20 +196,29 @@ Status ImageService::expungeRefs(const std::string& uuid, const std::vector<Stor
   std::vector<std::string> gone;
   for (const auto& ref : refs) {
     if (!ref.installPath.empty()) {
-      auto deleted = callStorage(
-          kDeleteImageMessage,
-          {{"backupStorageUuid", ref.backupStorageUuid}, {"installPath", ref.installPath}},
-          std::chrono::minutes(5));
+      auto deleted =
+          ask(kDeleteImageMessage,
+              {{"backupStorageUuid", ref.backupStorageUuid}, {"installPath", ref.installPath}},
+              std::chrono::minutes(5));
       // A storage that is gone took the file with it; anything else keeps the row for a retry.
       if (!deleted && deleted.error().code != ErrorCode::kNotFound) {
-        if (!gone.empty()) (void)removeRefs(db_, uuid, gone);
+        if (!gone.empty()) (void)dropRefs(uuid, gone);
         return deleted.error();
       }
     }
     gone.push_back(ref.backupStorageUuid);
   }
   if (gone.empty()) return {};
-  return removeRefs(db_, uuid, gone);
+  return dropRefs(uuid, gone);
+}
+
+Status ImageService::dropRefs(const std::string& uuid, const std::vector<std::string>& storages) {
+  auto imageGone = removeRefs(db_, uuid, storages);
+  if (!imageGone) return imageGone.error();
+  if (!*imageGone) return {};
+  auto forgotten = ask(kForgetResourcesMessage, {{"uuids", {uuid}}}, std::chrono::minutes(1));
+  if (!forgotten) return forgotten.error();
+  return {};
 }
 
 }  // namespace strato::image

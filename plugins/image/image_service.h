@@ -37,6 +37,10 @@ class ImageService : public std::enable_shared_from_this<ImageService> {
   // process between SSH storages); the image then has a copy on both.
   Reply migrate(const Json& params);
 
+  // Deletes the image's refs on `storages`, and the image once it has none left, forgetting its
+  // owner and tags then (no DELETE API did: it was expunged, or its storage went).
+  Status dropRefs(const std::string& uuid, const std::vector<std::string>& storages);
+
   // image.deletionPolicy Delay: images Deleted for longer than image.expungePeriod go.
   void expungeDue();
   std::chrono::milliseconds sweepInterval() const;
@@ -50,7 +54,7 @@ class ImageService : public std::enable_shared_from_this<ImageService> {
   Status expungeRefs(const std::string& uuid, const std::vector<StorageRef>& refs);
   // The image's refs on `storages` (all when empty); kInvalidArgument names one it lacks.
   Result<std::vector<StorageRef>> chosenRefs(const std::string& uuid, const Json& params);
-  Reply callStorage(std::string_view type, Json body, std::chrono::milliseconds timeout);
+  Reply ask(std::string_view type, Json body, std::chrono::milliseconds timeout);
 
   MessageBus& bus_;
   Database& db_;

@@ -121,8 +121,10 @@ Status setRefStatus(Database& db, const std::string& uuid, const std::vector<std
   });
 }
 
-Status removeRefs(Database& db, const std::string& uuid, const std::vector<std::string>& storages) {
-  return db.transaction([&](Database& tx) -> Status {
+Result<bool> removeRefs(Database& db, const std::string& uuid,
+                        const std::vector<std::string>& storages) {
+  bool imageGone = false;
+  Status removed = db.transaction([&](Database& tx) -> Status {
     std::vector<DbValue> binds{uuid};
     binds.insert(binds.end(), storages.begin(), storages.end());
     auto s =
@@ -133,9 +135,12 @@ Status removeRefs(Database& db, const std::string& uuid, const std::vector<std::
     if (!s) return s;
     auto left = tx.query("SELECT 1 FROM image_backup_storage_ref WHERE imageUuid = ?", {uuid});
     if (!left) return left.error();
-    if (left->rows.empty()) return statusOf(tx.execute("DELETE FROM image WHERE uuid = ?", {uuid}));
-    return refreshImage(tx, uuid);
+    if (!left->rows.empty()) return refreshImage(tx, uuid);
+    imageGone = true;
+    return statusOf(tx.execute("DELETE FROM image WHERE uuid = ?", {uuid}));
   });
+  if (!removed) return removed.error();
+  return imageGone;
 }
 
 }  // namespace strato::image

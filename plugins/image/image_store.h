@@ -41,7 +41,8 @@ Status refreshImage(Database& tx, const std::string& uuid);
 Status setRefStatus(Database& db, const std::string& uuid, const std::vector<std::string>& storages,
                     const std::string& status);
 
-// Deletes ref rows, and the image row once it has none left.
-Status removeRefs(Database& db, const std::string& uuid, const std::vector<std::string>& storages);
+// Deletes ref rows, and the image row once it has none left; true when the image went too.
+Result<bool> removeRefs(Database& db, const std::string& uuid,
+                        const std::vector<std::string>& storages);
 
 }  // namespace strato::image

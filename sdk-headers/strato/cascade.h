@@ -52,6 +52,11 @@ class CascadeNode {
 // and a second request on it would wait for the first to finish.
 inline constexpr std::string_view kCascadeDeleteMessage = "kernel.CascadeDelete";
 
+// Handled by the kernel. Request body {"uuids": ["..."]}: forgets these resources' ownership,
+// shares and tags. A DELETE API does this by itself for a resource whose row is gone; a plugin
+// sends it when a resource goes otherwise (expunged later, or swept along by another's deletion).
+inline constexpr std::string_view kForgetResourcesMessage = "kernel.ForgetResources";
+
 // The usual Delete<Resource> handler: the cascade below the resource, then `removeSelf` (its own
 // row) on the blocking pool once that succeeded; `reply` gets the first error or removeSelf's
 // result. Call it from the handler, on a bus worker; it does not block.

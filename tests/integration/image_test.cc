@@ -85,8 +85,10 @@ TEST_F(ImageTest, AddDeleteRecoverExpungeOnSimulatorStorage) {
   EXPECT_EQ(parse(synced)["inventory"]["actualSize"], 3 * kMiB);
 
   // Delay (the default policy): deleted, then recovered, then deleted and expunged.
+  ASSERT_EQ(rowsIn("account_resource_ref"), 1);  // the admin owns the image
   ASSERT_EQ(client().call("DELETE", "/zstack/v1/images/" + uuid).status, 200);
   EXPECT_EQ(image(uuid)["status"], "Deleted");
+  EXPECT_EQ(rowsIn("account_resource_ref"), 1);  // only marked deleted: still owned
   EXPECT_EQ(image(uuid)["backupStorageRefs"][0]["status"], "Deleted");
   auto recovered = imageAction(uuid, {{"recoverImage", Json::object()}});
   ASSERT_EQ(recovered.status, 200) << recovered.body;
@@ -97,6 +99,7 @@ TEST_F(ImageTest, AddDeleteRecoverExpungeOnSimulatorStorage) {
   ASSERT_EQ(expunged.status, 200) << expunged.body;
   EXPECT_EQ(total("/zstack/v1/images"), 0);
   EXPECT_EQ(rowsIn("image_backup_storage_ref"), 0);
+  EXPECT_EQ(rowsIn("account_resource_ref"), 0);  // expunged: forgotten
   EXPECT_EQ(this->bs(bs)["availableCapacity"], 10 * kGiB);
 
   // Direct: gone at once.

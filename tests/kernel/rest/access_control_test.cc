@@ -40,6 +40,7 @@ class AccessControlTest : public ::testing::Test {
     url.sqlitePath = (dir_.path() / "db").string();
     db_ = openDatabase({url, 2, 1000}).value();
     ASSERT_TRUE(applyMigrations(*db_, "kernel", kernelMigrations()).ok());
+    ASSERT_TRUE(db_->execute("CREATE TABLE widget (uuid VARCHAR(32) PRIMARY KEY, name TEXT)").ok());
     ASSERT_TRUE(
         inventories_.addAll({{"Widget", "widget", "", {{"uuid"}, {"name"}}, {}, true, ""}}, "test")
             .ok());
@@ -160,10 +161,17 @@ TEST_F(AccessControlTest, DeletionForgetsOwnershipSharesAndTags) {
              "VALUES ('d0000000000000000000000000000001', ?, 'WidgetVO', 't', 1, 1)",
              {kBobWidget})
           .ok());
-  ASSERT_TRUE(access_
-                  ->recordOutcome(session(kBob), api("DeleteWidget", HttpMethod::kDelete),
-                                  {{"uuid", kBobWidget}}, Json::object())
-                  .ok());
+  auto deleteWidget = [&] {
+    return access_->recordOutcome(session(kBob), api("DeleteWidget", HttpMethod::kDelete),
+                                  {{"uuid", kBobWidget}}, Json::object());
+  };
+  // Only marked deleted (its row stays, as an image under a Delay policy): still owned.
+  ASSERT_TRUE(db_->execute("INSERT INTO widget (uuid, name) VALUES (?, 'w')", {kBobWidget}).ok());
+  ASSERT_TRUE(deleteWidget().ok());
+  EXPECT_EQ(rows("account_resource_ref", kBobWidget), 1);
+  // Gone: forgotten.
+  ASSERT_TRUE(db_->execute("DELETE FROM widget WHERE uuid = ?", {kBobWidget}).ok());
+  ASSERT_TRUE(deleteWidget().ok());
   for (const char* table : {"account_resource_ref", "shared_resource", "user_tag"}) {
     EXPECT_EQ(rows(table, kBobWidget), 0) << table;
   }
