@@ -18,6 +18,7 @@
 #include "strato/ownership.h"
 #include "strato/periodic.h"
 #include "strato/plugin.h"
+#include "strato/primary_storage.h"
 #include "strato/registrar.h"
 #include "strato/result.h"
 #include "strato/session.h"

@@ -10,6 +10,7 @@
 #include "ps_cascade.h"
 #include "ps_schema.h"
 #include "ps_service.h"
+#include "ps_volumes.h"
 #include "shared_storage_driver.h"
 #include "simulator_storage_driver.h"
 
@@ -158,6 +159,23 @@ void addHostEvents(strato::Registrar& r, const Service& service) {
               [service](const Message& e) { service->hostDeleted(e.body.value("uuid", "")); });
 }
 
+// The volume plugin's messages (<strato/primary_storage.h>).
+void addVolumeMessages(strato::Registrar& r, const Service& service) {
+  auto& bus = r.bus();
+  auto& db = r.database();
+  using Work = Reply (*)(PrimaryStorageService&, strato::Database&, const Json&);
+  for (auto [type, work] : {std::pair<std::string_view, Work>{strato::kCreateVolumeMessage,
+                                                              strato::primary::createVolume},
+                            {strato::kDeleteVolumeMessage, strato::primary::deleteVolume},
+                            {strato::kResizeVolumeMessage, strato::primary::resizeVolume},
+                            {strato::kVolumeSizeMessage, strato::primary::volumeSize}}) {
+    r.handle(std::string(type),
+             strato::blockingHandler(bus, [service, &db, work = work](const Message& m) {
+               return work(*service, db, m.body);
+             }));
+  }
+}
+
 strato::Status init(strato::Registrar& r) {
   strato::primary::addSchema(r);
   if (auto added = addDrivers(r); !added) return added;
@@ -230,6 +248,7 @@ strato::Status init(strato::Registrar& r) {
   r.addExtension<CascadeNode>("LocalStorageHostRefVO",
                               std::make_shared<strato::primary::LocalHostRefCascade>(db, service));
   addHostEvents(r, service);
+  addVolumeMessages(r, service);
   return {};
 }
 

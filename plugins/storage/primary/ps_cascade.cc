@@ -42,8 +42,8 @@ Result<std::vector<std::string>> PrimaryStorageCascade::below(
   return namesIn(db_, "SELECT uuid FROM primary_storage WHERE zoneUuid IN (", parentUuids);
 }
 
-// Permissive or Enforcing alike until volumes exist: the volume plugin will refuse (Permissive)
-// or delete its volumes (Enforcing) in its own node below PrimaryStorageVO.
+// Permissive or Enforcing alike here: the volume plugin refuses (Permissive) or deletes the
+// volumes (Enforcing) in its own node VolumeVO below PrimaryStorageVO, before this runs.
 Status PrimaryStorageCascade::remove(const std::vector<std::string>& uuids, DeleteMode) {
   return service_->removeStorages(uuids);
 }

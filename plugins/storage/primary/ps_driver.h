@@ -42,6 +42,21 @@ struct StorageCapacity {
   bool known = true;
 };
 
+// A volume's file on the storage, as the driver reports it.
+struct VolumeFile {
+  std::string installPath;
+  std::int64_t size = 0;        // virtual size
+  std::int64_t actualSize = 0;  // bytes it takes on the storage
+};
+
+// Where a new volume's bytes come from: empty for a blank volume, else an image's copy on a
+// backup storage (CreateDataVolumeFromVolumeTemplate).
+struct VolumeSource {
+  std::string imageUuid;
+  std::string backupStorageUuid;
+  std::string installPath;
+};
+
 class PrimaryStorageDriver {
  public:
   static constexpr std::string_view kExtensionPoint = "strato.PrimaryStorageDriver";
@@ -71,10 +86,52 @@ class PrimaryStorageDriver {
   // Drops cached images no volume uses any more; returns how many went. Blocking.
   virtual Result<std::int64_t> cleanUpImageCache(const PrimaryStorageSpec& spec,
                                                  const std::vector<StorageHost>& hosts) = 0;
+
+  // Volumes. The base has reserved the capacity before createVolume (and the growth before
+  // resizeVolume) and gives it back when they fail. `hosts` are the Connected hosts of the
+  // attached clusters. Types whose data path needs a host agent that does not exist yet answer
+  // kNotSupported (the defaults below), so no volume is ever recorded that has no file.
+  virtual Result<VolumeFile> createVolume(const PrimaryStorageSpec& spec,
+                                          const std::vector<StorageHost>& hosts,
+                                          const std::string& volumeUuid, std::int64_t size,
+                                          const std::string& format, const VolumeSource& source) {
+    (void)hosts, (void)volumeUuid, (void)size, (void)format, (void)source;
+    return notSupported(spec, "create volumes");
+  }
+  // A file already gone is no error.
+  virtual Status deleteVolume(const PrimaryStorageSpec& spec, const std::vector<StorageHost>& hosts,
+                              const std::string& installPath) {
+    (void)hosts, (void)installPath;
+    return notSupported(spec, "delete volumes");
+  }
+  // Grows the file to `size` (shrinking is refused by the volume plugin first).
+  virtual Result<VolumeFile> resizeVolume(const PrimaryStorageSpec& spec,
+                                          const std::vector<StorageHost>& hosts,
+                                          const std::string& installPath, std::int64_t size) {
+    (void)hosts, (void)installPath, (void)size;
+    return notSupported(spec, "resize volumes");
+  }
+  // The file's sizes now (SyncVolumeSize).
+  virtual Result<VolumeFile> volumeSize(const PrimaryStorageSpec& spec,
+                                        const std::vector<StorageHost>& hosts,
+                                        const std::string& installPath) {
+    (void)hosts, (void)installPath;
+    return notSupported(spec, "read volume sizes");
+  }
+
   // The host row is gone (deleted, or its cluster detached): forget what is kept of it.
   virtual void forgetHost(const std::string& hostUuid) { (void)hostUuid; }
   // The storage row is gone.
   virtual void forgetStorage(const std::string& storageUuid) { (void)storageUuid; }
+
+ protected:
+  static Error notSupported(const PrimaryStorageSpec& spec, const std::string& what) {
+    return makeError(ErrorCode::kNotSupported,
+                     spec.type + " primary storage cannot " + what + " yet",
+                     "the volume data path of " + spec.type +
+                         " runs in the KVM host agent, which does not exist yet (issue 8); "
+                         "only Simulator primary storage holds volumes for now");
+  }
 };
 
 }  // namespace strato::primary

@@ -84,7 +84,8 @@ Result<std::vector<StorageHost>> clusterHosts(Database& db, const std::string& c
   auto rows = db.query(sql + " ORDER BY uuid", {clusterUuid});
   if (!rows) return rows.error();
   std::vector<StorageHost> out;
-  for (const auto& r : rows->rows) out.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), clusterUuid});
+  for (const auto& r : rows->rows)
+    out.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), clusterUuid});
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "simulator_storage_driver.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace strato::primary {
@@ -43,7 +44,8 @@ Result<StorageCapacity> SimulatorStorageDriver::connect(const PrimaryStorageSpec
   pause();
   if (auto failed = failure(spec, kFailConnectTag, "connection"); !failed) return failed.error();
   std::int64_t total = bytes(spec.extra, "totalCapacity", 0);
-  return StorageCapacity{total, bytes(spec.extra, "availableCapacity", total), true};
+  std::int64_t free = bytes(spec.extra, "availableCapacity", total) - usedBy(spec.uuid);
+  return StorageCapacity{total, std::max<std::int64_t>(0, free), true};
 }
 
 Result<StorageCapacity> SimulatorStorageDriver::attach(const PrimaryStorageSpec& spec,
@@ -70,6 +72,79 @@ Result<std::int64_t> SimulatorStorageDriver::cleanUpImageCache(const PrimaryStor
                                                                const std::vector<StorageHost>&) {
   pause();
   return std::int64_t{0};
+}
+
+std::int64_t SimulatorStorageDriver::usedBy(const std::string& storageUuid) {
+  std::lock_guard lock(mutex_);
+  std::int64_t used = 0;
+  auto it = volumes_.find(storageUuid);
+  if (it == volumes_.end()) return 0;
+  for (const auto& [path, file] : it->second) used += file.actualSize;
+  return used;
+}
+
+Result<VolumeFile> SimulatorStorageDriver::createVolume(
+    const PrimaryStorageSpec& spec, const std::vector<StorageHost>&, const std::string& volumeUuid,
+    std::int64_t size, const std::string& format, const VolumeSource& source) {
+  pause();
+  // ZStack's layout: dataVolumes/acct-.../vol-<uuid>/<uuid>.<format>; a copy of a template keeps
+  // no link to it (the simulator has no backing chains).
+  (void)source;
+  VolumeFile file{"simulator://" + spec.uuid + "/dataVolumes/vol-" + volumeUuid + "/" + volumeUuid +
+                      "." + format,
+                  size, size};
+  std::lock_guard lock(mutex_);
+  auto& files = volumes_[spec.uuid];
+  if (files.count(file.installPath)) {
+    return makeError(ErrorCode::kAlreadyExists, "volume file " + file.installPath + " exists");
+  }
+  files[file.installPath] = file;
+  return file;
+}
+
+Status SimulatorStorageDriver::deleteVolume(const PrimaryStorageSpec& spec,
+                                            const std::vector<StorageHost>&,
+                                            const std::string& installPath) {
+  pause();
+  std::lock_guard lock(mutex_);
+  auto it = volumes_.find(spec.uuid);
+  if (it != volumes_.end()) it->second.erase(installPath);
+  return {};
+}
+
+Result<VolumeFile> SimulatorStorageDriver::resizeVolume(const PrimaryStorageSpec& spec,
+                                                        const std::vector<StorageHost>&,
+                                                        const std::string& installPath,
+                                                        std::int64_t size) {
+  pause();
+  std::lock_guard lock(mutex_);
+  auto& files = volumes_[spec.uuid];
+  auto it = files.find(installPath);
+  if (it == files.end()) {
+    return makeError(ErrorCode::kNotFound,
+                     "the simulator does not know " + installPath + " (the server restarted?)");
+  }
+  it->second.size = it->second.actualSize = size;
+  return it->second;
+}
+
+Result<VolumeFile> SimulatorStorageDriver::volumeSize(const PrimaryStorageSpec& spec,
+                                                      const std::vector<StorageHost>&,
+                                                      const std::string& installPath) {
+  pause();
+  std::lock_guard lock(mutex_);
+  auto& files = volumes_[spec.uuid];
+  auto it = files.find(installPath);
+  if (it == files.end()) {
+    return makeError(ErrorCode::kNotFound,
+                     "the simulator does not know " + installPath + " (the server restarted?)");
+  }
+  return it->second;
+}
+
+void SimulatorStorageDriver::forgetStorage(const std::string& storageUuid) {
+  std::lock_guard lock(mutex_);
+  volumes_.erase(storageUuid);
 }
 
 }  // namespace strato::primary

@@ -6,9 +6,13 @@
 //   - system tag "simulator::failAttach" on the storage: attach() fails;
 //   - config plugin.primary-storage.simulatorLatencyMs: every driver call sleeps that long first
 //     (on the blocking pool, like a real agent call).
+// Volume files live in memory (gone with the process, like the simulator backup storage's
+// images); they are thick: actualSize = size, and they count as physically used.
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <mutex>
 
 #include "ps_driver.h"
 
@@ -36,14 +40,32 @@ class SimulatorStorageDriver : public PrimaryStorageDriver {
                                        const std::vector<StorageHost>& hosts) override;
   Result<std::int64_t> cleanUpImageCache(const PrimaryStorageSpec& spec,
                                          const std::vector<StorageHost>& hosts) override;
+  Result<VolumeFile> createVolume(const PrimaryStorageSpec& spec,
+                                  const std::vector<StorageHost>& hosts,
+                                  const std::string& volumeUuid, std::int64_t size,
+                                  const std::string& format, const VolumeSource& source) override;
+  Status deleteVolume(const PrimaryStorageSpec& spec, const std::vector<StorageHost>& hosts,
+                      const std::string& installPath) override;
+  Result<VolumeFile> resizeVolume(const PrimaryStorageSpec& spec,
+                                  const std::vector<StorageHost>& hosts,
+                                  const std::string& installPath, std::int64_t size) override;
+  Result<VolumeFile> volumeSize(const PrimaryStorageSpec& spec,
+                                const std::vector<StorageHost>& hosts,
+                                const std::string& installPath) override;
+  void forgetStorage(const std::string& storageUuid) override;
 
  private:
   // The injected failure `tag`, when the storage carries it now (or in spec.extra.systemTags).
   Status failure(const PrimaryStorageSpec& spec, std::string_view tag, const char* what);
   void pause() const;
 
+  // Bytes the storage's volume files take.
+  std::int64_t usedBy(const std::string& storageUuid);
+
   Database& db_;
   std::chrono::milliseconds latency_;
+  std::mutex mutex_;
+  std::map<std::string, std::map<std::string, VolumeFile>> volumes_;  // storage -> path -> file
 };
 
 }  // namespace strato::primary

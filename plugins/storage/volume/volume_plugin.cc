@@ -1,0 +1,198 @@
+// Volumes (section 3.2 of the ZStack manual), first slice: the APIs that need neither VMs nor
+// snapshots (3.2.1-3.2.6, 3.2.8-3.2.11, 3.2.13-3.2.17). Attaching, root volumes and snapshots
+// (3.2.7, 3.2.12, 3.2.18-3.2.27) are not declared: the kernel answers them "not implemented".
+#include <strato/sdk.h>
+
+#include "volume_schema.h"
+#include "volume_service.h"
+
+namespace {
+
+using strato::ApiDeclaration;
+using strato::Json;
+using strato::Message;
+using strato::Reply;
+using strato::volume::VolumeService;
+using Service = std::shared_ptr<VolumeService>;
+
+// A catalog API by name; the kernel fills method, path and parameters from the catalog.
+ApiDeclaration volumeApi(const std::string& name, bool returnsInventory) {
+  ApiDeclaration decl;
+  decl.name = name;
+  decl.messageType = "volume." + name;
+  if (returnsInventory) decl.inventory = "Volume";
+  return decl;
+}
+
+void addGlobalConfigs(strato::Registrar& r) {
+  using strato::GlobalConfigType;
+  r.addGlobalConfig({"volume",
+                     "deletionPolicy",
+                     "Delay",
+                     "Direct: DeleteDataVolume expunges at once; Delay: after "
+                     "volume.expungePeriod; Never: only ExpungeDataVolume does",
+                     GlobalConfigType::kString,
+                     std::nullopt,
+                     std::nullopt,
+                     {"Direct", "Delay", "Never"}});
+  r.addGlobalConfig({"volume",
+                     "expungePeriod",
+                     "86400",
+                     "seconds a deleted volume waits before it is expunged (policy Delay)",
+                     GlobalConfigType::kInteger,
+                     1,
+                     std::nullopt,
+                     {}});
+  r.addGlobalConfig({"volume",
+                     "expungeInterval",
+                     "3600",
+                     "seconds between two looks for deleted volumes due to be expunged",
+                     GlobalConfigType::kInteger,
+                     1,
+                     std::nullopt,
+                     {}});
+}
+
+// Volumes on a primary storage being deleted: Permissive refuses naming them, Enforcing deletes
+// their files and rows (the kernel then forgets their owners and tags).
+class VolumeCascade : public strato::CascadeNode {
+ public:
+  VolumeCascade(strato::Database& db, Service service) : db_(db), service_(std::move(service)) {}
+  std::string resourceType() const override { return "VolumeVO"; }
+  std::vector<std::string> parentTypes() const override { return {"PrimaryStorageVO"}; }
+  strato::Result<std::vector<std::string>> below(
+      const std::string& parentType, const std::vector<std::string>& storages) override {
+    std::vector<std::string> out;
+    if (parentType != "PrimaryStorageVO") return out;
+    for (const auto& ps : storages) {
+      auto rows = db_.query("SELECT uuid FROM volume WHERE primaryStorageUuid = ?", {ps});
+      if (!rows) return rows.error();
+      for (const auto& r : rows->rows) out.push_back(strato::dbText(r[0]));
+    }
+    return out;
+  }
+  strato::Status check(const std::vector<std::string>& uuids, strato::DeleteMode mode) override {
+    if (mode == strato::DeleteMode::kEnforcing || uuids.empty()) return {};
+    std::string names;
+    for (const auto& uuid : uuids) {
+      if (names.size() > 2000) {
+        names += ", ...";
+        break;
+      }
+      names += (names.empty() ? "" : ", ") + uuid;
+    }
+    return strato::makeError(strato::ErrorCode::kConflict,
+                             std::to_string(uuids.size()) +
+                                 " volume(s) are on the primary storage; delete them first or "
+                                 "use deleteMode=Enforcing",
+                             names);
+  }
+  strato::Status remove(const std::vector<std::string>& uuids, strato::DeleteMode) override {
+    return service_->removeOnStorage(uuids);
+  }
+
+ private:
+  strato::Database& db_;
+  Service service_;
+};
+
+// volume.data.num and volume.capacity: the account's data volumes, deleted ones included (they
+// hold their storage until expunged), as ZStack counts them.
+class VolumeQuota : public strato::QuotaReporter {
+ public:
+  explicit VolumeQuota(strato::Database& db) : db_(db) {}
+  std::vector<strato::QuotaDefinition> definitions() const override {
+    return {{"volume.data.num", 40}, {"volume.capacity", 10000LL << 30}};
+  }
+  strato::Result<std::map<std::string, std::int64_t>> usage(std::string_view account) override {
+    auto rows = db_.query(
+        "SELECT COUNT(*), SUM(v.size) FROM volume v JOIN account_resource_ref r ON "
+        "r.resourceUuid = v.uuid WHERE r.accountUuid = ? AND v.type = 'Data'",
+        {std::string(account)});
+    if (!rows) return rows.error();
+    const auto& r = rows->rows.at(0);
+    auto number = [](const strato::DbValue& v) {
+      return std::holds_alternative<std::monostate>(v) ? std::int64_t{0} : strato::dbInt(v);
+    };
+    return std::map<std::string, std::int64_t>{{"volume.data.num", number(r[0])},
+                                               {"volume.capacity", number(r[1])}};
+  }
+
+ private:
+  strato::Database& db_;
+};
+
+strato::Status init(strato::Registrar& r) {
+  strato::volume::addSchema(r);
+  addGlobalConfigs(r);
+  auto& bus = r.bus();
+  auto service = std::make_shared<VolumeService>(bus, r.database(), r.globalConfig(),
+                                                 r.extensions(), r.logger());
+
+  ApiDeclaration query;
+  query.name = "QueryVolume";
+  query.inventory = "Volume";
+  query.extraPaths = {"/zstack/v1/volumes/{uuid}"};
+  r.addApi(query);
+
+  using Work = Reply (VolumeService::*)(const Json&);
+  auto serve = [&](ApiDeclaration decl, Work work) {
+    r.addApi(decl);
+    r.handle(decl.messageType, strato::blockingHandler(bus, [service, work](const Message& m) {
+               return ((*service).*work)(m.body["params"]);
+             }));
+  };
+  // The creations check the caller's quotas: they need the session's account.
+  using Create = Reply (VolumeService::*)(const Json&, const std::string&);
+  for (auto [name, work] :
+       {std::pair<const char*, Create>{"CreateDataVolume", &VolumeService::create},
+        {"CreateDataVolumeFromVolumeTemplate", &VolumeService::createFromTemplate}}) {
+    auto decl = volumeApi(name, true);
+    r.addApi(decl);
+    r.handle(decl.messageType,
+             strato::blockingHandler(bus, [service, work = work](const Message& m) {
+               const Json& session = m.body["session"];
+               std::string account =
+                   session.is_object() ? session.value("accountUuid", "") : std::string();
+               return ((*service).*work)(m.body["params"], account);
+             }));
+  }
+  // The kernel keeps the owner of a volume only marked Deleted (its row stays); expunging
+  // forgets it.
+  serve(volumeApi("DeleteDataVolume", true), &VolumeService::remove);
+  serve(volumeApi("ExpungeDataVolume", false), &VolumeService::expunge);
+  serve(volumeApi("RecoverDataVolume", true), &VolumeService::recover);
+  serve(volumeApi("ChangeVolumeState", true), &VolumeService::changeState);
+  serve(volumeApi("UpdateVolume", true), &VolumeService::update);
+  serve(volumeApi("SyncVolumeSize", true), &VolumeService::syncSize);
+  serve(volumeApi("ResizeDataVolume", true), &VolumeService::resize);
+  serve(volumeApi("GetVolumeFormat", false), &VolumeService::formats);
+  serve(volumeApi("GetVolumeCapabilities", false), &VolumeService::capabilities);
+  serve(volumeApi("SetVolumeQoS", false), &VolumeService::setQos);
+  serve(volumeApi("GetVolumeQoS", false), &VolumeService::getQos);
+  serve(volumeApi("DeleteVolumeQoS", true), &VolumeService::deleteQos);
+
+  // The Delay policy's sweep expunges in the volume's queue, like an ExpungeDataVolume call.
+  r.handle("volume.ExpungeDue", strato::blockingHandler(bus, [service](const Message& m) {
+             return service->expunge(m.body);
+           }));
+  auto sweeper = std::make_shared<strato::PeriodicTask>(
+      [service] { return service->sweepInterval(); }, [service] { service->expungeDue(); });
+  r.subscribe(std::string(strato::kGlobalConfigUpdatedEvent), [sweeper](const Message& e) {
+    if (e.body.value("category", "") == "volume") sweeper->reschedule();
+  });
+  r.onStart([sweeper]() -> strato::Status {
+    sweeper->start();
+    return {};
+  });
+  r.onStop([sweeper] { sweeper->stop(); });
+
+  r.addExtension<strato::CascadeNode>("VolumeVO",
+                                      std::make_shared<VolumeCascade>(r.database(), service));
+  r.addExtension<strato::QuotaReporter>("volume", std::make_shared<VolumeQuota>(r.database()));
+  return {};
+}
+
+}  // namespace
+
+STRATO_PLUGIN("volume", "0.1.0", init)

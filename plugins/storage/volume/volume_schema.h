@@ -1,0 +1,10 @@
+// The volume table and the Volume inventory (section 3.2 of the ZStack manual).
+#pragma once
+
+#include <strato/sdk.h>
+
+namespace strato::volume {
+
+void addSchema(Registrar& r);
+
+}  // namespace strato::volume

@@ -1,0 +1,78 @@
+#include "volume_store.h"
+
+#include <variant>
+
+namespace strato::volume {
+namespace {
+
+bool isNull(const DbValue& v) { return std::holds_alternative<std::monostate>(v); }
+
+}  // namespace
+
+Status okOrError(const Result<std::uint64_t>& changed) {
+  if (!changed) return changed.error();
+  return {};
+}
+
+Result<VolumeRecord> loadVolume(Database& db, const std::string& uuid) {
+  auto rows = db.query(
+      "SELECT name, primaryStorageUuid, installPath, type, format, state, status, size, "
+      "actualSize, vmInstanceUuid FROM volume WHERE uuid = ?",
+      {uuid});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no volume " + uuid);
+  const auto& r = rows->rows.front();
+  VolumeRecord v;
+  v.uuid = uuid;
+  v.name = dbText(r[0]);
+  v.primaryStorageUuid = isNull(r[1]) ? "" : dbText(r[1]);
+  v.installPath = isNull(r[2]) ? "" : dbText(r[2]);
+  v.type = dbText(r[3]);
+  v.format = dbText(r[4]);
+  v.state = dbText(r[5]);
+  v.status = dbText(r[6]);
+  v.size = dbInt(r[7]);
+  v.actualSize = isNull(r[8]) ? 0 : dbInt(r[8]);
+  v.vmInstanceUuid = isNull(r[9]) ? "" : dbText(r[9]);
+  return v;
+}
+
+Result<Json> loadInventory(Database& db, const std::string& uuid) {
+  auto rows = db.query(
+      "SELECT name, description, primaryStorageUuid, vmInstanceUuid, diskOfferingUuid, "
+      "rootImageUuid, installPath, type, format, size, actualSize, deviceId, state, status, "
+      "createDate, lastOpDate, isShareable FROM volume WHERE uuid = ?",
+      {uuid});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no volume " + uuid);
+  const auto& r = rows->rows.front();
+  Json v{{"uuid", uuid},
+         {"name", dbText(r[0])},
+         {"type", dbText(r[7])},
+         {"format", dbText(r[8])},
+         {"size", dbInt(r[9])},
+         {"state", dbText(r[12])},
+         {"status", dbText(r[13])},
+         {"createDate", formatGsonDate(dbInt(r[14]))},
+         {"lastOpDate", formatGsonDate(dbInt(r[15]))},
+         {"isShareable", dbInt(r[16]) != 0}};
+  for (auto [i, key] : {std::pair{1, "description"},
+                        {2, "primaryStorageUuid"},
+                        {3, "vmInstanceUuid"},
+                        {4, "diskOfferingUuid"},
+                        {5, "rootImageUuid"},
+                        {6, "installPath"}}) {
+    if (!isNull(r[i])) v[key] = dbText(r[i]);
+  }
+  if (!isNull(r[10])) v["actualSize"] = dbInt(r[10]);
+  if (!isNull(r[11])) v["deviceId"] = dbInt(r[11]);
+  return v;
+}
+
+Reply inventoryReply(Database& db, const std::string& uuid) {
+  auto inventory = loadInventory(db, uuid);
+  if (!inventory) return inventory.error();
+  return Json{{"inventory", *inventory}};
+}
+
+}  // namespace strato::volume
