@@ -1,0 +1,105 @@
+#include "l2_cascade.h"
+
+#include <algorithm>
+#include <set>
+
+#include "l2_store.h"
+
+namespace strato::l2 {
+namespace {
+
+// Rows of `sql` (which ends in "IN (") for the parents, in slices; each row's columns joined
+// with ':' make one name.
+Result<std::vector<std::string>> namesIn(Database& db, const std::string& sql,
+                                         const std::vector<std::string>& parents) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < parents.size(); i += kSlice) {
+    std::vector<DbValue> slice(
+        parents.begin() + static_cast<long>(i),
+        parents.begin() + static_cast<long>(std::min(parents.size(), i + kSlice)));
+    auto rows = db.query(sql + sqlPlaceholders(slice.size()) + ")", slice);
+    if (!rows) return rows.error();
+    for (const auto& r : rows->rows) {
+      std::string name;
+      for (const auto& v : r) name += (name.empty() ? "" : ":") + dbText(v);
+      out.push_back(std::move(name));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> L2NetworkCascade::below(
+    const std::string& parentType, const std::vector<std::string>& parentUuids) {
+  if (parentType == "ZoneVO") {
+    return namesIn(db_, "SELECT uuid FROM l2_network WHERE zoneUuid IN (", parentUuids);
+  }
+  if (parentType == "L2NetworkVO") {
+    return namesIn(db_, "SELECT uuid FROM l2_network WHERE poolUuid IN (", parentUuids);
+  }
+  return std::vector<std::string>{};
+}
+
+// The attachments (and so the hosts' devices) went first, in their own node.
+Status L2NetworkCascade::remove(const std::vector<std::string>& uuids, DeleteMode) {
+  return removeNetworks(db_, uuids);
+}
+
+Result<std::vector<std::string>> L2ClusterRefCascade::below(
+    const std::string& parentType, const std::vector<std::string>& parentUuids) {
+  const char* column = parentType == "ClusterVO"     ? "clusterUuid"
+                       : parentType == "L2NetworkVO" ? "l2NetworkUuid"
+                                                     : nullptr;
+  if (!column) return std::vector<std::string>{};
+  return namesIn(
+      db_,
+      std::string("SELECT l2NetworkUuid, clusterUuid FROM l2_network_cluster_ref WHERE ") + column +
+          " IN (",
+      parentUuids);
+}
+
+Status L2ClusterRefCascade::remove(const std::vector<std::string>& uuids, DeleteMode) {
+  for (const auto& name : uuids) {
+    auto colon = name.find(':');
+    if (colon == std::string::npos) continue;
+    if (auto s = service_->removeAttachment(name.substr(0, colon), name.substr(colon + 1)); !s)
+      return s;
+  }
+  return {};
+}
+
+Result<std::vector<std::string>> VniRangeCascade::below(
+    const std::string& parentType, const std::vector<std::string>& parentUuids) {
+  if (parentType != "L2NetworkVO") return std::vector<std::string>{};
+  return namesIn(db_, "SELECT uuid FROM vni_range WHERE l2NetworkUuid IN (", parentUuids);
+}
+
+Status VniRangeCascade::remove(const std::vector<std::string>& uuids, DeleteMode) {
+  for (std::size_t i = 0; i < uuids.size(); i += kSlice) {
+    std::vector<DbValue> slice(
+        uuids.begin() + static_cast<long>(i),
+        uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
+    std::string in = "(" + sqlPlaceholders(slice.size()) + ")";
+    auto done = db_.transaction([&](Database& tx) -> Status {
+      auto pools =
+          tx.query("SELECT DISTINCT l2NetworkUuid FROM vni_range WHERE uuid IN " + in, slice);
+      if (!pools) return pools.error();
+      if (auto s = okOrError(tx.execute("DELETE FROM vni_range WHERE uuid IN " + in, slice)); !s)
+        return s;
+      // A pool that stays (only a range went) keeps an accurate summary.
+      for (const auto& p : pools->rows) {
+        auto left = tx.query("SELECT 1 FROM l2_network WHERE uuid = ?", {dbText(p[0])});
+        if (!left) return left.error();
+        if (!left->rows.empty()) {
+          if (auto s = refreshPool(tx, dbText(p[0])); !s) return s;
+        }
+      }
+      return {};
+    });
+    if (!done) return done;
+  }
+  return {};
+}
+
+}  // namespace strato::l2

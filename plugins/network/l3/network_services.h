@@ -1,0 +1,45 @@
+// Network services (6.1.1-6.1.5): providers, and which provider gives an L3 network which
+// service. The built-in "Flat" provider (ZStack's flat network provider) offers DHCP, DNS and
+// Userdata; its DHCP server takes one address of the L3 (a used IP with usedFor "DHCP") as soon
+// as the service is attached and the L3 has a range. Blocking (SQL): run on the blocking pool,
+// queued on the L3.
+#pragma once
+
+#include "ip_allocator.h"
+
+namespace strato::l3 {
+
+inline constexpr std::string_view kFlatProviderType = "Flat";
+inline constexpr std::string_view kDhcpOwner = "DHCP";
+
+// Start hook: the Flat provider's row, unless there is one (UNIQUE type: several management
+// nodes starting at once end up with one row).
+Status ensureFlatProvider(Database& db);
+
+class NetworkServices {
+ public:
+  NetworkServices(Database& db, IpAllocator& allocator, Logger& logger)
+      : db_(db), allocator_(allocator), logger_(logger) {}
+
+  // {"serviceAndProviderTypes": {"DHCP": ["Flat"], ...}}
+  Reply types();
+  // networkServices: {"<providerUuid>": ["DHCP", ...]}; every provider and type is checked
+  // before anything is attached.
+  Reply attach(const std::string& l3Uuid, const Json& networkServices);
+  Reply detach(const std::string& l3Uuid, const Json& networkServices);
+  // {"ip": the DHCP server's address}; kInvalidArgument saying why there is none.
+  Reply dhcpIp(const std::string& l3Uuid);
+  // The Flat DHCP server gets its address if it is attached, the L3 has a range and it has none
+  // yet (after an attach, an AddIpRange, a DeleteIpRange that took its address along).
+  Status ensureDhcpIp(const std::string& l3Uuid);
+
+ private:
+  Result<bool> flatDhcpAttached(const std::string& l3Uuid);
+  Result<std::vector<std::pair<std::string, std::string>>> pairs(const Json& networkServices);
+
+  Database& db_;
+  IpAllocator& allocator_;
+  Logger& logger_;
+};
+
+}  // namespace strato::l3
