@@ -1,5 +1,7 @@
 #include "offering_service.h"
 
+#include <strato/handler_util.h>
+
 #include <variant>
 
 namespace strato::offering {
@@ -9,26 +11,18 @@ namespace {
 constexpr std::size_t kMaxName = 255;
 constexpr std::size_t kMaxDescription = 2048;
 
-Error invalid(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
-}
-
-std::string str(const Json& j, const std::string& key, std::string fallback = {}) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
-}
-
 // The kernel refuses a missing or empty name on create; an update may not empty it either.
 Status checkText(const Json& params) {
   if (params.contains("name")) {
-    std::string name = str(params, "name");
-    if (name.empty()) return invalid("parameter 'name' must not be empty");
+    std::string name = textParam(params, "name");
+    if (name.empty()) return invalidArgument("parameter 'name' must not be empty");
     if (name.size() > kMaxName) {
-      return invalid("parameter 'name' is longer than 255 characters",
-                     std::to_string(name.size()) + " characters");
+      return invalidArgument("parameter 'name' is longer than 255 characters",
+                             std::to_string(name.size()) + " characters");
     }
   }
-  if (str(params, "description").size() > kMaxDescription) {
-    return invalid("parameter 'description' is longer than 2048 characters");
+  if (textParam(params, "description").size() > kMaxDescription) {
+    return invalidArgument("parameter 'description' is longer than 2048 characters");
   }
   return {};
 }
@@ -72,9 +66,9 @@ Reply OfferingService::inventoryReply(const std::string& uuid) {
 }
 
 Reply OfferingService::create(const Json& p) {
-  std::string uuid = str(p, "resourceUuid");
+  std::string uuid = textParam(p, "resourceUuid");
   if (uuid.empty()) uuid = newUuid();
-  if (!isUuid(uuid)) return invalid("parameter 'resourceUuid' must be 32 hex digits", uuid);
+  if (!isUuid(uuid)) return invalidArgument("parameter 'resourceUuid' must be 32 hex digits", uuid);
   if (auto ok = checkText(p); !ok) return ok.error();
 
   std::string columns =
@@ -85,10 +79,10 @@ Reply OfferingService::create(const Json& p) {
   auto now = nowMillis();
   // The kernel checked the type and strategy against the kind's lists; absent means the default.
   std::vector<DbValue> values{uuid,
-                              str(p, "name"),
+                              textParam(p, "name"),
                               description,
-                              str(p, "type", kind_.types.front()),
-                              str(p, kind_.strategyParam, kind_.strategies.front()),
+                              textParam(p, "type", kind_.types.front()),
+                              textParam(p, kind_.strategyParam, kind_.strategies.front()),
                               std::string("Enabled"),
                               now,
                               now};
@@ -99,7 +93,8 @@ Reply OfferingService::create(const Json& p) {
       std::string range =
           n.max == INT64_MAX ? "at least " + std::to_string(n.min)
                              : "between " + std::to_string(n.min) + " and " + std::to_string(n.max);
-      return invalid("parameter '" + n.name + "' must be " + range, "got " + std::to_string(value));
+      return invalidArgument("parameter '" + n.name + "' must be " + range,
+                             "got " + std::to_string(value));
     }
     columns += ", " + n.name;
     values.emplace_back(value);
@@ -142,7 +137,7 @@ Reply OfferingService::changeState(const Json& p) {
   std::string uuid = p["uuid"];
   if (auto current = inventory(uuid); !current) return current.error();
   // The catalog limits stateEvent to enable and disable; the kernel refused anything else.
-  std::string state = str(p, "stateEvent") == "enable" ? "Enabled" : "Disabled";
+  std::string state = textParam(p, "stateEvent") == "enable" ? "Enabled" : "Disabled";
   auto changed =
       db_.execute("UPDATE " + kind_.schema.table + " SET state = ?, lastOpDate = ? WHERE uuid = ?",
                   {state, nowMillis(), uuid});

@@ -85,7 +85,7 @@ Status VniRangeCascade::remove(const std::vector<std::string>& uuids, DeleteMode
       auto pools =
           tx.query("SELECT DISTINCT l2NetworkUuid FROM vni_range WHERE uuid IN " + in, slice);
       if (!pools) return pools.error();
-      if (auto s = okOrError(tx.execute("DELETE FROM vni_range WHERE uuid IN " + in, slice)); !s)
+      if (auto s = statusOf(tx.execute("DELETE FROM vni_range WHERE uuid IN " + in, slice)); !s)
         return s;
       // A pool that stays (only a range went) keeps an accurate summary.
       for (const auto& p : pools->rows) {

@@ -11,11 +11,12 @@ constexpr std::int64_t kVxlanMtu = 1450;
 
 Status requireInterface(const L2NetworkSpec& spec) {
   if (spec.physicalInterface.empty()) {
-    return invalid("parameter 'physicalInterface' must name the hosts' interface, e.g. eth0");
+    return invalidArgument(
+        "parameter 'physicalInterface' must name the hosts' interface, e.g. eth0");
   }
   if (spec.physicalInterface.find_first_of(" \t/:") != std::string::npos) {
-    return invalid("parameter 'physicalInterface' is not an interface name",
-                   spec.physicalInterface);
+    return invalidArgument("parameter 'physicalInterface' is not an interface name",
+                           spec.physicalInterface);
   }
   return {};
 }
@@ -37,8 +38,9 @@ Status NoVlanFactory::checkAttach(Database& db, const L2NetworkSpec& spec,
       {clusterUuid, std::string(kNoVlanType), spec.physicalInterface, spec.uuid});
   if (!rows) return rows.error();
   if (!rows->rows.empty()) {
-    return invalid("cluster " + clusterUuid + " already has the no-VLAN L2 network " +
-                   dbText(rows->rows[0][0]) + " on physical interface " + spec.physicalInterface);
+    return invalidArgument("cluster " + clusterUuid + " already has the no-VLAN L2 network " +
+                           dbText(rows->rows[0][0]) + " on physical interface " +
+                           spec.physicalInterface);
   }
   return {};
 }
@@ -47,20 +49,20 @@ Status VlanFactory::prepare(Database& tx, const Json& params, L2NetworkSpec& spe
   spec.mtu = kEthernetMtu;
   if (auto s = requireInterface(spec); !s) return s;
   if (!params.contains("vlan") || !params["vlan"].is_number_integer()) {
-    return invalid("missing required parameter 'vlan'");
+    return invalidArgument("missing required parameter 'vlan'");
   }
   std::int64_t vlan = params["vlan"].get<std::int64_t>();
   if (vlan < 0 || vlan > 4094) {
-    return invalid("parameter 'vlan' must be between 0 and 4094", std::to_string(vlan));
+    return invalidArgument("parameter 'vlan' must be between 0 and 4094", std::to_string(vlan));
   }
   auto taken = tx.query(
       "SELECT uuid FROM l2_network WHERE zoneUuid = ? AND physicalInterface = ? AND vlan = ?",
       {spec.zoneUuid, spec.physicalInterface, vlan});
   if (!taken) return taken.error();
   if (!taken->rows.empty()) {
-    return invalid("parameter 'vlan': VLAN " + std::to_string(vlan) + " on physical interface " +
-                   spec.physicalInterface + " is already L2 network " + dbText(taken->rows[0][0]) +
-                   " in this zone");
+    return invalidArgument("parameter 'vlan': VLAN " + std::to_string(vlan) +
+                           " on physical interface " + spec.physicalInterface +
+                           " is already L2 network " + dbText(taken->rows[0][0]) + " in this zone");
   }
   spec.vlan = vlan;
   return {};
@@ -77,14 +79,15 @@ Status VxlanFactory::prepare(Database& tx, const Json& params, L2NetworkSpec& sp
   auto pool = loadSpec(tx, spec.poolUuid);
   if (!pool) {
     if (pool.error().code != ErrorCode::kNotFound) return pool.error();
-    return invalid("parameter 'poolUuid' names no VXLAN network pool", spec.poolUuid);
+    return invalidArgument("parameter 'poolUuid' names no VXLAN network pool", spec.poolUuid);
   }
   if (pool->type != kVxlanPoolType) {
-    return invalid("parameter 'poolUuid' names a " + pool->type + ", not a VXLAN network pool",
-                   spec.poolUuid);
+    return invalidArgument(
+        "parameter 'poolUuid' names a " + pool->type + ", not a VXLAN network pool", spec.poolUuid);
   }
   if (pool->zoneUuid != spec.zoneUuid) {
-    return invalid("parameter 'zoneUuid' must be the pool's zone " + pool->zoneUuid, spec.zoneUuid);
+    return invalidArgument("parameter 'zoneUuid' must be the pool's zone " + pool->zoneUuid,
+                           spec.zoneUuid);
   }
   if (spec.physicalInterface.empty()) spec.physicalInterface = pool->physicalInterface;
   if (!params.contains("vni")) {
@@ -93,25 +96,26 @@ Status VxlanFactory::prepare(Database& tx, const Json& params, L2NetworkSpec& sp
     spec.vni = *vni;
     return {};
   }
-  if (!params["vni"].is_number_integer()) return invalid("parameter 'vni' must be an integer");
+  if (!params["vni"].is_number_integer())
+    return invalidArgument("parameter 'vni' must be an integer");
   std::int64_t vni = params["vni"].get<std::int64_t>();
   if (vni < kMinVni || vni > kMaxVni) {
-    return invalid("parameter 'vni' must be between 1 and 16777214", std::to_string(vni));
+    return invalidArgument("parameter 'vni' must be between 1 and 16777214", std::to_string(vni));
   }
   auto inRange =
       tx.query("SELECT 1 FROM vni_range WHERE l2NetworkUuid = ? AND startVni <= ? AND endVni >= ?",
                {spec.poolUuid, vni, vni});
   if (!inRange) return inRange.error();
   if (inRange->rows.empty()) {
-    return invalid("parameter 'vni': " + std::to_string(vni) + " is in no VNI range of pool " +
-                   spec.poolUuid);
+    return invalidArgument("parameter 'vni': " + std::to_string(vni) +
+                           " is in no VNI range of pool " + spec.poolUuid);
   }
   auto used =
       tx.query("SELECT uuid FROM l2_network WHERE poolUuid = ? AND vni = ?", {spec.poolUuid, vni});
   if (!used) return used.error();
   if (!used->rows.empty()) {
-    return invalid("parameter 'vni': " + std::to_string(vni) + " is already used by " +
-                   dbText(used->rows[0][0]));
+    return invalidArgument("parameter 'vni': " + std::to_string(vni) + " is already used by " +
+                           dbText(used->rows[0][0]));
   }
   spec.vni = vni;
   return {};
@@ -125,8 +129,8 @@ Status VxlanFactory::checkAttach(Database& db, const L2NetworkSpec& spec,
                {spec.poolUuid, clusterUuid});
   if (!rows) return rows.error();
   if (rows->rows.empty()) {
-    return invalid("attach the VXLAN pool " + spec.poolUuid + " to cluster " + clusterUuid +
-                   " before its network " + spec.uuid);
+    return invalidArgument("attach the VXLAN pool " + spec.poolUuid + " to cluster " + clusterUuid +
+                           " before its network " + spec.uuid);
   }
   return {};
 }
@@ -137,7 +141,8 @@ Result<std::int64_t> freeVni(Database& db, const std::string& poolUuid) {
                {poolUuid});
   if (!ranges) return ranges.error();
   if (ranges->rows.empty()) {
-    return invalid("pool " + poolUuid + " has no VNI range: create one with CreateVniRange");
+    return invalidArgument("pool " + poolUuid +
+                           " has no VNI range: create one with CreateVniRange");
   }
   for (const auto& range : ranges->rows) {
     std::int64_t candidate = dbInt(range[0]);

@@ -5,15 +5,6 @@
 namespace strato::l2 {
 namespace {
 
-std::string str(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
-Error prefixed(Error e, const std::string& what) {
-  e.message = what + " failed: " + e.message;
-  return e;
-}
-
 DbValue optional(const std::optional<std::int64_t>& v) {
   return v ? DbValue(*v) : DbValue(std::monostate{});
 }
@@ -45,21 +36,23 @@ Reply L2NetworkService::create(const std::string& type, const Json& p) {
   auto f = factory(type);
   if (!f) return f.error();
   // The API names the type; a `type` parameter may only repeat it.
-  if (p.contains("type") && str(p, "type") != type) {
-    return invalid("parameter 'type' must be " + type + " for this API", str(p, "type"));
+  if (p.contains("type") && textParam(p, "type") != type) {
+    return invalidArgument("parameter 'type' must be " + type + " for this API",
+                           textParam(p, "type"));
   }
   L2NetworkSpec spec;
-  spec.uuid = str(p, "resourceUuid");
+  spec.uuid = textParam(p, "resourceUuid");
   if (spec.uuid.empty()) spec.uuid = newUuid();
   if (!isUuid(spec.uuid))
-    return invalid("parameter 'resourceUuid' must be 32 hex digits", spec.uuid);
-  spec.name = str(p, "name");
-  spec.zoneUuid = str(p, "zoneUuid");
-  spec.physicalInterface = str(p, "physicalInterface");
+    return invalidArgument("parameter 'resourceUuid' must be 32 hex digits", spec.uuid);
+  spec.name = textParam(p, "name");
+  spec.zoneUuid = textParam(p, "zoneUuid");
+  spec.physicalInterface = textParam(p, "physicalInterface");
   spec.type = type;
   auto zone = db_.query("SELECT 1 FROM zone WHERE uuid = ?", {spec.zoneUuid});
   if (!zone) return zone.error();
-  if (zone->rows.empty()) return invalid("parameter 'zoneUuid' names no zone", spec.zoneUuid);
+  if (zone->rows.empty())
+    return invalidArgument("parameter 'zoneUuid' names no zone", spec.zoneUuid);
 
   DbValue description;
   if (p.contains("description") && p["description"].is_string())
@@ -149,11 +142,11 @@ Reply L2NetworkService::attach(const std::string& uuid, const std::string& clust
   auto cluster = db_.query("SELECT zoneUuid FROM cluster WHERE uuid = ?", {clusterUuid});
   if (!cluster) return cluster.error();
   if (cluster->rows.empty())
-    return invalid("parameter 'clusterUuid' names no cluster", clusterUuid);
+    return invalidArgument("parameter 'clusterUuid' names no cluster", clusterUuid);
   if (dbText(cluster->rows[0][0]) != spec->zoneUuid) {
-    return invalid("L2 network " + uuid + " is in zone " + spec->zoneUuid + " and cluster " +
-                   clusterUuid + " in zone " + dbText(cluster->rows[0][0]) +
-                   ": both must be in the same zone");
+    return invalidArgument("L2 network " + uuid + " is in zone " + spec->zoneUuid +
+                           " and cluster " + clusterUuid + " in zone " +
+                           dbText(cluster->rows[0][0]) + ": both must be in the same zone");
   }
   auto attached =
       db_.query("SELECT 1 FROM l2_network_cluster_ref WHERE l2NetworkUuid = ? AND clusterUuid = ?",
@@ -170,7 +163,7 @@ Reply L2NetworkService::attach(const std::string& uuid, const std::string& clust
   if (!hosts) return hosts.error();
   if ((*f)->realizedOnHosts()) {
     if (auto s = realizeOn(*spec, *hosts); !s) {
-      return prefixed(s.error(), "attaching L2 network " + uuid + " to cluster " + clusterUuid);
+      return failedWhile(s.error(), "attaching L2 network " + uuid + " to cluster " + clusterUuid);
     }
   }
   auto now = nowMillis();
@@ -203,7 +196,7 @@ Reply L2NetworkService::detach(const std::string& uuid, const std::string& clust
                 {uuid, clusterUuid});
   if (!attached) return attached.error();
   if (attached->rows.empty()) {
-    return invalid("L2 network " + uuid + " is not attached to cluster " + clusterUuid);
+    return invalidArgument("L2 network " + uuid + " is not attached to cluster " + clusterUuid);
   }
   if (spec->type == kVxlanPoolType) {
     auto children = db_.query(

@@ -55,15 +55,6 @@ constexpr const char* kVniColumns =
 
 }  // namespace
 
-Status okOrError(const Result<std::uint64_t>& changed) {
-  if (!changed) return changed.error();
-  return {};
-}
-
-Error invalid(std::string message, std::string details) {
-  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
-}
-
 Result<L2NetworkSpec> loadSpec(Database& db, const std::string& uuid) {
   auto rows = db.query(
       "SELECT name, zoneUuid, physicalInterface, type, vlan, vni, poolUuid, mtu FROM l2_network "
@@ -167,7 +158,7 @@ Status refreshPool(Database& db, const std::string& poolUuid) {
     if (!clusters) return clusters.error();
     networkList.push_back(render(r, *clusters));
   }
-  return okOrError(db.execute(
+  return statusOf(db.execute(
       "UPDATE l2_network SET attachedVniRanges = ?, attachedVxlanNetworkRefs = ? WHERE uuid = ?",
       {rangeList.dump(), networkList.dump(), poolUuid}));
 }
@@ -189,7 +180,7 @@ Status removeNetworks(Database& db, const std::vector<std::string>& uuids) {
       for (const char* sql :
            {"DELETE FROM l2_network_cluster_ref WHERE l2NetworkUuid",
             "DELETE FROM vni_range WHERE l2NetworkUuid", "DELETE FROM l2_network WHERE uuid"}) {
-        if (auto s = okOrError(tx.execute(sql + in, slice)); !s) return s;
+        if (auto s = statusOf(tx.execute(sql + in, slice)); !s) return s;
       }
       for (const auto& p : pools->rows) {
         auto left = tx.query("SELECT 1 FROM l2_network WHERE uuid = ?", {dbText(p[0])});

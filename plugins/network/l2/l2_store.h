@@ -5,15 +5,14 @@
 #include <string>
 #include <vector>
 
+#include <strato/handler_util.h>
+
 #include "l2_types.h"
 
 namespace strato::l2 {
 
 // A database caps the number of bound values in one statement: IN lists go in slices.
 inline constexpr std::size_t kSlice = 500;
-
-Status okOrError(const Result<std::uint64_t>& changed);
-Error invalid(std::string message, std::string details = {});
 
 // kNotFound when there is no such L2 network.
 Result<L2NetworkSpec> loadSpec(Database& db, const std::string& uuid);

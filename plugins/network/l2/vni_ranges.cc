@@ -8,12 +8,12 @@ namespace {
 
 Result<std::int64_t> vniParam(const Json& p, const char* name) {
   if (!p.contains(name) || !p[name].is_number_integer()) {
-    return invalid(std::string("missing required parameter '") + name + "'");
+    return invalidArgument(std::string("missing required parameter '") + name + "'");
   }
   std::int64_t v = p[name].get<std::int64_t>();
   if (v < kMinVni || v > kMaxVni) {
-    return invalid(std::string("parameter '") + name + "' must be between 1 and 16777214",
-                   std::to_string(v));
+    return invalidArgument(std::string("parameter '") + name + "' must be between 1 and 16777214",
+                           std::to_string(v));
   }
   return v;
 }
@@ -25,23 +25,23 @@ Reply createVniRange(Database& db, const Json& p) {
   auto spec = loadSpec(db, pool);
   if (!spec) {
     if (spec.error().code != ErrorCode::kNotFound) return spec.error();
-    return invalid("parameter 'l2NetworkUuid' names no L2 network", pool);
+    return invalidArgument("parameter 'l2NetworkUuid' names no L2 network", pool);
   }
   if (spec->type != kVxlanPoolType) {
-    return invalid("parameter 'l2NetworkUuid' names a " + spec->type +
-                   ", not a VXLAN network pool");
+    return invalidArgument("parameter 'l2NetworkUuid' names a " + spec->type +
+                           ", not a VXLAN network pool");
   }
   auto start = vniParam(p, "startVni");
   if (!start) return start.error();
   auto end = vniParam(p, "endVni");
   if (!end) return end.error();
   if (*start > *end) {
-    return invalid("parameter 'startVni' must not be above 'endVni'",
-                   std::to_string(*start) + " > " + std::to_string(*end));
+    return invalidArgument("parameter 'startVni' must not be above 'endVni'",
+                           std::to_string(*start) + " > " + std::to_string(*end));
   }
   std::string uuid = p.value("resourceUuid", "");
   if (uuid.empty()) uuid = newUuid();
-  if (!isUuid(uuid)) return invalid("parameter 'resourceUuid' must be 32 hex digits", uuid);
+  if (!isUuid(uuid)) return invalidArgument("parameter 'resourceUuid' must be 32 hex digits", uuid);
   DbValue description;
   if (p.contains("description") && p["description"].is_string())
     description = p["description"].get<std::string>();
@@ -56,9 +56,10 @@ Reply createVniRange(Database& db, const Json& p) {
     if (!overlap) return overlap.error();
     if (!overlap->rows.empty()) {
       const auto& o = overlap->rows[0];
-      return invalid("VNI range " + std::to_string(*start) + "-" + std::to_string(*end) +
-                     " overlaps range " + dbText(o[0]) + " (" + std::to_string(dbInt(o[1])) + "-" +
-                     std::to_string(dbInt(o[2])) + ") of the pool");
+      return invalidArgument("VNI range " + std::to_string(*start) + "-" + std::to_string(*end) +
+                             " overlaps range " + dbText(o[0]) + " (" +
+                             std::to_string(dbInt(o[1])) + "-" + std::to_string(dbInt(o[2])) +
+                             ") of the pool");
     }
     auto inserted = tx.execute(
         "INSERT INTO vni_range (uuid, name, description, l2NetworkUuid, startVni, endVni, "
@@ -95,8 +96,7 @@ Reply deleteVniRange(Database& db, const std::string& uuid) {
                      std::to_string(used->rows.size()) + " network(s) in it; delete them first");
   }
   auto done = db.transaction([&](Database& tx) -> Status {
-    if (auto s = okOrError(tx.execute("DELETE FROM vni_range WHERE uuid = ?", {uuid})); !s)
-      return s;
+    if (auto s = statusOf(tx.execute("DELETE FROM vni_range WHERE uuid = ?", {uuid})); !s) return s;
     return refreshPool(tx, pool);
   });
   if (!done) return done.error();

@@ -12,29 +12,21 @@ namespace {
 constexpr std::int64_t kDefaultFreeIpLimit = 100;
 constexpr std::int64_t kMaxFreeIpLimit = 10000;
 
-std::vector<std::string> uuidList(const Json& params, const char* name) {
-  std::vector<std::string> out;
-  if (!params.contains(name) || !params[name].is_array()) return out;
-  for (const auto& v : params[name]) {
-    if (v.is_string() && !v.get<std::string>().empty()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
 }  // namespace
 
 Reply getFreeIp(Database& db, const Json& p) {
-  std::string l3Uuid = str(p, "l3NetworkUuid");
-  std::string rangeUuid = str(p, "ipRangeUuid");
+  std::string l3Uuid = textParam(p, "l3NetworkUuid");
+  std::string rangeUuid = textParam(p, "ipRangeUuid");
   std::vector<RangeRecord> ranges;
   if (!rangeUuid.empty()) {
     auto range = loadRange(db, rangeUuid);
     if (!range) {
       if (range.error().code != ErrorCode::kNotFound) return range.error();
-      return invalid("parameter 'ipRangeUuid' names no IP range", rangeUuid);
+      return invalidArgument("parameter 'ipRangeUuid' names no IP range", rangeUuid);
     }
     if (!l3Uuid.empty() && range->l3NetworkUuid != l3Uuid) {
-      return invalid("parameter 'ipRangeUuid' names a range of another L3 network", rangeUuid);
+      return invalidArgument("parameter 'ipRangeUuid' names a range of another L3 network",
+                             rangeUuid);
     }
     ranges.push_back(*range);
   } else if (!l3Uuid.empty()) {
@@ -43,12 +35,13 @@ Reply getFreeIp(Database& db, const Json& p) {
     if (!all) return all.error();
     ranges = *all;
   } else {
-    return invalid("give l3NetworkUuid or ipRangeUuid");
+    return invalidArgument("give l3NetworkUuid or ipRangeUuid");
   }
   std::int64_t from = 0;
-  if (p.contains("start") && !str(p, "start").empty()) {
-    auto start = parseIpv4(str(p, "start"));
-    if (!start) return invalid("parameter 'start' is not an IPv4 address", str(p, "start"));
+  if (p.contains("start") && !textParam(p, "start").empty()) {
+    auto start = parseIpv4(textParam(p, "start"));
+    if (!start)
+      return invalidArgument("parameter 'start' is not an IPv4 address", textParam(p, "start"));
     from = *start;
   }
   std::int64_t limit = kDefaultFreeIpLimit;
@@ -56,7 +49,7 @@ Reply getFreeIp(Database& db, const Json& p) {
     limit = static_cast<std::int64_t>(p["limit"].get<double>());
   }
   if (limit < 1 || limit > kMaxFreeIpLimit) {
-    return invalid("parameter 'limit' must be between 1 and 10000", std::to_string(limit));
+    return invalidArgument("parameter 'limit' must be between 1 and 10000", std::to_string(limit));
   }
   Json out = Json::array();
   for (const auto& r : ranges) {
@@ -86,9 +79,9 @@ Reply getFreeIp(Database& db, const Json& p) {
 }
 
 Reply checkIpAvailability(Database& db, const Json& p) {
-  std::string l3Uuid = str(p, "l3NetworkUuid");
-  auto ip = parseIpv4(str(p, "ip"));
-  if (!ip) return invalid("parameter 'ip' is not an IPv4 address", str(p, "ip"));
+  std::string l3Uuid = textParam(p, "l3NetworkUuid");
+  auto ip = parseIpv4(textParam(p, "ip"));
+  if (!ip) return invalidArgument("parameter 'ip' is not an IPv4 address", textParam(p, "ip"));
   if (auto l3 = loadL3(db, l3Uuid); !l3) return l3.error();
   auto ranges = loadRanges(db, l3Uuid);
   if (!ranges) return ranges.error();
@@ -128,19 +121,20 @@ Reply getIpAddressCapacity(Database& db, const Json& p) {
                      "l3NetworkUuid IN (SELECT uuid FROM l3_network WHERE zoneUuid IN (%))"},
           std::tuple{"l3NetworkUuids", "l3NetworkUids", "l3NetworkUuid IN (%)"},
           std::tuple{"ipRangeUuids", "ipRangeUids", "uuid IN (%)"}}) {
-      auto uuids = uuidList(p, name);
-      auto other = uuidList(p, spelled);
+      auto uuids = stringListParam(p, name);
+      auto other = stringListParam(p, spelled);
       uuids.insert(uuids.end(), other.begin(), other.end());
       if (uuids.empty()) continue;
       if (uuids.size() > kSlice) {
-        return invalid(std::string("too many ") + name, "at most 500");
+        return invalidArgument(std::string("too many ") + name, "at most 500");
       }
       std::string sql = condition;
       sql.replace(sql.find('%'), 1, sqlPlaceholders(uuids.size()));
       any += (any.empty() ? "" : " OR ") + sql;
       binds.insert(binds.end(), uuids.begin(), uuids.end());
     }
-    if (any.empty()) return invalid("give zoneUuids, l3NetworkUuids or ipRangeUuids, or all=true");
+    if (any.empty())
+      return invalidArgument("give zoneUuids, l3NetworkUuids or ipRangeUuids, or all=true");
     where = any;
   }
   auto total = db.query(

@@ -15,9 +15,10 @@ struct RangeSpec {
 };
 
 Result<std::int64_t> ipParam(const Json& p, const char* name) {
-  auto ip = parseIpv4(str(p, name));
+  auto ip = parseIpv4(textParam(p, name));
   if (!ip)
-    return invalid(std::string("parameter '") + name + "' is not an IPv4 address", str(p, name));
+    return invalidArgument(std::string("parameter '") + name + "' is not an IPv4 address",
+                           textParam(p, name));
   return *ip;
 }
 
@@ -28,43 +29,43 @@ Status check(Database& tx, const std::string& l3Uuid, const RangeSpec& s) {
   std::int64_t broadcast = network | (~s.netmask & 0xffffffffLL);
   std::string cidr = formatIpv4(network) + "/" + std::to_string(s.prefix);
   if (s.start > s.end) {
-    return invalid("parameter 'startIp' must not be above 'endIp'", span(s.start, s.end));
+    return invalidArgument("parameter 'startIp' must not be above 'endIp'", span(s.start, s.end));
   }
   if ((s.start & s.netmask) != network) {
-    return invalid("parameter 'startIp' " + formatIpv4(s.start) + " is outside " + cidr +
-                   ", the network of the gateway");
+    return invalidArgument("parameter 'startIp' " + formatIpv4(s.start) + " is outside " + cidr +
+                           ", the network of the gateway");
   }
   if ((s.end & s.netmask) != network) {
-    return invalid("parameter 'endIp' " + formatIpv4(s.end) + " is outside " + cidr +
-                   ", the network of the gateway");
+    return invalidArgument("parameter 'endIp' " + formatIpv4(s.end) + " is outside " + cidr +
+                           ", the network of the gateway");
   }
   if (s.gateway >= s.start && s.gateway <= s.end) {
-    return invalid("parameter 'gateway' " + formatIpv4(s.gateway) + " must be outside the range " +
-                   span(s.start, s.end));
+    return invalidArgument("parameter 'gateway' " + formatIpv4(s.gateway) +
+                           " must be outside the range " + span(s.start, s.end));
   }
   if (s.start == network) {
-    return invalid("parameter 'startIp' " + formatIpv4(s.start) + " is the network address of " +
-                   cidr);
+    return invalidArgument("parameter 'startIp' " + formatIpv4(s.start) +
+                           " is the network address of " + cidr);
   }
   if (s.end == broadcast) {
-    return invalid("parameter 'endIp' " + formatIpv4(s.end) + " is the broadcast address of " +
-                   cidr);
+    return invalidArgument("parameter 'endIp' " + formatIpv4(s.end) +
+                           " is the broadcast address of " + cidr);
   }
   auto l3 = loadL3(tx, l3Uuid);
   if (!l3) {
     if (l3.error().code != ErrorCode::kNotFound) return l3.error();
-    return invalid("parameter 'l3NetworkUuid' names no L3 network", l3Uuid);
+    return invalidArgument("parameter 'l3NetworkUuid' names no L3 network", l3Uuid);
   }
   auto mine = loadRanges(tx, l3Uuid);
   if (!mine) return mine.error();
   for (const auto& r : *mine) {
     if (r.netmask != formatIpv4(s.netmask)) {
-      return invalid("parameter 'netmask' must be " + r.netmask +
-                     ", the netmask of the L3 network's other ranges");
+      return invalidArgument("parameter 'netmask' must be " + r.netmask +
+                             ", the netmask of the L3 network's other ranges");
     }
     if (r.gateway != formatIpv4(s.gateway)) {
-      return invalid("parameter 'gateway' must be " + r.gateway +
-                     ", the gateway of the L3 network's other ranges");
+      return invalidArgument("parameter 'gateway' must be " + r.gateway +
+                             ", the gateway of the L3 network's other ranges");
     }
   }
   // Ranges of every L3 on the same L2 share one broadcast domain: none may overlap.
@@ -76,17 +77,18 @@ Status check(Database& tx, const std::string& l3Uuid, const RangeSpec& s) {
   if (!overlap) return overlap.error();
   if (!overlap->rows.empty()) {
     const auto& o = overlap->rows[0];
-    return invalid("IP range " + span(s.start, s.end) + " overlaps IP range " + dbText(o[0]) +
-                   " (" + dbText(o[1]) + "-" + dbText(o[2]) + ") of L3 network " + dbText(o[3]));
+    return invalidArgument("IP range " + span(s.start, s.end) + " overlaps IP range " +
+                           dbText(o[0]) + " (" + dbText(o[1]) + "-" + dbText(o[2]) +
+                           ") of L3 network " + dbText(o[3]));
   }
   return {};
 }
 
 Reply insertRange(Database& db, const Json& p, const RangeSpec& s) {
-  std::string l3Uuid = str(p, "l3NetworkUuid");
-  std::string uuid = str(p, "resourceUuid");
+  std::string l3Uuid = textParam(p, "l3NetworkUuid");
+  std::string uuid = textParam(p, "resourceUuid");
   if (uuid.empty()) uuid = newUuid();
-  if (!isUuid(uuid)) return invalid("parameter 'resourceUuid' must be 32 hex digits", uuid);
+  if (!isUuid(uuid)) return invalidArgument("parameter 'resourceUuid' must be 32 hex digits", uuid);
   DbValue description;
   if (p.contains("description") && p["description"].is_string())
     description = p["description"].get<std::string>();
@@ -98,7 +100,7 @@ Reply insertRange(Database& db, const Json& p, const RangeSpec& s) {
         "INSERT INTO ip_range (uuid, l3NetworkUuid, name, description, startIp, endIp, netmask, "
         "gateway, networkCidr, ipVersion, prefixLen, startKey, endKey, createDate, lastOpDate) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 4, ?, ?, ?, ?, ?)",
-        {uuid, l3Uuid, str(p, "name"), description, formatIpv4(s.start), formatIpv4(s.end),
+        {uuid, l3Uuid, textParam(p, "name"), description, formatIpv4(s.start), formatIpv4(s.end),
          formatIpv4(s.netmask), formatIpv4(s.gateway), cidr, std::int64_t{s.prefix}, s.start, s.end,
          now, now});
     if (!inserted) {
@@ -125,24 +127,24 @@ Reply addIpRange(Database& db, const Json& p) {
   }
   auto prefix = prefixOfNetmask(s.netmask);
   if (!prefix || *prefix < 1 || *prefix > 30) {
-    return invalid("parameter 'netmask' must be a contiguous netmask from /1 to /30",
-                   str(p, "netmask"));
+    return invalidArgument("parameter 'netmask' must be a contiguous netmask from /1 to /30",
+                           textParam(p, "netmask"));
   }
   s.prefix = *prefix;
   return insertRange(db, p, s);
 }
 
 Reply addIpRangeByNetworkCidr(Database& db, const Json& p) {
-  auto cidr = parseCidr(str(p, "networkCidr"), true);
+  auto cidr = parseCidr(textParam(p, "networkCidr"), true);
   if (!cidr) {
-    return invalid(
+    return invalidArgument(
         "parameter 'networkCidr' must be a network address and prefix length, e.g. "
         "192.168.10.0/24",
-        str(p, "networkCidr"));
+        textParam(p, "networkCidr"));
   }
   if (cidr->prefix < 1 || cidr->prefix > 30) {
-    return invalid("parameter 'networkCidr' needs a prefix length from /1 to /30",
-                   str(p, "networkCidr"));
+    return invalidArgument("parameter 'networkCidr' needs a prefix length from /1 to /30",
+                           textParam(p, "networkCidr"));
   }
   RangeSpec s{cidr->first() + 2, cidr->last() - 1, netmaskOfPrefix(cidr->prefix), cidr->first() + 1,
               cidr->prefix};
@@ -180,7 +182,7 @@ Status removeRanges(Database& db, const std::vector<std::string>& uuids) {
       if (!l3s) return l3s.error();
       for (const char* sql :
            {"DELETE FROM used_ip WHERE ipRangeUuid", "DELETE FROM ip_range WHERE uuid"}) {
-        if (auto s = okOrError(tx.execute(sql + in, slice)); !s) return s;
+        if (auto s = statusOf(tx.execute(sql + in, slice)); !s) return s;
       }
       for (const auto& l3 : l3s->rows) {
         if (auto s = refreshRanges(tx, dbText(l3[0])); !s) return s;

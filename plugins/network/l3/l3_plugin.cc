@@ -173,13 +173,13 @@ void Server::addIpamApis() {
     const Json& b = m.body;
     const Json owner = b.value("owner", Json::object());
     strato::l3::AllocateRequest request;
-    request.l3NetworkUuid = strato::l3::str(b, "l3NetworkUuid");
-    request.requiredIp = strato::l3::str(b, "requiredIp");
-    request.strategy = strato::l3::str(b, "allocatorStrategy");
-    request.ipRangeUuid = strato::l3::str(b, "ipRangeUuid");
-    request.usedFor = strato::l3::str(owner, "usedFor");
-    request.vmNicUuid = strato::l3::str(owner, "vmNicUuid");
-    request.metaData = strato::l3::str(owner, "metaData");
+    request.l3NetworkUuid = strato::textParam(b, "l3NetworkUuid");
+    request.requiredIp = strato::textParam(b, "requiredIp");
+    request.strategy = strato::textParam(b, "allocatorStrategy");
+    request.ipRangeUuid = strato::textParam(b, "ipRangeUuid");
+    request.usedFor = strato::textParam(owner, "usedFor");
+    request.vmNicUuid = strato::textParam(owner, "vmNicUuid");
+    request.metaData = strato::textParam(owner, "metaData");
     auto shared = std::make_shared<strato::Replier>(std::move(reply));
     allocator->allocateAsync(std::move(request), [shared](strato::Result<Json> usedIp) {
       if (!usedIp) return (*shared)(usedIp.error());
@@ -188,7 +188,7 @@ void Server::addIpamApis() {
   });
   r_.handle(kReleaseIpMessage, [allocator](Message m, strato::Replier reply) {
     auto shared = std::make_shared<strato::Replier>(std::move(reply));
-    allocator->releaseAsync(strato::l3::str(m.body, "usedIpUuid"), [shared](strato::Status done) {
+    allocator->releaseAsync(strato::textParam(m.body, "usedIpUuid"), [shared](strato::Status done) {
       if (!done) return (*shared)(done.error());
       (*shared)(Json::object());
     });

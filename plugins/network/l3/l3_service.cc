@@ -10,10 +10,11 @@ namespace {
 // Public or Private.
 Status checkCategory(bool system, const std::string& category) {
   if (system && category == "Private") {
-    return invalid("parameter 'category' cannot be Private for a system network (system=true)");
+    return invalidArgument(
+        "parameter 'category' cannot be Private for a system network (system=true)");
   }
   if (!system && category == "System") {
-    return invalid("parameter 'category' System needs system=true");
+    return invalidArgument("parameter 'category' System needs system=true");
   }
   return {};
 }
@@ -33,29 +34,29 @@ constexpr std::int64_t kMaxMtu = 9216;
 }  // namespace
 
 Reply L3NetworkService::create(const Json& p, const Json& session) {
-  std::string l2Uuid = str(p, "l2NetworkUuid");
+  std::string l2Uuid = textParam(p, "l2NetworkUuid");
   auto l2 = loadL2(db_, l2Uuid);
   if (!l2) {
     if (l2.error().code != ErrorCode::kNotFound) return l2.error();
-    return invalid("parameter 'l2NetworkUuid' names no L2 network", l2Uuid);
+    return invalidArgument("parameter 'l2NetworkUuid' names no L2 network", l2Uuid);
   }
   if (l2->type == "L2VxlanNetworkPool") {
-    return invalid(
+    return invalidArgument(
         "parameter 'l2NetworkUuid' names a VXLAN network pool: create the L3 network "
         "on one of its VXLAN networks");
   }
-  std::string type = p.contains("type") ? str(p, "type") : std::string(kBasicType);
-  if (type != kBasicType) return invalid("parameter 'type' must be L3BasicNetwork", type);
+  std::string type = p.contains("type") ? textParam(p, "type") : std::string(kBasicType);
+  if (type != kBasicType) return invalidArgument("parameter 'type' must be L3BasicNetwork", type);
   bool system = p.value("system", false);
   if (system && !(session.is_object() && session.value("admin", false))) {
     return makeError(ErrorCode::kPermissionDenied, "only an admin may create a system L3 network");
   }
-  std::string category =
-      p.contains("category") ? str(p, "category") : std::string(system ? "System" : "Private");
+  std::string category = p.contains("category") ? textParam(p, "category")
+                                                : std::string(system ? "System" : "Private");
   if (auto s = checkCategory(system, category); !s) return s.error();
-  std::string uuid = str(p, "resourceUuid");
+  std::string uuid = textParam(p, "resourceUuid");
   if (uuid.empty()) uuid = newUuid();
-  if (!isUuid(uuid)) return invalid("parameter 'resourceUuid' must be 32 hex digits", uuid);
+  if (!isUuid(uuid)) return invalidArgument("parameter 'resourceUuid' must be 32 hex digits", uuid);
   auto text = [&](const char* key) {
     return p.contains(key) && p[key].is_string() ? DbValue(p[key].get<std::string>()) : DbValue();
   };
@@ -65,8 +66,8 @@ Reply L3NetworkService::create(const Json& p, const Json& session) {
       "dnsDomain, isSystem, category, ipVersion, dns, hostRoute, ipRanges, networkServices, "
       "createDate, lastOpDate) VALUES (?, ?, ?, ?, ?, ?, 'Enabled', ?, ?, ?, 4, '[]', '[]', '[]', "
       "'[]', ?, ?)",
-      {uuid, str(p, "name"), text("description"), type, l2->zoneUuid, l2Uuid, text("dnsDomain"),
-       std::int64_t{system ? 1 : 0}, category, now, now});
+      {uuid, textParam(p, "name"), text("description"), type, l2->zoneUuid, l2Uuid,
+       text("dnsDomain"), std::int64_t{system ? 1 : 0}, category, now, now});
   if (!inserted) {
     auto existing = db_.query("SELECT 1 FROM l3_network WHERE uuid = ?", {uuid});
     if (existing && !existing->rows.empty()) {
@@ -84,7 +85,8 @@ Reply L3NetworkService::update(const Json& p, const Json& session) {
   if (!rows) return rows.error();
   if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no L3 network " + uuid);
   bool system = p.contains("system") ? p["system"].get<bool>() : dbInt(rows->rows[0][0]) != 0;
-  std::string category = p.contains("category") ? str(p, "category") : dbText(rows->rows[0][1]);
+  std::string category =
+      p.contains("category") ? textParam(p, "category") : dbText(rows->rows[0][1]);
   if (p.contains("system") && system && !(session.is_object() && session.value("admin", false))) {
     return makeError(ErrorCode::kPermissionDenied, "only an admin may make an L3 network system");
   }
@@ -98,8 +100,8 @@ Reply L3NetworkService::update(const Json& p, const Json& session) {
           {p[field].get<std::string>(), now, uuid});
       if (!changed) return changed.error();
     }
-    return okOrError(tx.execute("UPDATE l3_network SET isSystem = ? WHERE uuid = ?",
-                                {std::int64_t{system ? 1 : 0}, uuid}));
+    return statusOf(tx.execute("UPDATE l3_network SET isSystem = ? WHERE uuid = ?",
+                               {std::int64_t{system ? 1 : 0}, uuid}));
   });
   if (!done) return done.error();
   return inventoryReply(db_, uuid);
@@ -108,9 +110,9 @@ Reply L3NetworkService::update(const Json& p, const Json& session) {
 Reply L3NetworkService::changeState(const Json& p) {
   std::string uuid = p["uuid"];
   if (auto l3 = loadL3(db_, uuid); !l3) return l3.error();
-  std::string event = str(p, "stateEvent");
+  std::string event = textParam(p, "stateEvent");
   if (event != "enable" && event != "disable") {
-    return invalid("parameter 'stateEvent' must be enable or disable", event);
+    return invalidArgument("parameter 'stateEvent' must be enable or disable", event);
   }
   auto changed = db_.execute("UPDATE l3_network SET state = ?, lastOpDate = ? WHERE uuid = ?",
                              {event == "enable" ? "Enabled" : "Disabled", nowMillis(), uuid});
@@ -120,21 +122,22 @@ Reply L3NetworkService::changeState(const Json& p) {
 }
 
 Status L3NetworkService::writeList(const std::string& uuid, const char* column, const Json& list) {
-  return okOrError(db_.execute(
+  return statusOf(db_.execute(
       std::string("UPDATE l3_network SET ") + column + " = ?, lastOpDate = ? WHERE uuid = ?",
       {list.dump(), nowMillis(), uuid}));
 }
 
 Reply L3NetworkService::addDns(const Json& p) {
-  std::string uuid = str(p, "l3NetworkUuid");
+  std::string uuid = textParam(p, "l3NetworkUuid");
   auto l3 = loadL3(db_, uuid);
   if (!l3) return l3.error();
-  std::string dns = str(p, "dns");
+  std::string dns = textParam(p, "dns");
   if (!parseIpv4(dns) && !looksLikeIpv6(dns)) {
-    return invalid("parameter 'dns' is not an IP address", dns);
+    return invalidArgument("parameter 'dns' is not an IP address", dns);
   }
   for (const auto& d : l3->dns) {
-    if (d == dns) return invalid("parameter 'dns': " + dns + " is already a DNS server of it");
+    if (d == dns)
+      return invalidArgument("parameter 'dns': " + dns + " is already a DNS server of it");
   }
   l3->dns.push_back(dns);
   if (auto s = writeList(uuid, "dns", l3->dns); !s) return s.error();
@@ -143,33 +146,35 @@ Reply L3NetworkService::addDns(const Json& p) {
 
 // Removing a server the network does not have leaves it as wanted: not an error.
 Reply L3NetworkService::removeDns(const Json& p) {
-  std::string uuid = str(p, "l3NetworkUuid");
+  std::string uuid = textParam(p, "l3NetworkUuid");
   auto l3 = loadL3(db_, uuid);
   if (!l3) return l3.error();
   Json kept = Json::array();
   for (const auto& d : l3->dns) {
-    if (d != str(p, "dns")) kept.push_back(d);
+    if (d != textParam(p, "dns")) kept.push_back(d);
   }
   if (auto s = writeList(uuid, "dns", kept); !s) return s.error();
   return inventoryReply(db_, uuid);
 }
 
 Reply L3NetworkService::addHostRoute(const Json& p) {
-  std::string uuid = str(p, "l3NetworkUuid");
+  std::string uuid = textParam(p, "l3NetworkUuid");
   auto l3 = loadL3(db_, uuid);
   if (!l3) return l3.error();
-  auto prefix = parseCidr(str(p, "prefix"), true);
+  auto prefix = parseCidr(textParam(p, "prefix"), true);
   if (!prefix) {
-    return invalid("parameter 'prefix' must be a network in CIDR form, e.g. 169.254.169.254/32",
-                   str(p, "prefix"));
+    return invalidArgument(
+        "parameter 'prefix' must be a network in CIDR form, e.g. 169.254.169.254/32",
+        textParam(p, "prefix"));
   }
-  if (!parseIpv4(str(p, "nexthop"))) {
-    return invalid("parameter 'nexthop' is not an IPv4 address", str(p, "nexthop"));
+  if (!parseIpv4(textParam(p, "nexthop"))) {
+    return invalidArgument("parameter 'nexthop' is not an IPv4 address", textParam(p, "nexthop"));
   }
   std::int64_t id = 1;
   for (const auto& r : l3->hostRoute) {
     if (r.value("prefix", "") == prefix->text()) {
-      return invalid("parameter 'prefix': the L3 network already has a route to " + prefix->text());
+      return invalidArgument("parameter 'prefix': the L3 network already has a route to " +
+                             prefix->text());
     }
     id = std::max(id, r.value("id", std::int64_t{0}) + 1);
   }
@@ -177,7 +182,7 @@ Reply L3NetworkService::addHostRoute(const Json& p) {
   l3->hostRoute.push_back({{"id", id},
                            {"l3NetworkUuid", uuid},
                            {"prefix", prefix->text()},
-                           {"nextHop", str(p, "nexthop")},
+                           {"nextHop", textParam(p, "nexthop")},
                            {"createDate", now},
                            {"lastOpDate", now}});
   if (auto s = writeList(uuid, "hostRoute", l3->hostRoute); !s) return s.error();
@@ -185,11 +190,11 @@ Reply L3NetworkService::addHostRoute(const Json& p) {
 }
 
 Reply L3NetworkService::removeHostRoute(const Json& p) {
-  std::string uuid = str(p, "l3NetworkUuid");
+  std::string uuid = textParam(p, "l3NetworkUuid");
   auto l3 = loadL3(db_, uuid);
   if (!l3) return l3.error();
-  auto prefix = parseCidr(str(p, "prefix"), false);
-  std::string wanted = prefix ? prefix->text() : str(p, "prefix");
+  auto prefix = parseCidr(textParam(p, "prefix"), false);
+  std::string wanted = prefix ? prefix->text() : textParam(p, "prefix");
   Json kept = Json::array();
   for (const auto& r : l3->hostRoute) {
     if (r.value("prefix", "") != wanted) kept.push_back(r);
@@ -208,11 +213,11 @@ Reply L3NetworkService::getMtu(const std::string& uuid) {
 }
 
 Reply L3NetworkService::setMtu(const Json& p) {
-  std::string uuid = str(p, "l3NetworkUuid");
+  std::string uuid = textParam(p, "l3NetworkUuid");
   if (auto l3 = loadL3(db_, uuid); !l3) return l3.error();
   std::int64_t mtu = p.value("mtu", std::int64_t{0});
   if (mtu < kMinMtu || mtu > kMaxMtu) {
-    return invalid("parameter 'mtu' must be between 68 and 9216", std::to_string(mtu));
+    return invalidArgument("parameter 'mtu' must be between 68 and 9216", std::to_string(mtu));
   }
   auto changed = db_.execute("UPDATE l3_network SET mtu = ?, lastOpDate = ? WHERE uuid = ?",
                              {mtu, nowMillis(), uuid});
@@ -232,18 +237,18 @@ Reply L3NetworkService::getRouterInterfaceIp(const std::string& uuid) {
 }
 
 Reply L3NetworkService::setRouterInterfaceIp(const Json& p) {
-  std::string uuid = str(p, "l3NetworkUuid");
+  std::string uuid = textParam(p, "l3NetworkUuid");
   if (auto l3 = loadL3(db_, uuid); !l3) return l3.error();
-  std::string text = str(p, "routerInterfaceIp");
+  std::string text = textParam(p, "routerInterfaceIp");
   auto ip = parseIpv4(text);
-  if (!ip) return invalid("parameter 'routerInterfaceIp' is not an IPv4 address", text);
+  if (!ip) return invalidArgument("parameter 'routerInterfaceIp' is not an IPv4 address", text);
   auto ranges = loadRanges(db_, uuid);
   if (!ranges) return ranges.error();
   if (!ranges->empty()) {
     auto cidr = parseCidr(ranges->front().networkCidr, false);
     if (cidr && (*ip < cidr->first() || *ip > cidr->last())) {
-      return invalid("parameter 'routerInterfaceIp' " + text + " is outside the L3 network's " +
-                     cidr->text());
+      return invalidArgument("parameter 'routerInterfaceIp' " + text +
+                             " is outside the L3 network's " + cidr->text());
     }
   }
   auto changed =
@@ -270,7 +275,7 @@ Status L3NetworkService::removeNetworks(const std::vector<std::string>& uuids) {
            {"DELETE FROM used_ip WHERE l3NetworkUuid", "DELETE FROM ip_range WHERE l3NetworkUuid",
             "DELETE FROM network_service_l3_ref WHERE l3NetworkUuid",
             "DELETE FROM l3_network WHERE uuid"}) {
-        if (auto s = okOrError(tx.execute(sql + in, slice)); !s) return s;
+        if (auto s = statusOf(tx.execute(sql + in, slice)); !s) return s;
       }
       return {};
     });

@@ -47,19 +47,6 @@ RangeRecord rangeRecord(const std::vector<DbValue>& r) {
 
 }  // namespace
 
-Status okOrError(const Result<std::uint64_t>& changed) {
-  if (!changed) return changed.error();
-  return {};
-}
-
-Error invalid(std::string message, std::string details) {
-  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
-}
-
-std::string str(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
 Result<L3Record> loadL3(Database& db, const std::string& uuid) {
   auto rows = db.query(
       "SELECT name, zoneUuid, l2NetworkUuid, state, isSystem, mtu, routerInterfaceIp, dns, "
@@ -143,8 +130,8 @@ Status refreshRanges(Database& db, const std::string& l3Uuid) {
   if (!rows) return rows.error();
   Json ranges = Json::array();
   for (const auto& r : rows->rows) ranges.push_back(renderRange(r));
-  return okOrError(db.execute("UPDATE l3_network SET ipRanges = ?, lastOpDate = ? WHERE uuid = ?",
-                              {ranges.dump(), nowMillis(), l3Uuid}));
+  return statusOf(db.execute("UPDATE l3_network SET ipRanges = ?, lastOpDate = ? WHERE uuid = ?",
+                             {ranges.dump(), nowMillis(), l3Uuid}));
 }
 
 Status refreshServices(Database& db, const std::string& l3Uuid) {
@@ -159,7 +146,7 @@ Status refreshServices(Database& db, const std::string& l3Uuid) {
                     {"networkServiceProviderUuid", dbText(r[0])},
                     {"networkServiceType", dbText(r[1])}});
   }
-  return okOrError(
+  return statusOf(
       db.execute("UPDATE l3_network SET networkServices = ?, lastOpDate = ? WHERE uuid = ?",
                  {refs.dump(), nowMillis(), l3Uuid}));
 }

@@ -6,16 +6,13 @@
 #include <string>
 #include <vector>
 
+#include <strato/handler_util.h>
 #include <strato/sdk.h>
 
 namespace strato::l3 {
 
 inline constexpr std::size_t kSlice = 500;
 inline constexpr std::string_view kBasicType = "L3BasicNetwork";
-
-Status okOrError(const Result<std::uint64_t>& changed);
-Error invalid(std::string message, std::string details = {});
-std::string str(const Json& j, const char* key);
 
 struct L3Record {
   std::string uuid;

@@ -81,7 +81,7 @@ Result<std::vector<std::pair<std::string, std::string>>> NetworkServices::pairs(
     }
   }
   if (!map.is_object() || map.empty()) {
-    return invalid(
+    return invalidArgument(
         "parameter 'networkServices' must map provider uuids to service types, e.g. "
         "{\"<providerUuid>\": [\"DHCP\"]}",
         given.dump());
@@ -90,11 +90,11 @@ Result<std::vector<std::pair<std::string, std::string>>> NetworkServices::pairs(
   for (const auto& [provider, services] : map.items()) {
     Json list = services.is_string() ? Json::array({services}) : services;
     if (!list.is_array() || list.empty()) {
-      return invalid("parameter 'networkServices': provider " + provider +
-                     " needs a list of service types");
+      return invalidArgument("parameter 'networkServices': provider " + provider +
+                             " needs a list of service types");
     }
     for (const auto& s : list) {
-      if (!s.is_string()) return invalid("parameter 'networkServices': types are strings");
+      if (!s.is_string()) return invalidArgument("parameter 'networkServices': types are strings");
       out.emplace_back(provider, s.get<std::string>());
     }
   }
@@ -111,12 +111,14 @@ Reply NetworkServices::attach(const std::string& l3Uuid, const Json& networkServ
                           {provider});
       if (!row) return row.error();
       if (row->rows.empty()) {
-        return invalid("parameter 'networkServices': no network service provider " + provider);
+        return invalidArgument("parameter 'networkServices': no network service provider " +
+                               provider);
       }
       Json offered = Json::parse(dbText(row->rows[0][0]), nullptr, false);
       if (!offered.is_array() || std::find(offered.begin(), offered.end(), type) == offered.end()) {
-        return invalid("parameter 'networkServices': provider " + provider + " offers no " + type,
-                       "it offers " + dbText(row->rows[0][0]));
+        return invalidArgument(
+            "parameter 'networkServices': provider " + provider + " offers no " + type,
+            "it offers " + dbText(row->rows[0][0]));
       }
       auto taken = tx.query(
           "SELECT networkServiceProviderUuid FROM network_service_l3_ref WHERE l3NetworkUuid = ? "
@@ -124,8 +126,8 @@ Reply NetworkServices::attach(const std::string& l3Uuid, const Json& networkServ
           {l3Uuid, type});
       if (!taken) return taken.error();
       if (!taken->rows.empty()) {
-        return invalid("parameter 'networkServices': the L3 network already has " + type +
-                       " from provider " + dbText(taken->rows[0][0]));
+        return invalidArgument("parameter 'networkServices': the L3 network already has " + type +
+                               " from provider " + dbText(taken->rows[0][0]));
       }
       auto inserted = tx.execute(
           "INSERT INTO network_service_l3_ref (l3NetworkUuid, networkServiceProviderUuid, "
@@ -154,8 +156,8 @@ Reply NetworkServices::detach(const std::string& l3Uuid, const Json& networkServ
           {l3Uuid, provider, type});
       if (!deleted) return deleted.error();
       if (*deleted == 0) {
-        return invalid("parameter 'networkServices': " + type + " of provider " + provider +
-                       " is not attached to L3 network " + l3Uuid);
+        return invalidArgument("parameter 'networkServices': " + type + " of provider " + provider +
+                               " is not attached to L3 network " + l3Uuid);
       }
     }
     return refreshServices(tx, l3Uuid);
@@ -216,10 +218,10 @@ Reply NetworkServices::dhcpIp(const std::string& l3Uuid) {
   auto attached = flatDhcpAttached(l3Uuid);
   if (!attached) return attached.error();
   if (!*attached) {
-    return invalid("L3 network " + l3Uuid + " has no DHCP service of the Flat provider");
+    return invalidArgument("L3 network " + l3Uuid + " has no DHCP service of the Flat provider");
   }
-  return invalid("L3 network " + l3Uuid +
-                 " has no IP range to take the DHCP server's address from");
+  return invalidArgument("L3 network " + l3Uuid +
+                         " has no IP range to take the DHCP server's address from");
 }
 
 }  // namespace strato::l3

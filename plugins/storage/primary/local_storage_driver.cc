@@ -88,14 +88,14 @@ Status LocalStorageDriver::recordHost(const std::string& storageUuid, const Stor
     std::int64_t available = std::max<std::int64_t>(0, total - systemUsed - held);
     auto now = nowMillis();
     if (rows->rows.empty()) {
-      return okOrError(tx.execute(
+      return statusOf(tx.execute(
           "INSERT INTO local_storage_host_ref (primaryStorageUuid, hostUuid, totalCapacity, "
           "availableCapacity, totalPhysicalCapacity, availablePhysicalCapacity, "
           "systemUsedCapacity, createDate, lastOpDate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
           {storageUuid, host.uuid, total, available, total, disk->availablePhysical, systemUsed,
            now, now}));
     }
-    return okOrError(tx.execute(
+    return statusOf(tx.execute(
         "UPDATE local_storage_host_ref SET totalCapacity = ?, availableCapacity = ?, "
         "totalPhysicalCapacity = ?, availablePhysicalCapacity = ?, systemUsedCapacity = ?, "
         "lastOpDate = ? WHERE primaryStorageUuid = ? AND hostUuid = ?",

@@ -7,19 +7,6 @@
 #include "ps_store.h"
 
 namespace strato::primary {
-namespace {
-
-std::vector<std::string> uuidList(const Json& params, const char* name) {
-  std::vector<std::string> out;
-  if (!params.contains(name) || !params[name].is_array()) return out;
-  for (const auto& v : params[name]) {
-    if (v.is_string() && !v.get<std::string>().empty()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
-}  // namespace
-
 Reply PrimaryStorageService::changeState(const Json& params) {
   std::string uuid = params["uuid"];
   if (auto current = loadRecord(db_, uuid); !current) return current.error();
@@ -99,7 +86,7 @@ Reply getPrimaryStorageCapacity(Database& db, const Json& params) {
           std::tuple{"clusterUuids",
                      "uuid IN (SELECT primaryStorageUuid FROM primary_storage_cluster_ref "
                      "WHERE clusterUuid IN (%))"}}) {
-      auto uuids = uuidList(params, name);
+      auto uuids = stringListParam(params, name);
       if (uuids.empty()) continue;
       if (uuids.size() > kSlice) {
         return makeError(ErrorCode::kInvalidArgument, std::string("too many ") + name,

@@ -89,7 +89,7 @@ Status LocalHostRefCascade::remove(const std::vector<std::string>& uuids, Delete
     for (const char* sql :
          {"DELETE FROM local_storage_resource_ref WHERE primaryStorageUuid = ? AND hostUuid = ?",
           "DELETE FROM local_storage_host_ref WHERE primaryStorageUuid = ? AND hostUuid = ?"}) {
-      if (auto s = okOrError(db_.execute(sql, {storage, host})); !s) return s;
+      if (auto s = statusOf(db_.execute(sql, {storage, host})); !s) return s;
     }
     storages.insert(storage);
   }

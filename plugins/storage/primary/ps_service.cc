@@ -4,23 +4,6 @@
 #include "ps_store.h"
 
 namespace strato::primary {
-namespace {
-
-Error invalid(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
-}
-
-Error prefixed(Error e, const std::string& what) {
-  e.message = what + " failed: " + e.message;
-  return e;
-}
-
-std::string str(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
-}  // namespace
-
 Result<std::shared_ptr<PrimaryStorageDriver>> PrimaryStorageService::driver(
     const std::string& type) const {
   auto found = extensions_.find<PrimaryStorageDriver>(type);
@@ -38,17 +21,18 @@ std::vector<std::shared_ptr<PrimaryStorageDriver>> PrimaryStorageService::driver
 Reply PrimaryStorageService::add(const std::string& type, const Json& p, Json extra) {
   auto d = driver(type);
   if (!d) return d.error();
-  PrimaryStorageSpec spec{str(p, "resourceUuid"), str(p, "name"),     type,
-                          str(p, "url"),          str(p, "zoneUuid"), std::move(extra)};
+  PrimaryStorageSpec spec{textParam(p, "resourceUuid"), textParam(p, "name"),     type,
+                          textParam(p, "url"),          textParam(p, "zoneUuid"), std::move(extra)};
   if (spec.uuid.empty()) spec.uuid = newUuid();
-  if (!isUuid(spec.uuid)) return invalid("resourceUuid must be 32 hex digits", spec.uuid);
+  if (!isUuid(spec.uuid)) return invalidArgument("resourceUuid must be 32 hex digits", spec.uuid);
   // The API names the type; a `type` parameter may only repeat it.
-  if (p.contains("type") && str(p, "type") != type) {
-    return invalid("this API adds " + type + " primary storage", "type " + str(p, "type"));
+  if (p.contains("type") && textParam(p, "type") != type) {
+    return invalidArgument("this API adds " + type + " primary storage",
+                           "type " + textParam(p, "type"));
   }
   auto zone = db_.query("SELECT 1 FROM zone WHERE uuid = ?", {spec.zoneUuid});
   if (!zone) return zone.error();
-  if (zone->rows.empty()) return invalid("zoneUuid names no zone", spec.zoneUuid);
+  if (zone->rows.empty()) return invalidArgument("zoneUuid names no zone", spec.zoneUuid);
   if (auto valid = (*d)->validate(spec); !valid) return valid.error();
 
   auto now = nowMillis();
@@ -85,7 +69,7 @@ Reply PrimaryStorageService::add(const std::string& type, const Json& p, Json ex
     (void)removeStorages({spec.uuid});
     logger_.warn("primaryStorage.add.failed name=" + spec.name +
                  " error=" + done.error().describe());
-    return prefixed(done.error(), "adding primary storage " + spec.name);
+    return failedWhile(done.error(), "adding primary storage " + spec.name);
   }
   logger_.info("primaryStorage.added uuid=" + spec.uuid + " type=" + type);
   return inventoryReply(db_, spec.uuid);
@@ -96,12 +80,12 @@ Reply PrimaryStorageService::attach(const std::string& uuid, const std::string& 
   if (!record) return record.error();
   auto cluster = db_.query("SELECT zoneUuid FROM cluster WHERE uuid = ?", {clusterUuid});
   if (!cluster) return cluster.error();
-  if (cluster->rows.empty()) return invalid("clusterUuid names no cluster", clusterUuid);
+  if (cluster->rows.empty()) return invalidArgument("clusterUuid names no cluster", clusterUuid);
   std::string clusterZone = dbText(cluster->rows[0][0]);
   if (clusterZone != record->spec.zoneUuid) {
-    return invalid("primary storage " + uuid + " is in zone " + record->spec.zoneUuid +
-                   " and cluster " + clusterUuid + " in zone " + clusterZone +
-                   ": both must be in the same zone");
+    return invalidArgument("primary storage " + uuid + " is in zone " + record->spec.zoneUuid +
+                           " and cluster " + clusterUuid + " in zone " + clusterZone +
+                           ": both must be in the same zone");
   }
   auto attached = db_.query(
       "SELECT 1 FROM primary_storage_cluster_ref WHERE primaryStorageUuid = ? AND clusterUuid = ?",
@@ -117,8 +101,8 @@ Reply PrimaryStorageService::attach(const std::string& uuid, const std::string& 
   if (!hosts) return hosts.error();
   auto capacity = (*d)->attach(record->spec, clusterUuid, *hosts);
   if (!capacity) {
-    return prefixed(capacity.error(),
-                    "attaching primary storage " + uuid + " to cluster " + clusterUuid);
+    return failedWhile(capacity.error(),
+                       "attaching primary storage " + uuid + " to cluster " + clusterUuid);
   }
   auto now = nowMillis();
   auto stored = db_.transaction([&](Database& tx) -> Status {
@@ -150,7 +134,8 @@ Reply PrimaryStorageService::detach(const std::string& uuid, const std::string& 
       {uuid, clusterUuid});
   if (!attached) return attached.error();
   if (attached->rows.empty()) {
-    return invalid("primary storage " + uuid + " is not attached to cluster " + clusterUuid);
+    return invalidArgument("primary storage " + uuid + " is not attached to cluster " +
+                           clusterUuid);
   }
   auto d = driver(record->spec.type);
   if (!d) return d.error();
@@ -158,8 +143,8 @@ Reply PrimaryStorageService::detach(const std::string& uuid, const std::string& 
   if (!hosts) return hosts.error();
   auto capacity = (*d)->detach(record->spec, clusterUuid, *hosts);
   if (!capacity) {
-    return prefixed(capacity.error(),
-                    "detaching primary storage " + uuid + " from cluster " + clusterUuid);
+    return failedWhile(capacity.error(),
+                       "detaching primary storage " + uuid + " from cluster " + clusterUuid);
   }
   auto stored = db_.transaction([&](Database& tx) -> Status {
     auto deleted = tx.execute(
@@ -188,7 +173,7 @@ Reply PrimaryStorageService::reconnect(const std::string& uuid) {
   if (!done) {
     if (auto moved = transition(db_, bus_, uuid, "Connecting", "Disconnected"); !moved)
       return moved.error();
-    return prefixed(done.error(), "reconnecting primary storage " + record->spec.name);
+    return failedWhile(done.error(), "reconnecting primary storage " + record->spec.name);
   }
   if (auto moved = transition(db_, bus_, uuid, "Connecting", "Connected"); !moved)
     return moved.error();
@@ -203,7 +188,8 @@ Reply PrimaryStorageService::syncCapacity(const std::string& uuid) {
   auto hosts = attachedHosts(db_, uuid);
   if (!hosts) return hosts.error();
   auto capacity = (*d)->syncCapacity(record->spec, *hosts);
-  if (!capacity) return prefixed(capacity.error(), "syncing the capacity of " + record->spec.name);
+  if (!capacity)
+    return failedWhile(capacity.error(), "syncing the capacity of " + record->spec.name);
   if (auto applied = applyCapacity(db_, uuid, *capacity); !applied) return applied.error();
   return inventoryReply(db_, uuid);
 }
@@ -269,7 +255,7 @@ Status PrimaryStorageService::removeAttachment(const std::string& uuid,
     return {};
   }
   if (record.error().code != ErrorCode::kNotFound) return record.error();
-  return okOrError(db_.execute(
+  return statusOf(db_.execute(
       "DELETE FROM primary_storage_cluster_ref WHERE primaryStorageUuid = ? AND clusterUuid = ?",
       {uuid, clusterUuid}));
 }

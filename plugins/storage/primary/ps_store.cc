@@ -12,11 +12,6 @@ constexpr const char* kColumns =
 
 }  // namespace
 
-Status okOrError(const Result<std::uint64_t>& changed) {
-  if (!changed) return changed.error();
-  return {};
-}
-
 Result<PrimaryStorageRecord> loadRecord(Database& db, const std::string& uuid) {
   auto rows = db.query(
       "SELECT name, type, url, zoneUuid, extra, state, status FROM primary_storage WHERE uuid = ?",
@@ -104,7 +99,7 @@ Result<std::vector<StorageHost>> attachedHosts(Database& db, const std::string& 
 Status refreshAttachedColumn(Database& db, const std::string& uuid) {
   auto clusters = attachedClusters(db, uuid);
   if (!clusters) return clusters.error();
-  return okOrError(db.execute(
+  return statusOf(db.execute(
       "UPDATE primary_storage SET attachedClusterUuids = ?, lastOpDate = ? WHERE uuid = ?",
       {Json(*clusters).dump(), nowMillis(), uuid}));
 }
@@ -124,7 +119,7 @@ Status applyCapacity(Database& db, const std::string& uuid, const StorageCapacit
     std::int64_t physicalFree = std::clamp<std::int64_t>(capacity.availablePhysical, 0, total);
     std::int64_t systemUsed = std::max<std::int64_t>(0, total - physicalFree - held);
     std::int64_t available = std::max<std::int64_t>(0, total - systemUsed - held);
-    return okOrError(tx.execute(
+    return statusOf(tx.execute(
         "UPDATE primary_storage SET totalCapacity = ?, availableCapacity = ?, "
         "totalPhysicalCapacity = ?, availablePhysicalCapacity = ?, systemUsedCapacity = ?, "
         "lastOpDate = ? WHERE uuid = ?",
@@ -158,7 +153,7 @@ Status removeStorages(Database& db, const std::vector<std::string>& uuids) {
                               "DELETE FROM local_storage_host_ref WHERE primaryStorageUuid",
                               "DELETE FROM local_storage_resource_ref WHERE primaryStorageUuid",
                               "DELETE FROM primary_storage WHERE uuid"}) {
-        if (auto s = okOrError(tx.execute(sql + in, slice)); !s) return s;
+        if (auto s = statusOf(tx.execute(sql + in, slice)); !s) return s;
       }
       return {};
     });

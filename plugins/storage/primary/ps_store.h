@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <strato/handler_util.h>
+
 #include "ps_driver.h"
 
 namespace strato::primary {
@@ -14,8 +16,6 @@ namespace strato::primary {
 inline constexpr std::size_t kSlice = 500;
 // Body {"uuid", "oldStatus", "newStatus"}, published on every status change.
 inline constexpr std::string_view kStatusChangedEvent = "primaryStorage.StatusChanged";
-
-Status okOrError(const Result<std::uint64_t>& changed);
 
 struct PrimaryStorageRecord {
   PrimaryStorageSpec spec;

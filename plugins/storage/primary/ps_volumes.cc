@@ -5,10 +5,6 @@
 namespace strato::primary {
 namespace {
 
-std::string str(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
 std::int64_t bytes(const Json& j, const char* key) {
   return j.contains(key) && j[key].is_number() ? j[key].get<std::int64_t>() : -1;
 }
@@ -46,7 +42,7 @@ Status reserve(Database& db, const PrimaryStorageRecord& record, std::int64_t am
 // Gives capacity back (a failed create or resize, a deleted file). Never above the total.
 Status release(Database& db, const std::string& uuid, std::int64_t amount) {
   if (amount <= 0) return {};
-  return okOrError(
+  return statusOf(
       db.execute("UPDATE primary_storage SET availableCapacity = CASE WHEN availableCapacity + ? > "
                  "totalCapacity - systemUsedCapacity THEN totalCapacity - systemUsedCapacity ELSE "
                  "availableCapacity + ? END, lastOpDate = ? WHERE uuid = ?",
@@ -60,7 +56,7 @@ struct Target {
 };
 
 Result<Target> target(PrimaryStorageService& service, Database& db, const Json& body) {
-  auto record = loadRecord(db, str(body, "primaryStorageUuid"));
+  auto record = loadRecord(db, textParam(body, "primaryStorageUuid"));
   if (!record) return record.error();
   auto driver = service.driver(record->spec.type);
   if (!driver) return driver.error();
@@ -79,10 +75,10 @@ Reply createVolume(PrimaryStorageService& service, Database& db, const Json& bod
   auto t = target(service, db, body);
   if (!t) return t.error();
   if (auto reserved = reserve(db, t->record, size); !reserved) return reserved.error();
-  VolumeSource source{str(body, "imageUuid"), str(body, "backupStorageUuid"),
-                      str(body, "imageInstallPath")};
-  auto file = t->driver->createVolume(t->record.spec, t->hosts, str(body, "volumeUuid"), size,
-                                      str(body, "format"), source);
+  VolumeSource source{textParam(body, "imageUuid"), textParam(body, "backupStorageUuid"),
+                      textParam(body, "imageInstallPath")};
+  auto file = t->driver->createVolume(t->record.spec, t->hosts, textParam(body, "volumeUuid"), size,
+                                      textParam(body, "format"), source);
   if (!file) {
     (void)release(db, t->record.spec.uuid, size);
     return file.error();
@@ -93,7 +89,8 @@ Reply createVolume(PrimaryStorageService& service, Database& db, const Json& bod
 Reply deleteVolume(PrimaryStorageService& service, Database& db, const Json& body) {
   auto t = target(service, db, body);
   if (!t) return t.error();
-  if (auto deleted = t->driver->deleteVolume(t->record.spec, t->hosts, str(body, "installPath"));
+  if (auto deleted =
+          t->driver->deleteVolume(t->record.spec, t->hosts, textParam(body, "installPath"));
       !deleted) {
     return deleted.error();
   }
@@ -111,7 +108,8 @@ Reply resizeVolume(PrimaryStorageService& service, Database& db, const Json& bod
   auto t = target(service, db, body);
   if (!t) return t.error();
   if (auto reserved = reserve(db, t->record, newSize - size); !reserved) return reserved.error();
-  auto file = t->driver->resizeVolume(t->record.spec, t->hosts, str(body, "installPath"), newSize);
+  auto file =
+      t->driver->resizeVolume(t->record.spec, t->hosts, textParam(body, "installPath"), newSize);
   if (!file) {
     (void)release(db, t->record.spec.uuid, newSize - size);
     return file.error();
@@ -122,7 +120,7 @@ Reply resizeVolume(PrimaryStorageService& service, Database& db, const Json& bod
 Reply volumeSize(PrimaryStorageService& service, Database& db, const Json& body) {
   auto t = target(service, db, body);
   if (!t) return t.error();
-  auto file = t->driver->volumeSize(t->record.spec, t->hosts, str(body, "installPath"));
+  auto file = t->driver->volumeSize(t->record.spec, t->hosts, textParam(body, "installPath"));
   if (!file) return file.error();
   return Json{{"size", file->size}, {"actualSize", file->actualSize}};
 }

@@ -5,14 +5,6 @@
 namespace strato::volume {
 namespace {
 
-Error invalid(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
-}
-
-std::string str(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
 // Settings may change only on a volume that is not deleted (RecoverDataVolume first).
 Result<VolumeRecord> liveVolume(Database& db, const std::string& uuid) {
   auto volume = loadVolume(db, uuid);
@@ -27,11 +19,11 @@ Result<VolumeRecord> liveVolume(Database& db, const std::string& uuid) {
 }  // namespace
 
 Reply VolumeService::changeState(const Json& p) {
-  auto volume = liveVolume(db_, str(p, "uuid"));
+  auto volume = liveVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
-  std::string event = str(p, "stateEvent");
+  std::string event = textParam(p, "stateEvent");
   if (event != "enable" && event != "disable") {
-    return invalid("stateEvent must be enable or disable", event);
+    return invalidArgument("stateEvent must be enable or disable", event);
   }
   auto changed =
       db_.execute("UPDATE volume SET state = ?, lastOpDate = ? WHERE uuid = ?",
@@ -41,15 +33,16 @@ Reply VolumeService::changeState(const Json& p) {
 }
 
 Reply VolumeService::update(const Json& p) {
-  auto volume = loadVolume(db_, str(p, "uuid"));
+  auto volume = loadVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
-  if (p.contains("name") && str(p, "name").empty()) return invalid("name may not be empty");
+  if (p.contains("name") && textParam(p, "name").empty())
+    return invalidArgument("name may not be empty");
   Status written = db_.transaction([&](Database& tx) -> Status {
     for (const char* field : {"name", "description"}) {
       if (!p.contains(field) || !p[field].is_string()) continue;
-      auto s = okOrError(tx.execute(
+      auto s = statusOf(tx.execute(
           std::string("UPDATE volume SET ") + field + " = ?, lastOpDate = ? WHERE uuid = ?",
-          {str(p, field), nowMillis(), volume->uuid}));
+          {textParam(p, field), nowMillis(), volume->uuid}));
       if (!s) return s;
     }
     return Status{};
@@ -60,7 +53,7 @@ Reply VolumeService::update(const Json& p) {
 
 // Asks the storage for the file's sizes again; a volume without a file has nothing to sync.
 Reply VolumeService::syncSize(const Json& p) {
-  auto volume = liveVolume(db_, str(p, "uuid"));
+  auto volume = liveVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
   if (volume->installPath.empty()) return inventoryReply(db_, volume->uuid);
   auto file = callStorage(
@@ -78,15 +71,15 @@ Reply VolumeService::syncSize(const Json& p) {
 
 // Volumes only grow. One not instantiated yet just records the size its file will have.
 Reply VolumeService::resize(const Json& p) {
-  auto volume = liveVolume(db_, str(p, "uuid"));
+  auto volume = liveVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
   if (volume->type != "Data") {
-    return invalid("volume " + volume->uuid + " is a root volume: use ResizeRootVolume");
+    return invalidArgument("volume " + volume->uuid + " is a root volume: use ResizeRootVolume");
   }
   std::int64_t size = p.value("size", std::int64_t{0});
   if (size <= volume->size) {
-    return invalid("size must be larger than the volume's size (volumes only grow)",
-                   "size " + std::to_string(size) + " <= " + std::to_string(volume->size));
+    return invalidArgument("size must be larger than the volume's size (volumes only grow)",
+                           "size " + std::to_string(size) + " <= " + std::to_string(volume->size));
   }
   if (volume->state != "Enabled") {
     return makeError(ErrorCode::kConflict, "volume " + volume->uuid + " is " + volume->state);
@@ -125,7 +118,7 @@ Reply VolumeService::formats(const Json&) {
 // Migration of volumes is not served yet (the primary storage plugin leaves 4.4.13-4.4.15 to
 // later), so no volume can migrate: both capabilities are false.
 Reply VolumeService::capabilities(const Json& p) {
-  auto volume = loadVolume(db_, str(p, "uuid"));
+  auto volume = loadVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
   return Json{
       {"capabilities",
@@ -134,12 +127,12 @@ Reply VolumeService::capabilities(const Json& p) {
 
 // Stored on the volume; the hypervisor plugin enforces it when the volume is attached.
 Reply VolumeService::setQos(const Json& p) {
-  auto volume = liveVolume(db_, str(p, "uuid"));
+  auto volume = liveVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
   std::int64_t bandwidth = p.value("volumeBandwidth", std::int64_t{0});
   if (bandwidth <= 0) {
-    return invalid("volumeBandwidth must be a positive number of bytes per second",
-                   std::to_string(bandwidth));
+    return invalidArgument("volumeBandwidth must be a positive number of bytes per second",
+                           std::to_string(bandwidth));
   }
   auto changed = db_.execute("UPDATE volume SET volumeBandwidth = ?, lastOpDate = ? WHERE uuid = ?",
                              {bandwidth, nowMillis(), volume->uuid});
@@ -149,7 +142,7 @@ Reply VolumeService::setQos(const Json& p) {
 
 // -1 when no limit is set, as ZStack answers.
 Reply VolumeService::getQos(const Json& p) {
-  std::string uuid = str(p, "uuid");
+  std::string uuid = textParam(p, "uuid");
   auto rows = db_.query("SELECT volumeBandwidth FROM volume WHERE uuid = ?", {uuid});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no volume " + uuid);
@@ -159,7 +152,7 @@ Reply VolumeService::getQos(const Json& p) {
 }
 
 Reply VolumeService::deleteQos(const Json& p) {
-  auto volume = loadVolume(db_, str(p, "uuid"));
+  auto volume = loadVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
   auto changed =
       db_.execute("UPDATE volume SET volumeBandwidth = NULL, lastOpDate = ? WHERE uuid = ?",

@@ -5,14 +5,6 @@
 namespace strato::volume {
 namespace {
 
-Error invalid(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
-}
-
-std::string str(const Json& j, const char* key, std::string fallback = {}) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
-}
-
 DbValue optional(const Json& j, const char* key) {
   if (j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
   return DbValue{};
@@ -22,7 +14,8 @@ DbValue optional(const Json& j, const char* key) {
 Status checkStorage(Database& db, const std::string& uuid) {
   auto found = db.query("SELECT 1 FROM primary_storage WHERE uuid = ?", {uuid});
   if (!found) return found.error();
-  if (found->rows.empty()) return invalid("primaryStorageUuid names no primary storage", uuid);
+  if (found->rows.empty())
+    return invalidArgument("primaryStorageUuid names no primary storage", uuid);
   return {};
 }
 
@@ -44,19 +37,20 @@ Status VolumeService::checkQuota(const std::string& accountUuid, std::int64_t si
 // Without primaryStorageUuid the volume stays NotInstantiated: ZStack creates its file when it
 // is first attached to a VM (which the VM plugin will do).
 Reply VolumeService::create(const Json& p, const std::string& accountUuid) {
-  std::string uuid = str(p, "resourceUuid", newUuid());
-  if (!isUuid(uuid)) return invalid("resourceUuid must be 32 hex digits", uuid);
-  std::string offering = str(p, "diskOfferingUuid");
+  std::string uuid = textParam(p, "resourceUuid", newUuid());
+  if (!isUuid(uuid)) return invalidArgument("resourceUuid must be 32 hex digits", uuid);
+  std::string offering = textParam(p, "diskOfferingUuid");
   auto found = db_.query("SELECT diskSize, state FROM disk_offering WHERE uuid = ?", {offering});
   if (!found) return found.error();
-  if (found->rows.empty()) return invalid("diskOfferingUuid names no disk offering", offering);
+  if (found->rows.empty())
+    return invalidArgument("diskOfferingUuid names no disk offering", offering);
   if (dbText(found->rows[0][1]) != "Enabled") {
     return makeError(ErrorCode::kConflict, "disk offering " + offering + " is disabled",
                      "diskOfferingUuid " + offering);
   }
   std::int64_t size = dbInt(found->rows[0][0]);
   if (auto s = checkQuota(accountUuid, size); !s) return s.error();
-  std::string ps = str(p, "primaryStorageUuid");
+  std::string ps = textParam(p, "primaryStorageUuid");
   if (!ps.empty()) {
     if (auto s = checkStorage(db_, ps); !s) return s.error();
   }
@@ -65,7 +59,7 @@ Reply VolumeService::create(const Json& p, const std::string& accountUuid) {
       "INSERT INTO volume (uuid, name, description, diskOfferingUuid, type, format, size, state, "
       "status, isShareable, createDate, lastOpDate) VALUES (?, ?, ?, ?, 'Data', 'qcow2', ?, "
       "'Enabled', ?, 0, ?, ?)",
-      {uuid, str(p, "name"), optional(p, "description"), offering, size,
+      {uuid, textParam(p, "name"), optional(p, "description"), offering, size,
        ps.empty() ? "NotInstantiated" : "Creating", now, now});
   if (!inserted) {
     auto existing = db_.query("SELECT 1 FROM volume WHERE uuid = ?", {uuid});
@@ -80,17 +74,18 @@ Reply VolumeService::create(const Json& p, const std::string& accountUuid) {
 // The template's copy on a backup storage becomes the volume's first bytes; the volume has the
 // template's size and format, and names it as its rootImageUuid (as ZStack does).
 Reply VolumeService::createFromTemplate(const Json& p, const std::string& accountUuid) {
-  std::string uuid = str(p, "resourceUuid", newUuid());
-  if (!isUuid(uuid)) return invalid("resourceUuid must be 32 hex digits", uuid);
-  std::string image = str(p, "imageUuid");
+  std::string uuid = textParam(p, "resourceUuid", newUuid());
+  if (!isUuid(uuid)) return invalidArgument("resourceUuid must be 32 hex digits", uuid);
+  std::string image = textParam(p, "imageUuid");
   auto rows =
       db_.query("SELECT mediaType, state, status, size, format FROM image WHERE uuid = ?", {image});
   if (!rows) return rows.error();
-  if (rows->rows.empty()) return invalid("imageUuid names no image", image);
+  if (rows->rows.empty()) return invalidArgument("imageUuid names no image", image);
   const auto& r = rows->rows.front();
   if (dbText(r[0]) != "DataVolumeTemplate") {
-    return invalid("image " + image + " is a " + dbText(r[0]) + ", not a DataVolumeTemplate",
-                   "imageUuid " + image);
+    return invalidArgument(
+        "image " + image + " is a " + dbText(r[0]) + ", not a DataVolumeTemplate",
+        "imageUuid " + image);
   }
   if (dbText(r[1]) != "Enabled" || dbText(r[2]) != "Ready") {
     return makeError(ErrorCode::kConflict, "image " + image + " is " + dbText(r[1]) + " and " +
@@ -106,14 +101,14 @@ Reply VolumeService::createFromTemplate(const Json& p, const std::string& accoun
   if (!refs) return refs.error();
   if (refs->rows.empty())
     return makeError(ErrorCode::kConflict, "image " + image + " has no ready copy");
-  std::string ps = str(p, "primaryStorageUuid");
+  std::string ps = textParam(p, "primaryStorageUuid");
   if (auto s = checkStorage(db_, ps); !s) return s.error();
   auto now = nowMillis();
   auto inserted = db_.execute(
       "INSERT INTO volume (uuid, name, description, rootImageUuid, type, format, size, state, "
       "status, isShareable, createDate, lastOpDate) VALUES (?, ?, ?, ?, 'Data', ?, ?, "
       "'Enabled', 'Creating', 0, ?, ?)",
-      {uuid, str(p, "name"), optional(p, "description"), image, format, size, now, now});
+      {uuid, textParam(p, "name"), optional(p, "description"), image, format, size, now, now});
   if (!inserted) {
     auto existing = db_.query("SELECT 1 FROM volume WHERE uuid = ?", {uuid});
     if (existing && !existing->rows.empty())
@@ -140,7 +135,7 @@ Reply VolumeService::instantiate(const std::string& uuid, const std::string& ps,
   auto done = db_.execute(
       "UPDATE volume SET primaryStorageUuid = ?, installPath = ?, size = ?, actualSize = ?, "
       "status = 'Ready', lastOpDate = ? WHERE uuid = ?",
-      {ps, str(*file, "installPath"), file->value("size", size),
+      {ps, textParam(*file, "installPath"), file->value("size", size),
        file->value("actualSize", std::int64_t{0}), nowMillis(), uuid});
   if (!done) return done.error();
   logger_.info("volume.created uuid=" + uuid + " primaryStorage=" + ps);
@@ -151,14 +146,14 @@ Reply VolumeService::instantiate(const std::string& uuid, const std::string& ps,
 // (RecoverDataVolume brings it back) and expungeDue() expunges it after volume.expungePeriod;
 // Never only marks. A deleted volume keeps its file and its capacity until it is expunged.
 Reply VolumeService::remove(const Json& p) {
-  auto volume = loadVolume(db_, str(p, "uuid"));
+  auto volume = loadVolume(db_, textParam(p, "uuid"));
   if (!volume) {
     // Deleting what does not exist succeeds: the caller wanted it gone, and it is.
     if (volume.error().code == ErrorCode::kNotFound) return Json::object();
     return volume.error();
   }
   if (volume->type != "Data") {
-    return invalid("volume " + volume->uuid + " is a root volume; it goes with its VM");
+    return invalidArgument("volume " + volume->uuid + " is a root volume; it goes with its VM");
   }
   if (volume->status == "Deleted") return Json::object();
   std::string policy = config_.get("volume", "deletionPolicy").value_or("Delay");
@@ -173,7 +168,7 @@ Reply VolumeService::remove(const Json& p) {
 }
 
 Reply VolumeService::recover(const Json& p) {
-  auto volume = loadVolume(db_, str(p, "uuid"));
+  auto volume = loadVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
   if (volume->status != "Deleted") {
     return makeError(ErrorCode::kConflict, "volume " + volume->uuid + " is not deleted",
@@ -188,7 +183,7 @@ Reply VolumeService::recover(const Json& p) {
 
 // Only deleted volumes are expunged (DeleteDataVolume first), as in ZStack.
 Reply VolumeService::expunge(const Json& p) {
-  auto volume = loadVolume(db_, str(p, "uuid"));
+  auto volume = loadVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
   if (volume->status != "Deleted") {
     return makeError(ErrorCode::kConflict,
@@ -238,7 +233,7 @@ Status VolumeService::removeOnStorage(const std::vector<std::string>& uuids) {
         logger_.warn("volume.cascade.deleteFile.failed uuid=" + uuid +
                      " error=" + deleted.error().describe());
     }
-    if (auto s = okOrError(db_.execute("DELETE FROM volume WHERE uuid = ?", {uuid})); !s) return s;
+    if (auto s = statusOf(db_.execute("DELETE FROM volume WHERE uuid = ?", {uuid})); !s) return s;
   }
   return {};
 }

@@ -9,11 +9,6 @@ bool isNull(const DbValue& v) { return std::holds_alternative<std::monostate>(v)
 
 }  // namespace
 
-Status okOrError(const Result<std::uint64_t>& changed) {
-  if (!changed) return changed.error();
-  return {};
-}
-
 Result<VolumeRecord> loadVolume(Database& db, const std::string& uuid) {
   auto rows = db.query(
       "SELECT name, primaryStorageUuid, installPath, type, format, state, status, size, "

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include <strato/handler_util.h>
 #include <strato/sdk.h>
 
 namespace strato::volume {
@@ -27,7 +28,5 @@ Result<VolumeRecord> loadVolume(Database& db, const std::string& uuid);
 // The inventory of section 3.2.1 (null fields left out, as the query engine does).
 Result<Json> loadInventory(Database& db, const std::string& uuid);
 Reply inventoryReply(Database& db, const std::string& uuid);
-
-Status okOrError(const Result<std::uint64_t>& changed);
 
 }  // namespace strato::volume
