@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strato/database.h"
 #include "strato/json.h"
 #include "strato/result.h"
 
@@ -47,6 +48,27 @@ inline std::vector<std::string> stringListParam(const Json& params, std::string_
 inline Status statusOf(const Result<std::uint64_t>& changed) {
   if (!changed) return changed.error();
   return {};
+}
+
+// Rows of `sql` (which ends in "IN (") for `values`, in slices, since a database caps the values
+// bound to one statement; each row's columns joined with ':'. Cascade nodes name their rows so:
+// plain uuids from one column, "<a>:<b>" for rows keyed by two.
+inline Result<std::vector<std::string>> namesIn(Database& db, const std::string& sql,
+                                                const std::vector<std::string>& values) {
+  constexpr std::size_t kSlice = 500;
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < values.size(); i += kSlice) {
+    auto end = values.begin() + static_cast<long>(std::min(values.size(), i + kSlice));
+    std::vector<DbValue> slice(values.begin() + static_cast<long>(i), end);
+    auto rows = db.query(sql + sqlPlaceholders(slice.size()) + ")", slice);
+    if (!rows) return rows.error();
+    for (const auto& r : rows->rows) {
+      std::string name;
+      for (const auto& v : r) name += (name.empty() ? "" : ":") + dbText(v);
+      out.push_back(std::move(name));
+    }
+  }
+  return out;
 }
 
 }  // namespace strato

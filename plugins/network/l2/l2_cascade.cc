@@ -6,29 +6,6 @@
 #include "l2_store.h"
 
 namespace strato::l2 {
-namespace {
-
-// Rows of `sql` (which ends in "IN (") for the parents, in slices; each row's columns joined
-// with ':' make one name.
-Result<std::vector<std::string>> namesIn(Database& db, const std::string& sql,
-                                         const std::vector<std::string>& parents) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < parents.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        parents.begin() + static_cast<long>(i),
-        parents.begin() + static_cast<long>(std::min(parents.size(), i + kSlice)));
-    auto rows = db.query(sql + sqlPlaceholders(slice.size()) + ")", slice);
-    if (!rows) return rows.error();
-    for (const auto& r : rows->rows) {
-      std::string name;
-      for (const auto& v : r) name += (name.empty() ? "" : ":") + dbText(v);
-      out.push_back(std::move(name));
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<std::vector<std::string>> L2NetworkCascade::below(
     const std::string& parentType, const std::vector<std::string>& parentUuids) {

@@ -8,26 +8,6 @@
 namespace strato::primary {
 namespace {
 
-// Rows of `sql` (which ends in "IN (") for the parents, in slices; each row's columns joined
-// with ':' make one name.
-Result<std::vector<std::string>> namesIn(Database& db, const std::string& sql,
-                                         const std::vector<std::string>& parents) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < parents.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        parents.begin() + static_cast<long>(i),
-        parents.begin() + static_cast<long>(std::min(parents.size(), i + kSlice)));
-    auto rows = db.query(sql + sqlPlaceholders(slice.size()) + ")", slice);
-    if (!rows) return rows.error();
-    for (const auto& r : rows->rows) {
-      std::string name;
-      for (const auto& v : r) name += (name.empty() ? "" : ":") + dbText(v);
-      out.push_back(std::move(name));
-    }
-  }
-  return out;
-}
-
 std::pair<std::string, std::string> split(const std::string& name) {
   auto colon = name.find(':');
   if (colon == std::string::npos) return {name, ""};
