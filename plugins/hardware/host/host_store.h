@@ -5,17 +5,16 @@
 #include <string>
 #include <vector>
 
+#include <strato/host_events.h>
 #include <strato/sdk.h>
 
 namespace strato::host {
 
-inline constexpr std::string_view kStatusChangedEvent = "host.StatusChanged";
-// Body {"uuid", "hypervisorType"}: a host row is gone, so drivers may drop what they keep of it.
-inline constexpr std::string_view kHostDeletedEvent = "host.Deleted";
+// The host events are the SDK's (<strato/host_events.h>), which other plugins follow.
+inline constexpr std::string_view kStatusChangedEvent = kHostStatusChangedEvent;
 
 // A database caps the number of bound values in one statement: IN lists go in slices.
 inline constexpr std::size_t kSlice = 500;
-
 
 // The inventory as section 4.3.1 shows it, or kNotFound.
 Result<Json> loadHost(Database& db, const std::string& uuid);

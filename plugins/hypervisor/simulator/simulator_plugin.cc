@@ -1,5 +1,6 @@
 // The simulator hypervisor plugin: HypervisorDriver "Simulator" and ZStack's AddSimulatorHost
 // API, which hands the host to the host plugin (kAddHostMessage) like AddKVMHost will.
+#include <strato/host_events.h>
 #include <strato/sdk.h>
 
 #include "simulator_driver.h"
@@ -68,8 +69,8 @@ strato::Status init(strato::Registrar& r) {
   r.handle(decl.messageType, [&bus](Message m, strato::Replier reply) {
     addSimulatorHost(bus, m, std::move(reply));
   });
-  // The host plugin's "host.Deleted": drop the simulated host with its row.
-  r.subscribe("host.Deleted", [driver](const Message& e) {
+  // Drop the simulated host with its row.
+  r.subscribe(std::string(strato::kHostDeletedEvent), [driver](const Message& e) {
     if (e.body.value("hypervisorType", "") == strato::simulator::kType)
       driver->forget(e.body.value("uuid", ""));
   });

@@ -2,6 +2,7 @@
 // VXLAN networks, behind the L2NetworkFactory extension point, attached to clusters and realized
 // on their hosts through the L2NetworkRealizer extension point (Simulator here; KVM answers "not
 // supported" until its agent exists). See README.md.
+#include <strato/host_events.h>
 #include <strato/sdk.h>
 
 #include <set>
@@ -79,36 +80,15 @@ void addFactories(strato::Registrar& r) {
 }
 
 void addHostEvents(strato::Registrar& r, const Service& service) {
-  auto& bus = r.bus();
-  auto& logger = r.logger();
-  r.handle(kHostJoinedMessage, strato::blockingHandler(bus, [service](const Message& m) -> Reply {
-             auto joined = service->hostJoined(m.resourceUuid, m.body.value("hostUuid", ""));
-             if (!joined) return joined.error();
-             return Json::object();
-           }));
-  // A host of an attached cluster that comes Connected gets the cluster's networks. Networks are
-  // found on the blocking pool; each is then realized in its own queue.
-  r.subscribe("host.StatusChanged", [&bus, &logger, service](const Message& e) {
-    if (e.body.value("newStatus", "") != "Connected") return;
-    std::string host = e.body.value("uuid", "");
-    bus.postBlocking([&bus, &logger, service, host] {
-      auto networks = service->networksOfHost(host);
-      if (!networks) {
-        logger.warn("l2Network.hostJoined.failed host=" + host +
-                    " error=" + networks.error().describe());
-        return;
-      }
-      for (const auto& uuid : *networks) {
-        bus.request({kHostJoinedMessage, uuid, {{"hostUuid", host}}},
-                    [&logger, uuid, host](Reply done) {
-                      if (!done)
-                        logger.warn("l2Network.hostJoined.failed uuid=" + uuid + " host=" + host +
-                                    " error=" + done.error().describe());
-                    });
-      }
-    });
-  });
-  r.subscribe("host.Deleted",
+  // A host of an attached cluster that comes Connected gets the cluster's networks.
+  strato::followConnectedHosts(
+      r, kHostJoinedMessage,
+      [service](const std::string& host) { return service->networksOfHost(host); },
+      [service](const std::string& uuid, const std::string& host) {
+        return service->hostJoined(uuid, host);
+      },
+      "l2Network.hostJoined");
+  r.subscribe(std::string(strato::kHostDeletedEvent),
               [service](const Message& e) { service->hostDeleted(e.body.value("uuid", "")); });
 }
 

@@ -3,6 +3,7 @@
 // SharedMountPoint and Simulator types as PrimaryStorageDriver classes (see ps_driver.h for why
 // they live here). APIs that need volumes (4.4.13, 4.4.14, 4.4.15.3, 4.4.15.5) are left to the
 // volume plugin: the kernel answers them "not implemented" until it lands.
+#include <strato/host_events.h>
 #include <strato/sdk.h>
 
 #include "local_storage_driver.h"
@@ -126,36 +127,16 @@ void serveSerialized(strato::Registrar& r, strato::ApiDeclaration decl,
 }
 
 void addHostEvents(strato::Registrar& r, const Service& service) {
-  auto& bus = r.bus();
-  auto& logger = r.logger();
-  r.handle(kHostJoinedMessage, strato::blockingHandler(bus, [service](const Message& m) -> Reply {
-             auto joined = service->hostJoined(m.resourceUuid, m.body.value("hostUuid", ""));
-             if (!joined) return joined.error();
-             return Json::object();
-           }));
   // A host of an attached cluster that comes Connected gets the storage too (mounted, its disk
-  // counted). Ref rows are found on the blocking pool; each storage then in its own queue.
-  r.subscribe("host.StatusChanged", [&bus, &logger, service](const Message& e) {
-    if (e.body.value("newStatus", "") != "Connected") return;
-    std::string host = e.body.value("uuid", "");
-    bus.postBlocking([&bus, &logger, service, host] {
-      auto storages = service->storagesOfHost(host);
-      if (!storages) {
-        logger.warn("primaryStorage.hostJoined.failed host=" + host +
-                    " error=" + storages.error().describe());
-        return;
-      }
-      for (const auto& uuid : *storages) {
-        bus.request({kHostJoinedMessage, uuid, {{"hostUuid", host}}},
-                    [&logger, uuid, host](Reply done) {
-                      if (!done)
-                        logger.warn("primaryStorage.hostJoined.failed uuid=" + uuid +
-                                    " host=" + host + " error=" + done.error().describe());
-                    });
-      }
-    });
-  });
-  r.subscribe("host.Deleted",
+  // counted).
+  strato::followConnectedHosts(
+      r, kHostJoinedMessage,
+      [service](const std::string& host) { return service->storagesOfHost(host); },
+      [service](const std::string& uuid, const std::string& host) {
+        return service->hostJoined(uuid, host);
+      },
+      "primaryStorage.hostJoined");
+  r.subscribe(std::string(strato::kHostDeletedEvent),
               [service](const Message& e) { service->hostDeleted(e.body.value("uuid", "")); });
 }
 
