@@ -71,4 +71,32 @@ inline Result<std::vector<std::string>> namesIn(Database& db, const std::string&
   return out;
 }
 
+// Which rows a capacity-style API means (GetPrimaryStorageCapacity, GetIpAddressCapacity, ...):
+// every row when `all` is true (or "true"); else the rows matching any of `conditions` whose list
+// parameter was given. A condition is {parameter, "column IN (%)"}, the % becoming the list's
+// placeholders; two parameters may share a condition (a misspelling the manual uses, say).
+struct RowFilter {
+  std::string where;  // "1 = 1" for all
+  std::vector<DbValue> binds;
+};
+inline Result<RowFilter> selectedRows(
+    const Json& params, const std::vector<std::pair<std::string, std::string>>& conditions) {
+  auto all = params.is_object() ? params.find("all") : params.end();
+  if (all != params.end() && (*all == true || *all == "true")) return RowFilter{"1 = 1", {}};
+  RowFilter filter;
+  std::string names;
+  for (const auto& [name, condition] : conditions) {
+    names += (names.empty() ? "" : ", ") + name;
+    auto uuids = stringListParam(params, name);
+    if (uuids.empty()) continue;
+    if (uuids.size() > 500) return invalidArgument("too many " + name, "at most 500");
+    std::string sql = condition;
+    sql.replace(sql.find('%'), 1, sqlPlaceholders(uuids.size()));
+    filter.where += (filter.where.empty() ? "" : " OR ") + sql;
+    filter.binds.insert(filter.binds.end(), uuids.begin(), uuids.end());
+  }
+  if (filter.where.empty()) return invalidArgument("give " + names + ", or all=true");
+  return filter;
+}
+
 }  // namespace strato

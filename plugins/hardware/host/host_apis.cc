@@ -1,8 +1,9 @@
 #include "host_apis.h"
 
+#include <strato/handler_util.h>
+
 #include <algorithm>
 #include <set>
-#include <tuple>
 
 #include "host_store.h"
 
@@ -69,50 +70,19 @@ Reply getHostAllocatorStrategies() {
                 "MaximumMemoryUsageHostAllocatorStrategy"}}};
 }
 
-namespace {
-
-// Uuid list parameter under either spelling: ZStack's SDK sends zoneUuids, the manual prints
-// zoneUids.
-std::vector<std::string> uuidList(const Json& params, const char* name, const char* printed) {
-  std::vector<std::string> out;
-  for (const char* key : {name, printed}) {
-    if (!params.contains(key) || !params[key].is_array()) continue;
-    for (const auto& v : params[key]) {
-      if (v.is_string() && !v.get<std::string>().empty()) out.push_back(v.get<std::string>());
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 // Sums over the Enabled and Connected hosts (as ZStack does: a disabled or unreachable host
 // offers no capacity) that match any of the given zones, clusters or hosts, or all of them.
 Reply getCpuMemoryCapacity(Database& db, const Json& params) {
-  bool all = params.value("all", false);
-  std::string where = "state = 'Enabled' AND status = 'Connected'";
-  std::vector<DbValue> binds;
-  if (!all) {
-    std::string any;
-    for (auto [column, name, printed] : {std::tuple{"zoneUuid", "zoneUuids", "zoneUids"},
-                                         std::tuple{"clusterUuid", "clusterUuids", "clusterUids"},
-                                         std::tuple{"uuid", "hostUuids", "hostUids"}}) {
-      auto uuids = uuidList(params, name, printed);
-      if (uuids.empty()) continue;
-      if (uuids.size() > kSlice) {
-        return makeError(ErrorCode::kInvalidArgument, std::string("too many ") + name,
-                         "at most 500");
-      }
-      any += (any.empty() ? "" : " OR ") + std::string(column) + " IN (" +
-             sqlPlaceholders(uuids.size()) + ")";
-      binds.insert(binds.end(), uuids.begin(), uuids.end());
-    }
-    if (any.empty()) {
-      return makeError(ErrorCode::kInvalidArgument,
-                       "give zoneUuids, clusterUuids or hostUuids, or all=true");
-    }
-    where += " AND (" + any + ")";
-  }
+  // ZStack's SDK sends zoneUuids, the manual prints zoneUids: both are taken.
+  auto chosen = selectedRows(params, {{"zoneUuids", "zoneUuid IN (%)"},
+                                      {"zoneUids", "zoneUuid IN (%)"},
+                                      {"clusterUuids", "clusterUuid IN (%)"},
+                                      {"clusterUids", "clusterUuid IN (%)"},
+                                      {"hostUuids", "uuid IN (%)"},
+                                      {"hostUids", "uuid IN (%)"}});
+  if (!chosen) return chosen.error();
+  std::string where = "state = 'Enabled' AND status = 'Connected' AND (" + chosen->where + ")";
+  std::vector<DbValue> binds = std::move(chosen->binds);
   if (params.contains("hypervisorType") && params["hypervisorType"].is_string()) {
     where += " AND hypervisorType = ?";
     binds.emplace_back(params["hypervisorType"].get<std::string>());
@@ -141,7 +111,8 @@ Result<std::vector<std::string>> HostCascade::below(const std::string& parentTyp
         parentUuids.begin() + static_cast<long>(i),
         parentUuids.begin() + static_cast<long>(std::min(parentUuids.size(), i + kSlice)));
     auto rows = db_.query(
-        "SELECT uuid FROM host WHERE clusterUuid IN (" + sqlPlaceholders(slice.size()) + ")", slice);
+        "SELECT uuid FROM host WHERE clusterUuid IN (" + sqlPlaceholders(slice.size()) + ")",
+        slice);
     if (!rows) return rows.error();
     for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
   }

@@ -1,7 +1,6 @@
 #include "ip_queries.h"
 
 #include <set>
-#include <tuple>
 
 #include "ip_address.h"
 #include "l3_store.h"
@@ -111,32 +110,17 @@ Reply checkIpAvailability(Database& db, const Json& p) {
 }
 
 Reply getIpAddressCapacity(Database& db, const Json& p) {
-  std::string where = "1 = 1";
-  std::vector<DbValue> binds;
-  bool all = p.contains("all") && (p["all"] == true || p["all"] == "true");
-  if (!all) {
-    std::string any;
-    for (auto [name, spelled, condition] :
-         {std::tuple{"zoneUuids", "zoneUids",
-                     "l3NetworkUuid IN (SELECT uuid FROM l3_network WHERE zoneUuid IN (%))"},
-          std::tuple{"l3NetworkUuids", "l3NetworkUids", "l3NetworkUuid IN (%)"},
-          std::tuple{"ipRangeUuids", "ipRangeUids", "uuid IN (%)"}}) {
-      auto uuids = stringListParam(p, name);
-      auto other = stringListParam(p, spelled);
-      uuids.insert(uuids.end(), other.begin(), other.end());
-      if (uuids.empty()) continue;
-      if (uuids.size() > kSlice) {
-        return invalidArgument(std::string("too many ") + name, "at most 500");
-      }
-      std::string sql = condition;
-      sql.replace(sql.find('%'), 1, sqlPlaceholders(uuids.size()));
-      any += (any.empty() ? "" : " OR ") + sql;
-      binds.insert(binds.end(), uuids.begin(), uuids.end());
-    }
-    if (any.empty())
-      return invalidArgument("give zoneUuids, l3NetworkUuids or ipRangeUuids, or all=true");
-    where = any;
-  }
+  const std::string inZones =
+      "l3NetworkUuid IN (SELECT uuid FROM l3_network WHERE zoneUuid IN (%))";
+  // The manual also spells the lists zoneUids, l3NetworkUids and ipRangeUids.
+  auto chosen = selectedRows(p, {{"zoneUuids", inZones},
+                                 {"zoneUids", inZones},
+                                 {"l3NetworkUuids", "l3NetworkUuid IN (%)"},
+                                 {"l3NetworkUids", "l3NetworkUuid IN (%)"},
+                                 {"ipRangeUuids", "uuid IN (%)"},
+                                 {"ipRangeUids", "uuid IN (%)"}});
+  if (!chosen) return chosen.error();
+  auto& [where, binds] = *chosen;
   auto total = db.query(
       "SELECT COALESCE(SUM(endKey - startKey + 1), 0) FROM ip_range WHERE " + where, binds);
   if (!total) return total.error();

@@ -1,46 +1,18 @@
 // Read-only backup storage APIs: capacities and image migration candidates.
-#include <tuple>
-
 #include <strato/handler_util.h>
 
 #include "bs_service.h"
 
 namespace strato::backup {
-namespace {
-
-constexpr std::size_t kMaxUuids = 500;  // bound values per statement, at most
-
-}  // namespace
 
 Reply BackupStorageService::capacity(const Json& params) {
-  std::string where = "1 = 1";
-  std::vector<DbValue> binds;
-  // `all` arrives as a boolean; a string "true" is taken too, whatever the client sent.
-  bool all = params.contains("all") &&
-             (params["all"] == true || (params["all"].is_string() && params["all"] == "true"));
-  if (!all) {
-    std::string any;
-    for (auto [name, condition] :
-         {std::tuple{"backupStorageUuids", "uuid IN (%)"},
-          std::tuple{"zoneUuids",
-                     "uuid IN (SELECT backupStorageUuid FROM backup_storage_zone_ref "
-                     "WHERE zoneUuid IN (%))"}}) {
-      auto uuids = stringListParam(params, name);
-      if (uuids.empty()) continue;
-      if (uuids.size() > kMaxUuids)
-        return makeError(ErrorCode::kInvalidArgument, std::string("too many ") + name,
-                         "at most 500");
-      std::string sql = condition;
-      sql.replace(sql.find('%'), 1, sqlPlaceholders(uuids.size()));
-      any += (any.empty() ? "" : " OR ") + sql;
-      binds.insert(binds.end(), uuids.begin(), uuids.end());
-    }
-    if (any.empty()) {
-      return makeError(ErrorCode::kInvalidArgument,
-                       "give zoneUuids or backupStorageUuids, or all=true");
-    }
-    where = any;
-  }
+  auto chosen = selectedRows(
+      params, {{"zoneUuids",
+                "uuid IN (SELECT backupStorageUuid FROM backup_storage_zone_ref WHERE zoneUuid IN "
+                "(%))"},
+               {"backupStorageUuids", "uuid IN (%)"}});
+  if (!chosen) return chosen.error();
+  auto& [where, binds] = *chosen;
   auto rows = db_.query(
       "SELECT COALESCE(SUM(totalCapacity), 0), COALESCE(SUM(availableCapacity), 0) "
       "FROM backup_storage WHERE " +

@@ -1,7 +1,6 @@
 #include "ps_apis.h"
 
 #include <set>
-#include <tuple>
 
 #include "local_storage_driver.h"
 #include "ps_store.h"
@@ -73,36 +72,14 @@ Reply PrimaryStorageService::deleteRow(const std::string& uuid) {
 }
 
 Reply getPrimaryStorageCapacity(Database& db, const Json& params) {
-  std::string where = "1 = 1";
-  std::vector<DbValue> binds;
-  // `all` arrives as a boolean; a string "true" is taken too, whatever the client sent.
-  bool all = params.contains("all") &&
-             (params["all"] == true || (params["all"].is_string() && params["all"] == "true"));
-  if (!all) {
-    std::string any;
-    for (auto [name, condition] :
-         {std::tuple{"zoneUuids", "zoneUuid IN (%)"},
-          std::tuple{"primaryStorageUuids", "uuid IN (%)"},
-          std::tuple{"clusterUuids",
-                     "uuid IN (SELECT primaryStorageUuid FROM primary_storage_cluster_ref "
-                     "WHERE clusterUuid IN (%))"}}) {
-      auto uuids = stringListParam(params, name);
-      if (uuids.empty()) continue;
-      if (uuids.size() > kSlice) {
-        return makeError(ErrorCode::kInvalidArgument, std::string("too many ") + name,
-                         "at most 500");
-      }
-      std::string sql = condition;
-      sql.replace(sql.find('%'), 1, sqlPlaceholders(uuids.size()));
-      any += (any.empty() ? "" : " OR ") + sql;
-      binds.insert(binds.end(), uuids.begin(), uuids.end());
-    }
-    if (any.empty()) {
-      return makeError(ErrorCode::kInvalidArgument,
-                       "give zoneUuids, clusterUuids or primaryStorageUuids, or all=true");
-    }
-    where = any;
-  }
+  auto chosen = selectedRows(
+      params, {{"zoneUuids", "zoneUuid IN (%)"},
+               {"clusterUuids",
+                "uuid IN (SELECT primaryStorageUuid FROM primary_storage_cluster_ref WHERE "
+                "clusterUuid IN (%))"},
+               {"primaryStorageUuids", "uuid IN (%)"}});
+  if (!chosen) return chosen.error();
+  auto& [where, binds] = *chosen;
   auto rows = db.query(
       "SELECT COALESCE(SUM(totalCapacity), 0), COALESCE(SUM(availableCapacity), 0), "
       "COALESCE(SUM(totalPhysicalCapacity), 0), COALESCE(SUM(availablePhysicalCapacity), 0) "
