@@ -50,6 +50,16 @@ inline Status statusOf(const Result<std::uint64_t>& changed) {
   return {};
 }
 
+// The first column of `sql`'s rows as text, in order (a resource's attached clusters, say).
+inline Result<std::vector<std::string>> textColumn(Database& db, std::string_view sql,
+                                                   const std::vector<DbValue>& binds) {
+  auto rows = db.query(sql, binds);
+  if (!rows) return rows.error();
+  std::vector<std::string> out;
+  for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
+  return out;
+}
+
 // Rows of `sql` (which ends in "IN (") for `values`, in slices, since a database caps the values
 // bound to one statement; each row's columns joined with ':'. Cascade nodes name their rows so:
 // plain uuids from one column, "<a>:<b>" for rows keyed by two.

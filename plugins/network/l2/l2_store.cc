@@ -77,14 +77,10 @@ Result<L2NetworkSpec> loadSpec(Database& db, const std::string& uuid) {
 }
 
 Result<std::vector<std::string>> attachedClusters(Database& db, const std::string& uuid) {
-  auto rows = db.query(
-      "SELECT clusterUuid FROM l2_network_cluster_ref WHERE l2NetworkUuid = ? "
-      "ORDER BY createDate, clusterUuid",
-      {uuid});
-  if (!rows) return rows.error();
-  std::vector<std::string> out;
-  for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
-  return out;
+  return textColumn(db,
+                    "SELECT clusterUuid FROM l2_network_cluster_ref WHERE l2NetworkUuid = ? "
+                    "ORDER BY createDate, clusterUuid",
+                    {uuid});
 }
 
 Result<Json> loadInventory(Database& db, const std::string& uuid) {

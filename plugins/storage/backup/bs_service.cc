@@ -35,6 +35,14 @@ Json withoutColumnSettings(Json extra) {
   return extra;
 }
 
+// Zones the storage is attached to, oldest attachment first: the inventory's attachedZoneUuids.
+Result<std::vector<std::string>> attachedZones(Database& db, const std::string& uuid) {
+  return textColumn(db,
+                    "SELECT zoneUuid FROM backup_storage_zone_ref WHERE backupStorageUuid = ? "
+                    "ORDER BY createDate, zoneUuid",
+                    {uuid});
+}
+
 }  // namespace
 
 std::vector<std::string> BackupStorageService::types() const {
@@ -82,13 +90,8 @@ Result<Json> BackupStorageService::inventory(const std::string& uuid) {
       {uuid});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no backup storage " + uuid);
-  auto zones = db_.query(
-      "SELECT zoneUuid FROM backup_storage_zone_ref WHERE backupStorageUuid = ? "
-      "ORDER BY createDate, zoneUuid",
-      {uuid});
+  auto zones = attachedZones(db_, uuid);
   if (!zones) return zones.error();
-  Json attached = Json::array();
-  for (const auto& z : zones->rows) attached.push_back(dbText(z[0]));
   const auto& r = rows->rows.front();
   Json bs{{"uuid", uuid},
           {"name", dbText(r[0])},
@@ -100,7 +103,7 @@ Result<Json> BackupStorageService::inventory(const std::string& uuid) {
           {"status", dbText(r[7])},
           {"createDate", formatGsonDate(dbInt(r[8]))},
           {"lastOpDate", formatGsonDate(dbInt(r[9]))},
-          {"attachedZoneUuids", attached}};
+          {"attachedZoneUuids", *zones}};
   // Absent values are left out, as the query engine does (and Gson does for nulls).
   if (!isNull(r[2])) bs["description"] = dbText(r[2]);
   if (!isNull(r[10])) bs["hostname"] = dbText(r[10]);
@@ -266,16 +269,11 @@ Reply BackupStorageService::changeState(const Json& p) {
 }
 
 Status BackupStorageService::refreshAttachedColumn(Database& tx, const std::string& uuid) {
-  auto zones = tx.query(
-      "SELECT zoneUuid FROM backup_storage_zone_ref WHERE backupStorageUuid = ? "
-      "ORDER BY createDate, zoneUuid",
-      {uuid});
+  auto zones = attachedZones(tx, uuid);
   if (!zones) return zones.error();
-  Json list = Json::array();
-  for (const auto& z : zones->rows) list.push_back(dbText(z[0]));
   return statusOf(
       tx.execute("UPDATE backup_storage SET attachedZoneUuids = ?, lastOpDate = ? WHERE uuid = ?",
-                 {list.dump(), nowMillis(), uuid}));
+                 {Json(*zones).dump(), nowMillis(), uuid}));
 }
 
 Reply BackupStorageService::attach(const std::string& uuid, const std::string& zoneUuid) {

@@ -33,14 +33,11 @@ Result<PrimaryStorageRecord> loadRecord(Database& db, const std::string& uuid) {
 }
 
 Result<std::vector<std::string>> attachedClusters(Database& db, const std::string& uuid) {
-  auto rows = db.query(
+  return textColumn(
+      db,
       "SELECT clusterUuid FROM primary_storage_cluster_ref WHERE primaryStorageUuid = ? "
       "ORDER BY createDate, clusterUuid",
       {uuid});
-  if (!rows) return rows.error();
-  std::vector<std::string> out;
-  for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
-  return out;
 }
 
 Result<Json> loadInventory(Database& db, const std::string& uuid) {
