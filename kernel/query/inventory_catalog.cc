@@ -96,6 +96,16 @@ Status InventoryCatalog::checkRelations() const {
                                                           "' has no field '" + r.remoteField + "'");
       }
     }
+    // A list whose inventory is not loaded is left out of the rows (see query_engine.cc).
+    for (const auto& l : schema->lists) {
+      auto target = schemas_.find(l.inventory);
+      if (target == schemas_.end()) continue;
+      if (!findField(*schema, l.localField) || !findField(*target->second, l.remoteField) ||
+          (!l.orderField.empty() && !findField(*target->second, l.orderField))) {
+        return makeError(ErrorCode::kInvalidArgument, "inventory '" + name + "' list '" + l.name +
+                                                          "' names fields that do not exist");
+      }
+    }
   }
   return {};
 }

@@ -1,11 +1,13 @@
 #include "query/query_engine.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "query/condition.h"
 #include "query/field_codec.h"
+#include "query/inventory_lists.h"
 #include "query/sql_where.h"
 
 namespace strato::kernel {
@@ -178,6 +180,20 @@ Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& re
       }
     }
     inventories.push_back(std::move(item));
+  }
+  if (!groupBy && request.fields.empty() && !schema->lists.empty()) {
+    std::vector<std::vector<std::string>> keys;
+    for (const auto& list : schema->lists) {
+      const InventoryField* local = findField(*schema, list.localField);
+      auto at = std::find(selected.begin(), selected.end(), local) - selected.begin();
+      auto& column = keys.emplace_back();
+      for (const auto& row : rows->rows) {
+        const DbValue& v = row.at(static_cast<std::size_t>(at));
+        column.push_back(std::holds_alternative<std::monostate>(v) ? std::string() : dbText(v));
+      }
+    }
+    if (auto filled = fillInventoryLists(db_, catalog_, *schema, keys, inventories); !filled)
+      return filled.error();
   }
   if (!groupBy && !schema->className.empty() && !inventories.empty()) {
     Json classes = Json::object();

@@ -8,7 +8,9 @@
 #include <set>
 
 #include "bus/asio_bus.h"
+#include "query/query_engine.h"
 #include "strato/cascade.h"
+#include "strato/time_format.h"
 #include "system/system_apis.h"
 
 namespace strato::kernel {
@@ -97,9 +99,51 @@ Reply cascadeDelete(SystemApiServices& s, const Json& body) {
   return Json{{"deleted", deleted}};
 }
 
+// Owners of resources a plugin created for an account (kRecordOwnershipMessage).
+Reply recordOwnership(Database& db, const Json& body) {
+  std::string account = body.value("accountUuid", "");
+  if (account.empty() || !body.contains("resources") || !body["resources"].is_array()) {
+    return makeError(ErrorCode::kInvalidArgument, "ownership needs an accountUuid and resources");
+  }
+  auto now = nowMillis();
+  for (const auto& r : body["resources"]) {
+    std::string uuid = r.value("uuid", "");
+    auto known = db.query("SELECT 1 FROM account_resource_ref WHERE resourceUuid = ?", {uuid});
+    if (!known) return known.error();
+    if (!known->rows.empty()) continue;
+    auto inserted = db.execute(
+        "INSERT INTO account_resource_ref (resourceUuid, resourceType, accountUuid, "
+        "ownerAccountUuid, createDate, lastOpDate) VALUES (?, ?, ?, ?, ?, ?)",
+        {uuid, r.value("resourceType", ""), account, account, now, now});
+    if (!inserted) return inserted.error();
+  }
+  return Json::object();
+}
+
+// One resource as its Query API renders it (kRenderInventoryMessage).
+Reply renderInventory(SystemApiServices& s, const Json& body) {
+  QueryRequest request;
+  request.uuid = body.value("uuid", "");
+  if (request.uuid.empty()) return makeError(ErrorCode::kInvalidArgument, "render needs a uuid");
+  auto found = QueryEngine(s.database, s.inventories).run(body.value("inventory", ""), request);
+  if (!found) return found.error();
+  const Json& rows = (*found)["inventories"];
+  if (rows.empty()) return makeError(ErrorCode::kNotFound, "no " + body.value("inventory", "") +
+                                                                " " + request.uuid);
+  return Json{{"inventory", rows[0]}};
+}
+
 }  // namespace
 
 Status addCascade(SystemApiServices& s) {
+  auto rendered = s.bus.registerHandler(
+      std::string(kRenderInventoryMessage),
+      blockingHandler(s.bus, [&s](const Message& m) { return renderInventory(s, m.body); }));
+  if (!rendered) return rendered;
+  auto owners = s.bus.registerHandler(
+      std::string(kRecordOwnershipMessage),
+      blockingHandler(s.bus, [&s](const Message& m) { return recordOwnership(s.database, m.body); }));
+  if (!owners) return owners;
   auto registered = s.bus.registerHandler(
       std::string(kCascadeDeleteMessage),
       blockingHandler(s.bus, [&s](const Message& m) { return cascadeDelete(s, m.body); }));

@@ -57,6 +57,15 @@ inline constexpr std::string_view kCascadeDeleteMessage = "kernel.CascadeDelete"
 // sends it when a resource goes otherwise (expunged later, or swept along by another's deletion).
 inline constexpr std::string_view kForgetResourcesMessage = "kernel.ForgetResources";
 
+// Handled by the kernel. Request body {"accountUuid", "resources": [{"uuid", "resourceType"}]}:
+// records that account as the owner of resources a plugin created on its behalf (a VM's root
+// volume and NICs), as a POST API does for the resource it answers with. Already owned: kept.
+inline constexpr std::string_view kRecordOwnershipMessage = "kernel.RecordOwnership";
+
+// Handled by the kernel. Request body {"inventory": "VmInstance", "uuid"} -> {"inventory": {...}}:
+// the resource as its Query API renders it (lists included); kNotFound when there is no row.
+inline constexpr std::string_view kRenderInventoryMessage = "kernel.RenderInventory";
+
 // The usual Delete<Resource> handler: the cascade below the resource, then `removeSelf` (its own
 // row) on the blocking pool once that succeeded; `reply` gets the first error or removeSelf's
 // result. Call it from the handler, on a bus worker; it does not block.

@@ -27,6 +27,18 @@ struct InventoryRelation {
   std::string remoteField;  // field of the target, e.g. "zoneUuid"
 };
 
+// A list of another inventory's rows inside each row of this one, as ZStack renders a VM's
+// "vmNics" and "allVolumes": the target's rows whose `remoteField` equals this row's
+// `localField`, ordered by `orderField` (empty: the target's uuid). Filled by one extra SELECT
+// per page of results, not one per row; an empty list is rendered as [].
+struct InventoryList {
+  std::string name;         // key in the rendered row, e.g. "vmNics"
+  std::string inventory;    // target inventory, e.g. "VmNic"
+  std::string localField;   // field of this inventory, e.g. "uuid"
+  std::string remoteField;  // field of the target, e.g. "vmInstanceUuid"
+  std::string orderField;   // field of the target, e.g. "deviceId"
+};
+
 struct InventorySchema {
   std::string name;       // e.g. "Zone"; its tags' resourceType is name + "VO" ("ZoneVO")
   std::string table;      // SQL table. Resources have a "uuid" field: tags and GET /x/{uuid} use it
@@ -41,6 +53,7 @@ struct InventorySchema {
   //  - neither: every session sees every row (zones, global configs).
   bool ownedByAccount = false;
   std::string accountField;
+  std::vector<InventoryList> lists;
 };
 
 }  // namespace strato

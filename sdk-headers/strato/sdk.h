@@ -26,3 +26,4 @@
 #include "strato/time_format.h"
 #include "strato/uuid.h"
 #include "strato/version.h"
+#include "strato/vm.h"

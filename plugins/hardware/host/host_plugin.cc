@@ -5,6 +5,7 @@
 #include <strato/sdk.h>
 
 #include "host_apis.h"
+#include "host_capacity.h"
 #include "host_connections.h"
 #include "host_store.h"
 #include "ping_tracker.h"
@@ -156,6 +157,12 @@ strato::Status init(strato::Registrar& r) {
              if (!pinged) return pinged.error();
              return Json::object();
            }));
+  r.handle(std::string(strato::kReserveHostCapacityMessage),
+           strato::blockingHandler(
+               bus, [&db](const Message& m) { return strato::host::reserveCapacity(db, m.body); }));
+  r.handle(std::string(strato::kReleaseHostCapacityMessage),
+           strato::blockingHandler(
+               bus, [&db](const Message& m) { return strato::host::releaseCapacity(db, m.body); }));
   r.subscribe(std::string(strato::kGlobalConfigUpdatedEvent), [tracker](const Message& e) {
     if (e.body.value("category", "") == "host" && e.body.value("name", "") == "ping.interval")
       tracker->intervalChanged();

@@ -4,6 +4,7 @@
 #include <strato/sdk.h>
 
 #include "simulator_driver.h"
+#include "simulator_vm_driver.h"
 
 namespace {
 
@@ -62,6 +63,11 @@ strato::Status init(strato::Registrar& r) {
       r.database(), std::chrono::milliseconds(*connectLatency),
       std::chrono::milliseconds(*pingLatency));
   r.addExtension<strato::HypervisorDriver>(std::string(strato::simulator::kType), driver);
+  auto vmLatency = r.config().getInt("plugin.simulator.vmLatencyMs", 0);
+  if (!vmLatency) return vmLatency.error();
+  auto guests = std::make_shared<strato::simulator::SimulatorVmDriver>(
+      r.database(), std::chrono::milliseconds(*vmLatency));
+  r.addExtension<strato::VmDriver>(std::string(strato::simulator::kType), guests);
 
   auto& bus = r.bus();
   auto decl = addSimulatorHostApi();
@@ -70,9 +76,10 @@ strato::Status init(strato::Registrar& r) {
     addSimulatorHost(bus, m, std::move(reply));
   });
   // Drop the simulated host with its row.
-  r.subscribe(std::string(strato::kHostDeletedEvent), [driver](const Message& e) {
-    if (e.body.value("hypervisorType", "") == strato::simulator::kType)
-      driver->forget(e.body.value("uuid", ""));
+  r.subscribe(std::string(strato::kHostDeletedEvent), [driver, guests](const Message& e) {
+    if (e.body.value("hypervisorType", "") != strato::simulator::kType) return;
+    driver->forget(e.body.value("uuid", ""));
+    guests->forgetHost(e.body.value("uuid", ""));
   });
   return {};
 }

@@ -5,6 +5,7 @@
 
 #include "volume_schema.h"
 #include "volume_service.h"
+#include "vm_volumes.h"
 
 namespace {
 
@@ -186,6 +187,16 @@ strato::Status init(strato::Registrar& r) {
     return {};
   });
   r.onStop([sweeper] { sweeper->stop(); });
+
+  auto vmVolumes = std::make_shared<strato::volume::VmVolumes>(bus, r.database(), r.logger());
+  r.handle(std::string(strato::kCreateVmVolumeMessage), [vmVolumes](Message m, strato::Replier reply) {
+    vmVolumes->create(m.body, std::move(reply));
+  });
+  r.handle(std::string(strato::kExpungeVmVolumeMessage), [vmVolumes](Message m, strato::Replier reply) {
+    vmVolumes->expunge(m.body, std::move(reply));
+  });
+  r.handle(std::string(strato::kDetachVmVolumesMessage),
+           strato::blockingHandler(bus, [vmVolumes](const Message& m) { return vmVolumes->detach(m.body); }));
 
   r.addExtension<strato::CascadeNode>("VolumeVO",
                                       std::make_shared<VolumeCascade>(r.database(), service));

@@ -20,10 +20,13 @@ Migration tables() {
            "CREATE INDEX volume_name ON volume (name)"}};
 }
 
+// A VM's volumes are listed with it (its "allVolumes"), one lookup per page of VMs.
+Migration vmIndex() { return {2, "volumes by VM", {"CREATE INDEX volume_vm ON volume (vmInstanceUuid)"}}; }
+
 }  // namespace
 
 void addSchema(Registrar& r) {
-  r.addMigrations({tables()});
+  r.addMigrations({tables(), vmIndex()});
   using F = FieldType;
   InventorySchema volume{"Volume",
                          "volume",

@@ -1,0 +1,189 @@
+#include "vm_allocator.h"
+
+#include <algorithm>
+#include <random>
+
+namespace strato::vm {
+namespace {
+
+struct Candidate {
+  HostChoice choice;
+  std::int64_t availableCpu = 0;
+  std::int64_t availableMemory = 0;
+  std::int64_t vms = 0;
+};
+
+void orderByStrategy(std::vector<Candidate>& hosts, const HostRequest& r) {
+  auto by = [&](auto key) {
+    std::stable_sort(hosts.begin(), hosts.end(),
+                     [&](const Candidate& a, const Candidate& b) { return key(a) < key(b); });
+  };
+  // Every strategy starts from a shuffle, so ties (and the default strategy) spread VMs.
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  std::shuffle(hosts.begin(), hosts.end(), random);
+  const std::string& s = r.strategy;
+  if (s == "LeastVmPreferredHostAllocatorStrategy") by([](const Candidate& c) { return c.vms; });
+  if (s == "MinimumCPUUsageHostAllocatorStrategy") by([](const Candidate& c) { return -c.availableCpu; });
+  if (s == "MaximumCPUUsageHostAllocatorStrategy") by([](const Candidate& c) { return c.availableCpu; });
+  if (s == "MinimumMemoryUsageHostAllocatorStrategy")
+    by([](const Candidate& c) { return -c.availableMemory; });
+  if (s == "MaximumMemoryUsageHostAllocatorStrategy")
+    by([](const Candidate& c) { return c.availableMemory; });
+  if (s == "LastHostPreferredAllocatorStrategy" || !r.lastHostUuid.empty()) {
+    std::stable_partition(hosts.begin(), hosts.end(),
+                          [&](const Candidate& c) { return c.choice.uuid == r.lastHostUuid; });
+  }
+}
+
+std::string describe(const HostRequest& r) {
+  std::string out = std::to_string(r.cpuNum) + " CPU, " + std::to_string(r.memorySize) +
+                    " bytes of memory";
+  if (!r.l3NetworkUuids.empty()) {
+    out += ", L3 networks";
+    for (const auto& l3 : r.l3NetworkUuids) out += " " + l3;
+  }
+  if (!r.imageUuid.empty()) out += ", image " + r.imageUuid;
+  if (r.storageBytes > 0) out += ", " + std::to_string(r.storageBytes) + " bytes of primary storage";
+  if (!r.primaryStorageUuid.empty()) out += ", primary storage " + r.primaryStorageUuid;
+  if (!r.zoneUuid.empty()) out += ", zone " + r.zoneUuid;
+  if (!r.clusterUuid.empty()) out += ", cluster " + r.clusterUuid;
+  if (!r.hostUuid.empty()) out += ", host " + r.hostUuid;
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<HostChoice>> candidateHosts(Database& db, const HostRequest& r) {
+  std::string sql =
+      "SELECT h.uuid, h.clusterUuid, h.zoneUuid, h.hypervisorType, h.managementIp, "
+      "h.availableCpu, h.availableMemory, (SELECT COUNT(*) FROM vm_instance v WHERE v.hostUuid = "
+      "h.uuid) FROM host h WHERE h.state = 'Enabled' AND h.status = 'Connected' AND "
+      "h.availableCpu >= ? AND h.availableMemory >= ?";
+  std::vector<DbValue> binds{r.cpuNum, r.memorySize};
+  auto add = [&](const std::string& condition, std::vector<DbValue> values) {
+    sql += " AND " + condition;
+    binds.insert(binds.end(), values.begin(), values.end());
+  };
+  for (const auto& l3 : r.l3NetworkUuids) {
+    add("h.clusterUuid IN (SELECT c.clusterUuid FROM l2_network_cluster_ref c JOIN l3_network l "
+        "ON l.l2NetworkUuid = c.l2NetworkUuid WHERE l.uuid = ?)",
+        {l3});
+  }
+  if (!r.imageUuid.empty()) {
+    add("h.zoneUuid IN (SELECT z.zoneUuid FROM backup_storage_zone_ref z JOIN "
+        "image_backup_storage_ref i ON i.backupStorageUuid = z.backupStorageUuid WHERE "
+        "i.imageUuid = ? AND i.status = 'Ready')",
+        {r.imageUuid});
+  }
+  if (r.storageBytes > 0 || !r.primaryStorageUuid.empty()) {
+    std::string ps =
+        "h.clusterUuid IN (SELECT c.clusterUuid FROM primary_storage_cluster_ref c JOIN "
+        "primary_storage p ON p.uuid = c.primaryStorageUuid WHERE p.state = 'Enabled' AND "
+        "p.status = 'Connected' AND p.availableCapacity >= ?";
+    std::vector<DbValue> values{r.storageBytes};
+    if (!r.primaryStorageUuid.empty()) {
+      ps += " AND p.uuid = ?";
+      values.emplace_back(r.primaryStorageUuid);
+    }
+    add(ps + ")", values);
+  }
+  if (!r.zoneUuid.empty()) add("h.zoneUuid = ?", {r.zoneUuid});
+  if (!r.clusterUuid.empty()) add("h.clusterUuid = ?", {r.clusterUuid});
+  if (!r.hostUuid.empty()) add("h.uuid = ?", {r.hostUuid});
+  if (!r.excludedHosts.empty()) {
+    add("h.uuid NOT IN (" + sqlPlaceholders(r.excludedHosts.size()) + ")",
+        {r.excludedHosts.begin(), r.excludedHosts.end()});
+  }
+  if (r.hypervisorTypes.empty()) {
+    return makeError(ErrorCode::kNotSupported, "no hypervisor plugin can run VMs");
+  }
+  add("h.hypervisorType IN (" + sqlPlaceholders(r.hypervisorTypes.size()) + ")",
+      {r.hypervisorTypes.begin(), r.hypervisorTypes.end()});
+  auto rows = db.query(sql, binds);
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) {
+    return makeError(ErrorCode::kConflict, "no host can run the VM", "wanted: " + describe(r));
+  }
+  std::vector<Candidate> hosts;
+  for (const auto& row : rows->rows) {
+    hosts.push_back({{dbText(row[0]), dbText(row[1]), dbText(row[2]), dbText(row[3]),
+                      dbText(row[4])},
+                     dbInt(row[5]),
+                     dbInt(row[6]),
+                     dbInt(row[7])});
+  }
+  orderByStrategy(hosts, r);
+  std::vector<HostChoice> out;
+  for (auto& c : hosts) out.push_back(std::move(c.choice));
+  return out;
+}
+
+void reserveHost(MessageBus& bus, std::vector<HostChoice> candidates, std::int64_t cpuNum,
+                 std::int64_t memorySize, std::function<void(Result<HostChoice>)> done) {
+  struct Attempt {
+    std::vector<HostChoice> hosts;
+    std::size_t next = 0;
+    std::string refusals;
+  };
+  auto state = std::make_shared<Attempt>(Attempt{std::move(candidates), 0, {}});
+  auto tryNext = std::make_shared<std::function<void()>>();
+  *tryNext = [&bus, state, cpuNum, memorySize, done, weak = std::weak_ptr(tryNext)] {
+    if (state->next == state->hosts.size()) {
+      return done(makeError(ErrorCode::kConflict,
+                            "no host had the capacity left for the VM when it was reserved",
+                            state->refusals));
+    }
+    const HostChoice& host = state->hosts[state->next++];
+    bus.request({std::string(kReserveHostCapacityMessage),
+                 "",
+                 {{"hostUuid", host.uuid}, {"cpuNum", cpuNum}, {"memorySize", memorySize}}},
+                [state, host, done, again = weak.lock()](Reply taken) {
+                  if (taken) return done(host);
+                  if (taken.error().code != ErrorCode::kConflict &&
+                      taken.error().code != ErrorCode::kNotFound) {
+                    return done(taken.error());
+                  }
+                  state->refusals += (state->refusals.empty() ? "" : "; ") +
+                                     taken.error().message;
+                  if (again) (*again)();
+                });
+  };
+  // The callback chain holds the function; drop it when the last attempt is done.
+  auto keep = tryNext;
+  (*keep)();
+}
+
+void releaseHost(MessageBus& bus, const std::string& hostUuid, std::int64_t cpuNum,
+                 std::int64_t memorySize, std::function<void(Status)> done) {
+  bus.request({std::string(kReleaseHostCapacityMessage),
+               "",
+               {{"hostUuid", hostUuid}, {"cpuNum", cpuNum}, {"memorySize", memorySize}}},
+              [done](Reply r) { done(r ? Status() : Status(r.error())); });
+}
+
+Result<std::vector<std::string>> candidateStorages(Database& db, const std::string& clusterUuid,
+                                                   std::int64_t bytes,
+                                                   const std::string& preferred) {
+  std::string sql =
+      "SELECT p.uuid FROM primary_storage p JOIN primary_storage_cluster_ref c ON "
+      "c.primaryStorageUuid = p.uuid WHERE c.clusterUuid = ? AND p.state = 'Enabled' AND "
+      "p.status = 'Connected' AND p.availableCapacity >= ?";
+  std::vector<DbValue> binds{clusterUuid, bytes};
+  if (!preferred.empty()) {
+    sql += " AND p.uuid = ?";
+    binds.emplace_back(preferred);
+  }
+  auto found = db.query(sql + " ORDER BY p.availableCapacity DESC", binds);
+  if (!found) return found.error();
+  std::vector<std::string> out;
+  for (const auto& r : found->rows) out.push_back(dbText(r[0]));
+  if (out.empty()) {
+    return makeError(ErrorCode::kConflict,
+                     "no primary storage of cluster " + clusterUuid + " has " +
+                         std::to_string(bytes) + " bytes free" +
+                         (preferred.empty() ? "" : " (asked for " + preferred + ")"));
+  }
+  return out;
+}
+
+}  // namespace strato::vm

@@ -1,0 +1,284 @@
+// Start, Stop, Reboot, Pause, Resume (3.1.6-3.1.10), MigrateVm (3.1.12) and UpdateVmInstance
+// (3.1.50). Each is a chain: "begin" checks the state table and shows the transitional state
+// (its undo puts the old state back), the steps do the work, "finish" stores the final state.
+#include "vm_allocator.h"
+#include "vm_async.h"
+#include "vm_service.h"
+
+namespace strato::vm {
+namespace {
+
+struct OpContext {
+  std::string uuid;
+  VmRecord vm;        // as loaded, before "begin" changed the state
+  HostChoice target;  // Start and Migrate: the host reserved
+  bool reserved = false;
+};
+using Context = std::shared_ptr<OpContext>;
+
+// Loads the VM, checks that `op` is allowed now and shows its transitional state.
+void addBegin(const std::shared_ptr<VmService>& s, FlowChain& chain, VmOp op, const Context& c) {
+  chain.then(
+      "begin", onBlocking(s->bus(), [s, c, op]() -> Status {
+        auto vm = loadVm(s->db(), c->uuid);
+        if (!vm) return vm.error();
+        c->vm = *vm;
+        if (auto ok = checkAllowed(op, vm->state, vm->uuid); !ok) return ok;
+        const std::string& during = transitionOf(op).during;
+        return during.empty() ? Status() : saveState(s->db(), s->bus(), *vm, during);
+      }),
+      undoOnBlocking(s->bus(), [s, c, op] {
+        VmRecord shown = c->vm;
+        shown.state = transitionOf(op).during;
+        if (auto back = saveState(s->db(), s->bus(), shown, c->vm.state); !back)
+          s->logger().warn("vm.state.restore.failed uuid=" + c->uuid +
+                           " error=" + back.error().describe());
+      }));
+}
+
+// A VmDriver call on the VM as it is placed on `host` (the VM's own host when empty).
+FlowAction onHost(const std::shared_ptr<VmService>& s, const Context& c,
+                  std::function<Status(VmDriver&, const VmSpec&)> call, bool onTarget = false) {
+  return onBlocking(s->bus(), [s, c, call, onTarget]() -> Status {
+    std::string host = onTarget ? c->target.uuid : c->vm.hostUuid;
+    if (host.empty()) return {};  // never placed (Unknown without a host): nothing runs
+    auto driver = s->driverFor(c->vm.hypervisorType);
+    if (!driver)
+      return makeError(ErrorCode::kNotSupported, "no VM driver for " + c->vm.hypervisorType);
+    auto spec = specOf(s->db(), c->vm, host);
+    if (!spec) return spec.error();
+    return call(*driver, *spec);
+  });
+}
+
+// Reserves a host for the VM: the one named, or the allocator's pick among those that reach its
+// networks and its root volume's storage (never `excluded`).
+void addReserveHost(const std::shared_ptr<VmService>& s, FlowChain& chain, const Context& c,
+                    const Json& params, const std::string& excluded) {
+  chain.then(
+      "allocate-host",
+      [s, c, params, excluded](FlowDone done) {
+        s->bus().postBlocking([s, c, params, excluded, done] {
+          HostRequest r;
+          r.cpuNum = c->vm.cpuNum;
+          r.memorySize = c->vm.memorySize;
+          auto nics = loadNics(s->db(), c->uuid);
+          if (!nics) return done(nics.error());
+          for (const auto& nic : *nics) r.l3NetworkUuids.push_back(nic.l3NetworkUuid);
+          auto ps = s->db().query("SELECT primaryStorageUuid FROM volume WHERE uuid = ?",
+                                  {c->vm.rootVolumeUuid});
+          if (!ps) return done(ps.error());
+          if (!ps->rows.empty()) r.primaryStorageUuid = dbText(ps->rows[0][0]);
+          r.clusterUuid = textParam(params, "clusterUuid");
+          r.hostUuid = textParam(params, "hostUuid");
+          if (!excluded.empty()) r.excludedHosts.push_back(excluded);
+          r.strategy = c->vm.allocatorStrategy;
+          r.lastHostUuid = c->vm.lastHostUuid;
+          r.hypervisorTypes = vmHypervisorTypes(s->extensions());
+          auto hosts = candidateHosts(s->db(), r);
+          if (!hosts) return done(hosts.error());
+          reserveHost(s->bus(), std::move(*hosts), c->vm.cpuNum, c->vm.memorySize,
+                      [c, done](Result<HostChoice> host) {
+                        if (!host) return done(host.error());
+                        c->target = *host;
+                        c->reserved = true;
+                        done(okStatus());
+                      });
+        });
+      },
+      [s, c](FlowDone done) {
+        if (!c->reserved) return done(okStatus());
+        releaseHost(s->bus(), c->target.uuid, c->vm.cpuNum, c->vm.memorySize, done);
+      });
+}
+
+FlowAction releaseSource(const std::shared_ptr<VmService>& s, const Context& c) {
+  return [s, c](FlowDone done) {
+    if (c->vm.hostUuid.empty()) return done(okStatus());
+    releaseHost(s->bus(), c->vm.hostUuid, c->vm.cpuNum, c->vm.memorySize, done);
+  };
+}
+
+FlowAction finish(const std::shared_ptr<VmService>& s, const Context& c, VmOp op,
+                  std::function<std::vector<std::pair<std::string, DbValue>>()> columns) {
+  return onBlocking(s->bus(), [s, c, op, columns]() -> Status {
+    VmRecord shown = c->vm;
+    shown.state = transitionOf(op).during;
+    return saveState(s->db(), s->bus(), shown, transitionOf(op).after,
+                     columns ? columns() : std::vector<std::pair<std::string, DbValue>>{});
+  });
+}
+
+// Where the VM now runs on `host`.
+std::vector<std::pair<std::string, DbValue>> placedOn(const HostChoice& host) {
+  return {{"hostUuid", host.uuid},
+          {"lastHostUuid", host.uuid},
+          {"clusterUuid", host.clusterUuid},
+          {"zoneUuid", host.zoneUuid}};
+}
+
+void run(const std::shared_ptr<VmService>& s, const std::shared_ptr<FlowChain>& chain,
+         const Context& c, Replier replier) {
+  chain->start([s, c, chain, reply = share(std::move(replier))](FlowOutcome outcome) {
+    if (!outcome.result) {
+      s->logger().warn("vm." + chain->name() + ".failed uuid=" + c->uuid + " step=" +
+                       outcome.failedStep + " error=" + outcome.result.error().describe());
+      return (*reply)(outcome.result.error());
+    }
+    replyInventory(s->bus(), "VmInstance", c->uuid, reply);
+  });
+}
+
+}  // namespace
+
+void VmService::operate(VmOp op, const Json& params, Replier reply) {
+  auto s = shared_from_this();
+  auto c = std::make_shared<OpContext>();
+  c->uuid = textParam(params, "uuid");
+  auto chain = FlowChain::create(transitionOf(op).name);
+  addBegin(s, *chain, op, c);
+  switch (op) {
+    case VmOp::kStart:
+      addReserveHost(s, *chain, c, params, "");
+      chain->then("start-on-host", onHost(
+                                       s, c,
+                                       [](VmDriver& d, const VmSpec& vm) { return d.start(vm); },
+                                       true));
+      chain->then("finish", finish(s, c, op, [c] { return placedOn(c->target); }));
+      break;
+    case VmOp::kStop: {
+      bool graceful = textParam(params, "type", "grace") != "cold";
+      chain->then("stop-on-host", onHost(s, c, [graceful](VmDriver& d, const VmSpec& vm) {
+        return d.stop(vm, graceful);
+      }));
+      chain->then("release-host", releaseSource(s, c));
+      chain->then("finish", finish(s, c, op, [c] {
+        return std::vector<std::pair<std::string, DbValue>>{
+            {"hostUuid", DbValue{}},
+            {"lastHostUuid",
+             c->vm.hostUuid.empty() ? DbValue(c->vm.lastHostUuid) : DbValue(c->vm.hostUuid)}};
+      }));
+      break;
+    }
+    case VmOp::kReboot:
+      chain->then("reboot-on-host",
+                  onHost(s, c, [](VmDriver& d, const VmSpec& vm) { return d.reboot(vm); }));
+      chain->then("finish", finish(s, c, op, {}));
+      break;
+    case VmOp::kPause:
+      chain->then("pause-on-host",
+                  onHost(s, c, [](VmDriver& d, const VmSpec& vm) { return d.pause(vm); }));
+      chain->then("finish", finish(s, c, op, {}));
+      break;
+    case VmOp::kResume:
+      chain->then("resume-on-host",
+                  onHost(s, c, [](VmDriver& d, const VmSpec& vm) { return d.resume(vm); }));
+      chain->then("finish", finish(s, c, op, {}));
+      break;
+    default:
+      return reply(makeError(ErrorCode::kInternal, "not a power operation"));
+  }
+  run(s, chain, c, std::move(reply));
+}
+
+// The target reserves the VM's CPU and memory before the guest moves; the source gives them back
+// once it has. A failed migration leaves the VM Running where it was.
+void VmService::migrate(const Json& params, Replier reply) {
+  auto s = shared_from_this();
+  auto c = std::make_shared<OpContext>();
+  c->uuid = textParam(params, "vmInstanceUuid");
+  auto chain = FlowChain::create("migrate");
+  addBegin(s, *chain, VmOp::kMigrate, c);
+  // The excluded source is known only after "begin": read it from the context when it runs.
+  chain->then("allocate-host", [s, c, params](FlowDone done) {
+    auto inner = FlowChain::create("allocate");
+    addReserveHost(s, *inner, c, params, c->vm.hostUuid);
+    inner->start([done](FlowOutcome o) { done(o.result); });
+  }, [s, c](FlowDone done) {
+    if (!c->reserved) return done(okStatus());
+    releaseHost(s->bus(), c->target.uuid, c->vm.cpuNum, c->vm.memorySize, done);
+  });
+  chain->then("migrate-on-host", onHost(s, c, [c](VmDriver& d, const VmSpec& vm) {
+    return d.migrate(vm, c->target.uuid, c->target.managementIp);
+  }));
+  chain->then("release-source", releaseSource(s, c));
+  chain->then("finish", finish(s, c, VmOp::kMigrate, [c] {
+    auto columns = placedOn(c->target);
+    columns[1].second = c->vm.hostUuid;  // lastHostUuid: where it came from
+    return columns;
+  }));
+  run(s, chain, c, std::move(reply));
+}
+
+// Name, description, default L3 network and platform any time; CPU and memory only while the VM
+// does not run (they are what its host reserved).
+Reply VmService::update(const Json& p) {
+  auto vm = loadVm(db_, textParam(p, "uuid"));
+  if (!vm) return vm.error();
+  std::vector<std::pair<std::string, DbValue>> columns;
+  if (p.contains("name")) {
+    if (textParam(p, "name").empty()) return invalidArgument("name must not be empty");
+    columns.emplace_back("name", textParam(p, "name"));
+  }
+  if (p.contains("description")) columns.emplace_back("description", textParam(p, "description"));
+  if (p.contains("platform")) columns.emplace_back("platform", textParam(p, "platform"));
+  if (p.contains("defaultL3NetworkUuid")) {
+    std::string l3 = textParam(p, "defaultL3NetworkUuid");
+    auto nic = db_.query("SELECT 1 FROM vm_nic WHERE vmInstanceUuid = ? AND l3NetworkUuid = ?",
+                         {vm->uuid, l3});
+    if (!nic) return nic.error();
+    if (nic->rows.empty())
+      return invalidArgument("defaultL3NetworkUuid must be an L3 network the VM has a NIC on", l3);
+    columns.emplace_back("defaultL3NetworkUuid", l3);
+  }
+  for (const char* key : {"cpuNum", "memorySize"}) {
+    if (!p.contains(key)) continue;
+    if (auto ok = checkAllowed(VmOp::kChangeSpec, vm->state, vm->uuid); !ok) return ok.error();
+    auto value = p[key].is_number_integer() ? p[key].get<std::int64_t>() : 0;
+    if (value <= 0) return invalidArgument(std::string(key) + " must be a positive integer");
+    columns.emplace_back(key, value);
+  }
+  if (p.contains("state")) {
+    return makeError(ErrorCode::kNotSupported,
+                     "UpdateVmInstance does not set a VM's state; use StartVmInstance or "
+                     "StopVmInstance",
+                     "state " + textParam(p, "state"));
+  }
+  if (auto saved = saveState(db_, bus_, *vm, vm->state, columns); !saved) return saved.error();
+  return Json{{"uuid", vm->uuid}};
+}
+
+Reply VmService::migrationCandidates(const Json& p) {
+  auto vm = loadVm(db_, textParam(p, "vmInstanceUuid"));
+  if (!vm) return vm.error();
+  if (auto ok = checkAllowed(VmOp::kMigrate, vm->state, vm->uuid); !ok) return ok.error();
+  HostRequest r;
+  r.cpuNum = vm->cpuNum;
+  r.memorySize = vm->memorySize;
+  auto nics = loadNics(db_, vm->uuid);
+  if (!nics) return nics.error();
+  for (const auto& nic : *nics) r.l3NetworkUuids.push_back(nic.l3NetworkUuid);
+  auto ps = db_.query("SELECT primaryStorageUuid FROM volume WHERE uuid = ?", {vm->rootVolumeUuid});
+  if (!ps) return ps.error();
+  if (!ps->rows.empty()) r.primaryStorageUuid = dbText(ps->rows[0][0]);
+  r.excludedHosts.push_back(vm->hostUuid);
+  r.hypervisorTypes = {vm->hypervisorType};
+  auto hosts = candidateHosts(db_, r);
+  Json uuids = Json::array();
+  if (hosts) {
+    for (const auto& h : *hosts) uuids.push_back(h.uuid);
+  } else if (hosts.error().code != ErrorCode::kConflict) {
+    return hosts.error();
+  }
+  return Json{{"uuids", uuids}};
+}
+
+Reply VmService::capabilities(const Json& p) {
+  auto vm = loadVm(db_, textParam(p, "uuid"));
+  if (!vm) return vm.error();
+  bool driven = !vm->hypervisorType.empty() && driverFor(vm->hypervisorType) != nullptr;
+  return Json{{"capabilities",
+               {{"LiveMigration", driven}, {"VolumeMigration", false}, {"Reimage", false}}}};
+}
+
+}  // namespace strato::vm

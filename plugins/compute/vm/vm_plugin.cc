@@ -1,0 +1,179 @@
+// VMs (section 3.1 of the ZStack manual): the state machine, CreateVmInstance with rollback, the
+// power operations, migration, destroy / recover / expunge by vm.deletionPolicy, UpdateVmInstance
+// and the queries of VMs and NICs. The other APIs of 3.1 are not declared yet: the kernel answers
+// them "not implemented" (SYS.1010).
+#include <strato/sdk.h>
+
+#include "vm_async.h"
+#include "vm_cascade.h"
+#include "vm_schema.h"
+#include "vm_service.h"
+
+namespace {
+
+using strato::ApiDeclaration;
+using strato::Json;
+using strato::Message;
+using strato::Replier;
+using strato::Reply;
+using strato::vm::VmOp;
+using strato::vm::VmService;
+using Service = std::shared_ptr<VmService>;
+
+// A catalog API by name; the kernel fills method, path and parameters from the catalog.
+ApiDeclaration vmApi(const std::string& name, bool returnsVm) {
+  ApiDeclaration decl;
+  decl.name = name;
+  decl.messageType = "vm." + name;
+  if (returnsVm) decl.inventory = "VmInstance";
+  return decl;
+}
+
+void addGlobalConfigs(strato::Registrar& r) {
+  using strato::GlobalConfigType;
+  r.addGlobalConfig({"vm",
+                     "deletionPolicy",
+                     "Direct",
+                     "Direct: DestroyVmInstance expunges at once; Delay: after vm.expungePeriod; "
+                     "Never: only ExpungeVmInstance does",
+                     GlobalConfigType::kString,
+                     std::nullopt,
+                     std::nullopt,
+                     {"Direct", "Delay", "Never"}});
+  r.addGlobalConfig({"vm", "expungePeriod", "86400",
+                     "seconds a destroyed VM waits before it is expunged (policy Delay)",
+                     GlobalConfigType::kInteger, 1, std::nullopt, {}});
+  r.addGlobalConfig({"vm", "expungeInterval", "3600",
+                     "seconds between two looks for destroyed VMs due to be expunged",
+                     GlobalConfigType::kInteger, 1, std::nullopt, {}});
+}
+
+// vm.totalNum counts every VM not expunged; vm.num, vm.cpuNum and vm.memorySize the VMs that hold
+// a host (as ZStack counts running VMs).
+class VmQuota : public strato::QuotaReporter {
+ public:
+  explicit VmQuota(strato::Database& db) : db_(db) {}
+  std::vector<strato::QuotaDefinition> definitions() const override {
+    return {{"vm.totalNum", 20}, {"vm.num", 20}, {"vm.cpuNum", 80}, {"vm.memorySize", 80LL << 30}};
+  }
+  strato::Result<std::map<std::string, std::int64_t>> usage(std::string_view account) override {
+    auto rows = db_.query(
+        "SELECT COUNT(*), SUM(CASE WHEN v.hostUuid IS NULL THEN 0 ELSE 1 END), SUM(CASE WHEN "
+        "v.hostUuid IS NULL THEN 0 ELSE v.cpuNum END), SUM(CASE WHEN v.hostUuid IS NULL THEN 0 "
+        "ELSE v.memorySize END) FROM vm_instance v JOIN account_resource_ref r ON r.resourceUuid = "
+        "v.uuid WHERE r.accountUuid = ?",
+        {std::string(account)});
+    if (!rows) return rows.error();
+    const auto& r = rows->rows.at(0);
+    auto number = [](const strato::DbValue& v) {
+      return std::holds_alternative<std::monostate>(v) ? std::int64_t{0} : strato::dbInt(v);
+    };
+    return std::map<std::string, std::int64_t>{{"vm.totalNum", number(r[0])},
+                                               {"vm.num", number(r[1])},
+                                               {"vm.cpuNum", number(r[2])},
+                                               {"vm.memorySize", number(r[3])}};
+  }
+
+ private:
+  strato::Database& db_;
+};
+
+std::string accountOf(const Message& m) {
+  const Json& session = m.body["session"];
+  return session.is_object() ? session.value("accountUuid", "") : std::string();
+}
+
+void addApis(strato::Registrar& r, const Service& service) {
+  auto& bus = r.bus();
+  for (const char* name : {"QueryVmInstance", "QueryVmNic"}) {
+    ApiDeclaration query;
+    query.name = name;
+    query.inventory = std::string(name) == "QueryVmNic" ? "VmNic" : "VmInstance";
+    if (query.inventory == "VmInstance") query.extraPaths = {"/zstack/v1/vm-instances/{uuid}"};
+    r.addApi(query);
+  }
+  auto serve = [&](ApiDeclaration decl, std::function<void(const Json&, Replier)> work) {
+    r.addApi(decl);
+    r.handle(decl.messageType,
+             [work](Message m, Replier reply) { work(m.body["params"], std::move(reply)); });
+  };
+  auto create = vmApi("CreateVmInstance", true);
+  r.addApi(create);
+  r.handle(create.messageType, [service](Message m, Replier reply) {
+    service->create(m.body["params"], accountOf(m), std::move(reply));
+  });
+  for (auto [name, op] : {std::pair{"StartVmInstance", VmOp::kStart},
+                          {"StopVmInstance", VmOp::kStop},
+                          {"RebootVmInstance", VmOp::kReboot},
+                          {"PauseVmInstance", VmOp::kPause},
+                          {"ResumeVmInstance", VmOp::kResume}}) {
+    serve(vmApi(name, true),
+          [service, op = op](const Json& p, Replier reply) { service->operate(op, p, std::move(reply)); });
+  }
+  serve(vmApi("DestroyVmInstance", false),
+        [service](const Json& p, Replier reply) { service->destroy(p, std::move(reply)); });
+  serve(vmApi("RecoverVmInstance", true),
+        [service](const Json& p, Replier reply) { service->recover(p, std::move(reply)); });
+  serve(vmApi("ExpungeVmInstance", false),
+        [service](const Json& p, Replier reply) { service->expunge(p, std::move(reply)); });
+  r.handle("vm.ExpungeDue",
+           [service](Message m, Replier reply) { service->expunge(m.body, std::move(reply)); });
+
+  // MigrateVm names its VM by vmInstanceUuid: queue it on the VM like the others.
+  auto migrate = vmApi("MigrateVm", true);
+  r.addApi(migrate);
+  r.handle(migrate.messageType, strato::forwardToQueue(bus, "vmInstanceUuid", "vm.MigrateVmQueued"));
+  r.handle("vm.MigrateVmQueued", [service](Message m, Replier reply) {
+    service->migrate(m.body["params"], std::move(reply));
+  });
+
+  // Blocking reads and writes; UpdateVmInstance then answers with the rendered VM.
+  serve(vmApi("UpdateVmInstance", true), [service, &bus](const Json& p, Replier replier) {
+    auto reply = strato::vm::share(std::move(replier));
+    bus.postBlocking([service, p, reply] {
+      auto updated = service->update(p);
+      if (!updated) return (*reply)(updated.error());
+      strato::vm::replyInventory(service->bus(), "VmInstance", (*updated)["uuid"], reply);
+    });
+  });
+  serve(vmApi("GetVmMigrationCandidateHosts", false), [service, &bus](const Json& p, Replier replier) {
+    auto reply = strato::vm::share(std::move(replier));
+    bus.postBlocking([service, p, reply] {
+      auto hosts = service->migrationCandidates(p);
+      if (!hosts) return (*reply)(hosts.error());
+      strato::vm::replyInventories(service->bus(), "Host",
+                                   (*hosts)["uuids"].get<std::vector<std::string>>(), reply);
+    });
+  });
+  auto capabilities = vmApi("GetVmCapabilities", false);
+  r.addApi(capabilities);
+  r.handle(capabilities.messageType, strato::blockingHandler(bus, [service](const Message& m) {
+             return service->capabilities(m.body["params"]);
+           }));
+}
+
+strato::Status init(strato::Registrar& r) {
+  strato::vm::addSchema(r);
+  addGlobalConfigs(r);
+  auto service = std::make_shared<VmService>(r.bus(), r.database(), r.globalConfig(),
+                                             r.extensions(), r.logger());
+  addApis(r, service);
+  strato::vm::addCascades(r, service);
+  r.addExtension<strato::QuotaReporter>("vm", std::make_shared<VmQuota>(r.database()));
+
+  auto sweeper = std::make_shared<strato::PeriodicTask>(
+      [service] { return service->sweepInterval(); }, [service] { service->expungeDue(); });
+  r.subscribe(std::string(strato::kGlobalConfigUpdatedEvent), [sweeper](const Message& e) {
+    if (e.body.value("category", "") == "vm") sweeper->reschedule();
+  });
+  r.onStart([sweeper]() -> strato::Status {
+    sweeper->start();
+    return {};
+  });
+  r.onStop([sweeper] { sweeper->stop(); });
+  return {};
+}
+
+}  // namespace
+
+STRATO_PLUGIN("vm", "0.1.0", init)

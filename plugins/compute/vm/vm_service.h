@@ -1,0 +1,61 @@
+// The VM handlers of section 3.1. Each runs as a flow chain whose steps hop between the blocking
+// pool (SQL, VmDriver calls) and bus requests (host capacity, IPs, volumes), so none of them holds
+// a thread while it waits. Handlers of one VM are queued on its uuid by the kernel.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "vm_states.h"
+#include "vm_store.h"
+
+namespace strato::vm {
+
+class VmService : public std::enable_shared_from_this<VmService> {
+ public:
+  VmService(MessageBus& bus, Database& db, const GlobalConfigView& config,
+            const ExtensionLookup& extensions, Logger& logger)
+      : bus_(bus), db_(db), config_(config), extensions_(extensions), logger_(logger) {}
+
+  void create(const Json& params, const std::string& accountUuid, Replier reply);
+  // Start, Stop, Reboot, Pause, Resume.
+  void operate(VmOp op, const Json& params, Replier reply);
+  void migrate(const Json& params, Replier reply);
+  void destroy(const Json& params, Replier reply);
+  void recover(const Json& params, Replier reply);
+  void expunge(const Json& params, Replier reply);
+  Reply update(const Json& params);
+  Reply migrationCandidates(const Json& params);
+  Reply capabilities(const Json& params);
+
+  // Cascades (blocking): VMs of deleted zones or storages go; VMs on a deleted host stop.
+  Status expungeNow(const std::vector<std::string>& uuids);
+  Status stopOnHosts(const std::vector<std::string>& vmUuids);
+
+  // vm.deletionPolicy Delay: VMs Destroyed for longer than vm.expungePeriod go.
+  void expungeDue();
+  std::chrono::milliseconds sweepInterval() const;
+
+  std::shared_ptr<VmDriver> driverFor(const std::string& hypervisorType) const {
+    return extensions_.find<VmDriver>(hypervisorType);
+  }
+  MessageBus& bus() { return bus_; }
+  Database& db() { return db_; }
+  Logger& logger() { return logger_; }
+  const GlobalConfigView& config() const { return config_; }
+  const ExtensionLookup& extensions() const { return extensions_; }
+
+ private:
+  // Expunging as a chain: the hypervisor's definition, capacity, IPs, NICs, root volume, data
+  // volumes detached, the row, then its owner and tags. For ExpungeVmInstance, the Direct
+  // policy and the cascades.
+  void expungeChain(const std::string& uuid, std::function<void(Status)> done);
+
+  MessageBus& bus_;
+  Database& db_;
+  const GlobalConfigView& config_;
+  const ExtensionLookup& extensions_;
+  Logger& logger_;
+};
+
+}  // namespace strato::vm

@@ -1,0 +1,41 @@
+#include "vm_states.h"
+
+#include <algorithm>
+#include <array>
+
+namespace strato::vm {
+namespace {
+
+// Unknown and Crashed are what a host reports of a guest it lost: the VM can still be stopped or
+// destroyed. Created is a VM made with strategy CreateStopped that never ran.
+const std::array<Transition, 10> kTable{{
+    {"start", {"Created", "Stopped"}, "Starting", "Running"},
+    {"stop", {"Running", "Paused", "Unknown", "Crashed"}, "Stopping", "Stopped"},
+    {"reboot", {"Running"}, "Rebooting", "Running"},
+    {"pause", {"Running"}, "Pausing", "Paused"},
+    {"resume", {"Paused"}, "Resuming", "Running"},
+    {"migrate", {"Running"}, "Migrating", "Running"},
+    {"destroy",
+     {"Created", "Stopped", "Running", "Paused", "Unknown", "Crashed"},
+     "Destroying",
+     "Destroyed"},
+    {"recover", {"Destroyed"}, "", "Stopped"},
+    {"expunge", {"Destroyed"}, "Expunging", ""},
+    {"change the CPU or memory of", {"Created", "Stopped"}, "", ""},
+}};
+
+}  // namespace
+
+const Transition& transitionOf(VmOp op) { return kTable.at(static_cast<std::size_t>(op)); }
+
+Status checkAllowed(VmOp op, const std::string& state, const std::string& vmUuid) {
+  const Transition& t = transitionOf(op);
+  if (std::find(t.from.begin(), t.from.end(), state) != t.from.end()) return {};
+  std::string allowed;
+  for (const auto& s : t.from) allowed += (allowed.empty() ? "" : ", ") + s;
+  return makeError(ErrorCode::kConflict,
+                   std::string("cannot ") + t.name + " VM " + vmUuid + " in state " + state,
+                   "allowed in states: " + allowed);
+}
+
+}  // namespace strato::vm

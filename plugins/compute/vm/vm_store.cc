@@ -1,0 +1,98 @@
+#include "vm_store.h"
+
+namespace strato::vm {
+namespace {
+
+std::string text(const DbValue& v) {
+  return std::holds_alternative<std::monostate>(v) ? std::string() : dbText(v);
+}
+
+}  // namespace
+
+Result<VmRecord> loadVm(Database& db, const std::string& uuid) {
+  auto rows = db.query(
+      "SELECT name, zoneUuid, clusterUuid, hostUuid, lastHostUuid, imageUuid, rootVolumeUuid, "
+      "hypervisorType, platform, allocatorStrategy, state, cpuNum, memorySize FROM vm_instance "
+      "WHERE uuid = ?",
+      {uuid});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no VM " + uuid);
+  const auto& r = rows->rows[0];
+  return VmRecord{uuid,        text(r[0]),  text(r[1]),  text(r[2]), text(r[3]),
+                  text(r[4]),  text(r[5]),  text(r[6]),  text(r[7]), text(r[8]),
+                  text(r[9]),  text(r[10]), dbInt(r[11]), dbInt(r[12])};
+}
+
+Status saveState(Database& db, MessageBus& bus, const VmRecord& vm, const std::string& state,
+                 const std::vector<std::pair<std::string, DbValue>>& columns) {
+  std::string sql = "UPDATE vm_instance SET state = ?, lastOpDate = ?";
+  std::vector<DbValue> binds{state, nowMillis()};
+  for (const auto& [column, value] : columns) {
+    sql += ", " + column + " = ?";
+    binds.push_back(value);
+  }
+  binds.emplace_back(vm.uuid);
+  if (auto s = statusOf(db.execute(sql + " WHERE uuid = ?", binds)); !s) return s;
+  if (state != vm.state) {
+    Json event{{"uuid", vm.uuid}, {"oldState", vm.state}, {"newState", state}};
+    if (!vm.hostUuid.empty()) event["hostUuid"] = vm.hostUuid;
+    bus.publish({std::string(kVmStateChangedEvent), vm.uuid, std::move(event)});
+  }
+  return {};
+}
+
+Result<std::vector<NicRecord>> loadNics(Database& db, const std::string& vmUuid) {
+  auto rows = db.query(
+      "SELECT uuid, l3NetworkUuid, usedIpUuid FROM vm_nic WHERE vmInstanceUuid = ? ORDER BY "
+      "deviceId",
+      {vmUuid});
+  if (!rows) return rows.error();
+  std::vector<NicRecord> out;
+  for (const auto& r : rows->rows) out.push_back({dbText(r[0]), dbText(r[1]), text(r[2])});
+  return out;
+}
+
+Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostUuid) {
+  VmSpec spec;
+  spec.uuid = vm.uuid;
+  spec.name = vm.name;
+  spec.hostUuid = hostUuid;
+  spec.hostManagementIp = managementIpOf(db, hostUuid);
+  spec.cpuNum = vm.cpuNum;
+  spec.memorySize = vm.memorySize;
+  spec.platform = vm.platform;
+  auto nics = db.query(
+      "SELECT uuid, l3NetworkUuid, mac, ip, netmask, gateway, deviceId FROM vm_nic WHERE "
+      "vmInstanceUuid = ? ORDER BY deviceId",
+      {vm.uuid});
+  if (!nics) return nics.error();
+  for (const auto& r : nics->rows) {
+    spec.nics.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), text(r[3]), text(r[4]),
+                         text(r[5]), static_cast<int>(dbInt(r[6]))});
+  }
+  auto volumes = db.query(
+      "SELECT uuid, type, primaryStorageUuid, installPath, format, deviceId FROM volume WHERE "
+      "vmInstanceUuid = ? ORDER BY deviceId",
+      {vm.uuid});
+  if (!volumes) return volumes.error();
+  for (const auto& r : volumes->rows) {
+    spec.volumes.push_back({dbText(r[0]), dbText(r[1]), text(r[2]), text(r[3]), dbText(r[4]),
+                            static_cast<int>(std::holds_alternative<std::monostate>(r[5])
+                                                 ? 0
+                                                 : dbInt(r[5]))});
+  }
+  return spec;
+}
+
+std::string managementIpOf(Database& db, const std::string& hostUuid) {
+  auto rows = db.query("SELECT managementIp FROM host WHERE uuid = ?", {hostUuid});
+  return rows && !rows->rows.empty() ? dbText(rows->rows[0][0]) : std::string();
+}
+
+std::vector<std::string> vmHypervisorTypes(const ExtensionLookup& extensions) {
+  std::vector<std::string> out;
+  for (const auto& [name, impl] : extensions.allRaw(VmDriver::kExtensionPoint)) out.push_back(name);
+  return out;
+}
+
+}  // namespace strato::vm

@@ -1,0 +1,54 @@
+// Rows of vm_instance and vm_nic, and the VmSpec a hypervisor gets. Every function blocks on the
+// database: call it from the blocking pool.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <strato/handler_util.h>
+#include <strato/sdk.h>
+
+namespace strato::vm {
+
+struct VmRecord {
+  std::string uuid;
+  std::string name;
+  std::string zoneUuid;
+  std::string clusterUuid;
+  std::string hostUuid;  // set while the VM holds the host's capacity
+  std::string lastHostUuid;
+  std::string imageUuid;
+  std::string rootVolumeUuid;
+  std::string hypervisorType;
+  std::string platform;
+  std::string allocatorStrategy;
+  std::string state;
+  std::int64_t cpuNum = 0;
+  std::int64_t memorySize = 0;
+};
+
+// kNotFound when there is no such VM.
+Result<VmRecord> loadVm(Database& db, const std::string& uuid);
+
+// Sets the state (and the given columns with it) and says which state it replaced; publishes
+// kVmStateChangedEvent when it changed.
+Status saveState(Database& db, MessageBus& bus, const VmRecord& vm, const std::string& state,
+                 const std::vector<std::pair<std::string, DbValue>>& columns = {});
+
+struct NicRecord {
+  std::string uuid;
+  std::string l3NetworkUuid;
+  std::string usedIpUuid;
+};
+Result<std::vector<NicRecord>> loadNics(Database& db, const std::string& vmUuid);
+
+// What the VmDriver of the VM's hypervisor needs to run it on `hostUuid`.
+Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostUuid);
+
+// The host's management IP ("" when the host is gone).
+std::string managementIpOf(Database& db, const std::string& hostUuid);
+
+// The hypervisor types that have a VmDriver.
+std::vector<std::string> vmHypervisorTypes(const ExtensionLookup& extensions);
+
+}  // namespace strato::vm

@@ -1,0 +1,89 @@
+#include "simulator_vm_driver.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace strato::simulator {
+
+void SimulatorVmDriver::pauseForLatency() const {
+  if (latency_.count() > 0) std::this_thread::sleep_for(latency_);
+}
+
+Status SimulatorVmDriver::failIfTagged(const std::string& hostUuid, std::string_view tag,
+                                       const std::string& what) {
+  auto tagged = carriesSystemTag(db_, hostUuid, tag);
+  if (!tagged) return tagged.error();
+  if (!*tagged) return {};
+  return makeError(ErrorCode::kUnavailable, "simulated failure to " + what,
+                   "host " + hostUuid + " carries the system tag " + std::string(tag));
+}
+
+Status SimulatorVmDriver::start(const VmSpec& vm) {
+  pauseForLatency();
+  if (auto failed = failIfTagged(vm.hostUuid, kFailStartVmTag, "start VM " + vm.uuid); !failed)
+    return failed;
+  std::lock_guard lock(mutex_);
+  Guest& guest = guests_[vm.uuid];
+  if (!guest.hostUuid.empty() && guest.hostUuid != vm.hostUuid && guest.power != Power::kStopped) {
+    return makeError(ErrorCode::kConflict, "VM " + vm.uuid + " runs on host " + guest.hostUuid);
+  }
+  guest.hostUuid = vm.hostUuid;
+  if (guest.power == Power::kStopped) guest.power = Power::kRunning;
+  return {};
+}
+
+Status SimulatorVmDriver::change(const VmSpec& vm, std::initializer_list<Power> from, Power to,
+                                 const char* what) {
+  pauseForLatency();
+  std::lock_guard lock(mutex_);
+  auto it = guests_.find(vm.uuid);
+  // After a restart the process knows no guest: the management node's record is taken as true.
+  if (it == guests_.end()) it = guests_.emplace(vm.uuid, Guest{vm.hostUuid, *from.begin()}).first;
+  Guest& guest = it->second;
+  if (guest.power == to) return {};
+  if (std::find(from.begin(), from.end(), guest.power) == from.end()) {
+    return makeError(ErrorCode::kConflict,
+                     std::string("cannot ") + what + " VM " + vm.uuid + " in its present power state");
+  }
+  guest.power = to;
+  return {};
+}
+
+Status SimulatorVmDriver::stop(const VmSpec& vm, bool) {
+  return change(vm, {Power::kRunning, Power::kPaused}, Power::kStopped, "stop");
+}
+Status SimulatorVmDriver::reboot(const VmSpec& vm) {
+  return change(vm, {Power::kRunning}, Power::kRunning, "reboot");
+}
+Status SimulatorVmDriver::pause(const VmSpec& vm) {
+  return change(vm, {Power::kRunning}, Power::kPaused, "pause");
+}
+Status SimulatorVmDriver::resume(const VmSpec& vm) {
+  return change(vm, {Power::kPaused}, Power::kRunning, "resume");
+}
+
+Status SimulatorVmDriver::destroy(const VmSpec& vm) {
+  pauseForLatency();
+  std::lock_guard lock(mutex_);
+  guests_.erase(vm.uuid);
+  return {};
+}
+
+Status SimulatorVmDriver::migrate(const VmSpec& vm, const std::string& toHostUuid,
+                                  const std::string&) {
+  pauseForLatency();
+  if (auto failed = failIfTagged(toHostUuid, kFailMigrateVmTag, "migrate VM " + vm.uuid); !failed)
+    return failed;
+  std::lock_guard lock(mutex_);
+  Guest& guest = guests_[vm.uuid];
+  guest.hostUuid = toHostUuid;
+  guest.power = Power::kRunning;
+  return {};
+}
+
+void SimulatorVmDriver::forgetHost(const std::string& hostUuid) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(guests_, [&](const auto& entry) { return entry.second.hostUuid == hostUuid; });
+}
+
+}  // namespace strato::simulator

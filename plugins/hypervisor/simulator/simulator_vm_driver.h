@@ -1,0 +1,54 @@
+// Guests of simulator hosts: a map entry each, so thousands of VMs cost little. Failures are
+// injected with system tags on the host, read at each call:
+//   - "simulator::failStartVm": start() fails (CreateVmInstance then rolls back);
+//   - "simulator::failMigrateVm" on the destination host: migrate() fails;
+// and config plugin.simulator.vmLatencyMs makes every call sleep that long first, like an agent.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include <strato/sdk.h>
+
+namespace strato::simulator {
+
+inline constexpr std::string_view kFailStartVmTag = "simulator::failStartVm";
+inline constexpr std::string_view kFailMigrateVmTag = "simulator::failMigrateVm";
+
+class SimulatorVmDriver : public VmDriver {
+ public:
+  SimulatorVmDriver(Database& db, std::chrono::milliseconds latency) : db_(db), latency_(latency) {}
+
+  Status start(const VmSpec& vm) override;
+  Status stop(const VmSpec& vm, bool graceful) override;
+  Status reboot(const VmSpec& vm) override;
+  Status pause(const VmSpec& vm) override;
+  Status resume(const VmSpec& vm) override;
+  Status destroy(const VmSpec& vm) override;
+  Status migrate(const VmSpec& vm, const std::string& toHostUuid,
+                 const std::string& toManagementIp) override;
+
+  // The host is gone, and its guests with it.
+  void forgetHost(const std::string& hostUuid);
+
+ private:
+  enum class Power { kRunning, kPaused, kStopped };
+  struct Guest {
+    std::string hostUuid;
+    Power power = Power::kStopped;
+  };
+
+  Status failIfTagged(const std::string& hostUuid, std::string_view tag, const std::string& what);
+  // The guest must be defined on vm.hostUuid and in one of the `from` powers; it goes to `to`.
+  Status change(const VmSpec& vm, std::initializer_list<Power> from, Power to, const char* what);
+  void pauseForLatency() const;
+
+  Database& db_;
+  std::chrono::milliseconds latency_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Guest> guests_;
+};
+
+}  // namespace strato::simulator

@@ -1,0 +1,143 @@
+#include "vm_volumes.h"
+
+#include <strato/handler_util.h>
+
+#include "volume_store.h"
+
+namespace strato::volume {
+namespace {
+
+using SharedReplier = std::shared_ptr<Replier>;
+
+SharedReplier share(Replier reply) { return std::make_shared<Replier>(std::move(reply)); }
+
+DbValue nullable(const std::string& text) { return text.empty() ? DbValue{} : DbValue{text}; }
+
+}  // namespace
+
+Result<Json> VmVolumes::insertRow(const Json& body) {
+  std::string uuid = textParam(body, "resourceUuid", newUuid());
+  std::string vm = textParam(body, "vmInstanceUuid");
+  std::string type = textParam(body, "type");
+  std::string ps = textParam(body, "primaryStorageUuid");
+  std::string image = textParam(body, "imageUuid");
+  if (vm.empty() || ps.empty() || (type != "Root" && type != "Data"))
+    return invalidArgument("a VM volume needs a vmInstanceUuid, a primaryStorageUuid and a type");
+  std::int64_t size = body.value("size", std::int64_t{0});
+  std::string format = "qcow2";
+  Json storage{{"primaryStorageUuid", ps}, {"volumeUuid", uuid}};
+  if (!image.empty()) {
+    auto rows = db_.query(
+        "SELECT i.size, i.format, r.backupStorageUuid, r.installPath FROM image i JOIN "
+        "image_backup_storage_ref r ON r.imageUuid = i.uuid WHERE i.uuid = ? AND r.status = "
+        "'Ready' ORDER BY r.createDate",
+        {image});
+    if (!rows) return rows.error();
+    if (rows->rows.empty())
+      return makeError(ErrorCode::kConflict, "image " + image + " has no ready copy");
+    const auto& r = rows->rows.front();
+    size = std::max(size, dbInt(r[0]));
+    if (dbText(r[1]) != "iso") format = dbText(r[1]);
+    // An ISO is not the disk's first bytes: the root volume is an empty disk the ISO installs to.
+    if (dbText(r[1]) != "iso") {
+      storage["imageUuid"] = image;
+      storage["backupStorageUuid"] = dbText(r[2]);
+      storage["imageInstallPath"] = dbText(r[3]);
+    }
+  }
+  if (size <= 0) return invalidArgument("a VM volume needs a size", "volume " + uuid);
+  storage["size"] = size;
+  storage["format"] = format;
+  auto now = nowMillis();
+  auto inserted = db_.execute(
+      "INSERT INTO volume (uuid, name, description, vmInstanceUuid, diskOfferingUuid, "
+      "rootImageUuid, type, format, size, deviceId, state, status, isShareable, createDate, "
+      "lastOpDate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Enabled', 'Creating', 0, ?, ?)",
+      {uuid, textParam(body, "name", type + "-Volume-For-VM-" + vm),
+       nullable(textParam(body, "description")), vm,
+       nullable(textParam(body, "diskOfferingUuid")), nullable(image), type, format, size,
+       body.value("deviceId", std::int64_t{0}), now, now});
+  if (!inserted) return inserted.error();
+  return storage;
+}
+
+Reply VmVolumes::finishCreate(const std::string& uuid, const std::string& ps, const Reply& file) {
+  if (!file) {
+    (void)db_.execute("DELETE FROM volume WHERE uuid = ?", {uuid});
+    logger_.warn("volume.vm.create.failed uuid=" + uuid + " primaryStorage=" + ps +
+                 " error=" + file.error().describe());
+    return file.error();
+  }
+  auto done = db_.execute(
+      "UPDATE volume SET primaryStorageUuid = ?, installPath = ?, size = ?, actualSize = ?, "
+      "status = 'Ready', lastOpDate = ? WHERE uuid = ?",
+      {ps, textParam(*file, "installPath"), file->value("size", std::int64_t{0}),
+       file->value("actualSize", std::int64_t{0}), nowMillis(), uuid});
+  if (!done) return done.error();
+  return inventoryReply(db_, uuid);
+}
+
+void VmVolumes::create(const Json& body, Replier reply) {
+  bus_.postBlocking([self = shared_from_this(), body, reply = share(std::move(reply))] {
+    auto storage = self->insertRow(body);
+    if (!storage) return (*reply)(storage.error());
+    std::string uuid = (*storage)["volumeUuid"];
+    std::string ps = (*storage)["primaryStorageUuid"];
+    self->bus_.request(
+        {std::string(kCreateVolumeMessage), "", *storage},
+        [self, uuid, ps, reply](Reply file) {
+          self->bus_.postBlocking([self, uuid, ps, reply, file = std::move(file)] {
+            (*reply)(self->finishCreate(uuid, ps, file));
+          });
+        },
+        std::chrono::minutes(30));
+  });
+}
+
+void VmVolumes::expunge(const Json& body, Replier reply) {
+  bus_.postBlocking([self = shared_from_this(), uuid = textParam(body, "uuid"),
+                     reply = share(std::move(reply))] {
+    auto volume = loadVolume(self->db_, uuid);
+    if (!volume) {
+      if (volume.error().code == ErrorCode::kNotFound) return (*reply)(Json::object());
+      return (*reply)(volume.error());
+    }
+    auto removeRow = [self, uuid, reply](Reply deleted) {
+      // A storage that is gone took the file with it; anything else keeps the row for a retry.
+      if (!deleted && deleted.error().code != ErrorCode::kNotFound)
+        return (*reply)(deleted.error());
+      self->bus_.postBlocking([self, uuid, reply] {
+        auto removed = self->db_.execute("DELETE FROM volume WHERE uuid = ?", {uuid});
+        if (!removed) return (*reply)(removed.error());
+        self->logger_.info("volume.expunged uuid=" + uuid);
+        self->bus_.request({std::string(kForgetResourcesMessage), "", {{"uuids", {uuid}}}},
+                           [reply](Reply forgotten) {
+                             (*reply)(forgotten ? Reply(Json::object()) : forgotten);
+                           });
+      });
+    };
+    if (volume->installPath.empty()) return removeRow(Json::object());
+    self->bus_.request({std::string(kDeleteVolumeMessage),
+                        "",
+                        {{"primaryStorageUuid", volume->primaryStorageUuid},
+                         {"installPath", volume->installPath},
+                         {"size", volume->size}}},
+                       removeRow, std::chrono::minutes(5));
+  });
+}
+
+Reply VmVolumes::detach(const Json& body) {
+  std::string vm = textParam(body, "vmInstanceUuid");
+  auto rows = db_.query("SELECT uuid FROM volume WHERE vmInstanceUuid = ? AND type = 'Data'", {vm});
+  if (!rows) return rows.error();
+  Json detached = Json::array();
+  for (const auto& r : rows->rows) detached.push_back(dbText(r[0]));
+  auto done = db_.execute(
+      "UPDATE volume SET vmInstanceUuid = NULL, deviceId = NULL, lastOpDate = ? WHERE "
+      "vmInstanceUuid = ? AND type = 'Data'",
+      {nowMillis(), vm});
+  if (!done) return done.error();
+  return Json{{"detached", detached}};
+}
+
+}  // namespace strato::volume

@@ -1,0 +1,31 @@
+// The volumes of VMs, as the vm plugin asks for them (<strato/vm.h>): created with the VM on the
+// storage it chose, expunged with it, detached from it. The handlers never wait on the bus from
+// a blocking thread (hundreds of VMs are created at once): SQL runs on the blocking pool, the
+// storage is asked asynchronously, and the reply is sent from the last step.
+#pragma once
+
+#include <memory>
+
+#include <strato/sdk.h>
+
+namespace strato::volume {
+
+class VmVolumes : public std::enable_shared_from_this<VmVolumes> {
+ public:
+  VmVolumes(MessageBus& bus, Database& db, Logger& logger) : bus_(bus), db_(db), logger_(logger) {}
+
+  void create(const Json& body, Replier reply);
+  void expunge(const Json& body, Replier reply);
+  Reply detach(const Json& body);
+
+ private:
+  // Inserts the row (Creating); the storage-message body that creates its file.
+  Result<Json> insertRow(const Json& body);
+  Reply finishCreate(const std::string& uuid, const std::string& ps, const Reply& file);
+
+  MessageBus& bus_;
+  Database& db_;
+  Logger& logger_;
+};
+
+}  // namespace strato::volume

@@ -1,0 +1,95 @@
+// VMs. The vm plugin keeps VM rows, NICs and the state machine; a VmDriver per hypervisor type
+// ("Simulator", "KVM") runs the guests; the host plugin holds host capacity and the volume plugin
+// the volumes, each reached through the bus messages below.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strato/json.h"
+#include "strato/result.h"
+
+namespace strato {
+
+struct VmNicSpec {
+  std::string uuid;
+  std::string l3NetworkUuid;
+  std::string mac;
+  std::string ip;
+  std::string netmask;
+  std::string gateway;
+  int deviceId = 0;
+};
+
+struct VmVolumeSpec {
+  std::string uuid;
+  std::string type;  // "Root" or "Data"
+  std::string primaryStorageUuid;
+  std::string installPath;
+  std::string format;
+  int deviceId = 0;
+};
+
+// Everything a hypervisor needs to run one guest on one host.
+struct VmSpec {
+  std::string uuid;
+  std::string name;
+  std::string hostUuid;
+  std::string hostManagementIp;
+  std::int64_t cpuNum = 1;
+  std::int64_t memorySize = 0;  // bytes
+  std::string platform;         // Linux, Windows, Other, ...
+  std::vector<VmNicSpec> nics;
+  std::vector<VmVolumeSpec> volumes;
+  Json extra;  // the VM's system tags, boot order, console password, ...
+};
+
+// One per hypervisor type, registered under the type's name. Every call blocks (run it on the
+// blocking pool) and is idempotent: starting a running guest, stopping a stopped one or destroying
+// a missing one succeeds, so a retried or replayed step does no harm.
+class VmDriver {
+ public:
+  static constexpr std::string_view kExtensionPoint = "strato.VmDriver";
+  virtual ~VmDriver() = default;
+  // Defines the guest on spec.hostUuid if needed and starts it.
+  virtual Status start(const VmSpec& vm) = 0;
+  // Graceful asks the guest to shut down; otherwise it is powered off.
+  virtual Status stop(const VmSpec& vm, bool graceful) = 0;
+  virtual Status reboot(const VmSpec& vm) = 0;
+  virtual Status pause(const VmSpec& vm) = 0;
+  virtual Status resume(const VmSpec& vm) = 0;
+  // Stops the guest and removes its definition from the host; volumes stay.
+  virtual Status destroy(const VmSpec& vm) = 0;
+  // Live migration of the running guest from vm.hostUuid to the given host.
+  virtual Status migrate(const VmSpec& vm, const std::string& toHostUuid,
+                         const std::string& toManagementIp) = 0;
+};
+
+// Host capacity, handled by the host plugin. Send without a resourceUuid.
+// {"hostUuid", "cpuNum", "memorySize"} -> {} when the host is Enabled, Connected and has the
+// capacity left: taken in one conditional UPDATE, so two VMs never both take the last cores.
+// kConflict (nothing taken) otherwise; kNotFound when the host is gone.
+inline constexpr std::string_view kReserveHostCapacityMessage = "host.ReserveCapacity";
+// {"hostUuid", "cpuNum", "memorySize"} -> {}: gives back what ReserveCapacity took (never more
+// than the host's total). A host that is gone is no error.
+inline constexpr std::string_view kReleaseHostCapacityMessage = "host.ReleaseCapacity";
+
+// A VM's volumes, handled by the volume plugin. Send without a resourceUuid.
+// {"vmInstanceUuid", "type": "Root"|"Data", "name", "primaryStorageUuid", "deviceId",
+//  "size"?, "imageUuid"? (Root from a template: the image's ready copy becomes its first bytes),
+//  "diskOfferingUuid"?} -> {"inventory": volume}
+// The storage reserves the size (kConflict when it cannot; nothing is left behind then).
+inline constexpr std::string_view kCreateVmVolumeMessage = "volume.CreateVmVolume";
+// {"uuid"} -> {}: deletes the file (giving the capacity back) and the row, and forgets the
+// volume's owner and tags. A volume already gone is no error.
+inline constexpr std::string_view kExpungeVmVolumeMessage = "volume.ExpungeVmVolume";
+// {"vmInstanceUuid"} -> {"detached": [uuids]}: the VM's data volumes stay, without the VM.
+inline constexpr std::string_view kDetachVmVolumesMessage = "volume.DetachVmVolumes";
+
+// Published by the vm plugin when a VM's state changes: {"uuid", "oldState", "newState",
+// "hostUuid"?}.
+inline constexpr std::string_view kVmStateChangedEvent = "vm.StateChanged";
+
+}  // namespace strato
