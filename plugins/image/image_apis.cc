@@ -281,11 +281,6 @@ Reply ImageService::migrate(const Json& p) {
   return inventoryReply(db_, uuid);
 }
 
-std::chrono::milliseconds ImageService::sweepInterval() const {
-  return std::chrono::seconds(
-      std::max<std::int64_t>(1, config_.getInt("image", "expungeInterval", 3600)));
-}
-
 void ImageService::expungeDue() {
   if (config_.get("image", "deletionPolicy").value_or("Delay") != "Delay") return;
   auto period = config_.getInt("image", "expungePeriod", 86400);

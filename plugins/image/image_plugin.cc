@@ -3,6 +3,7 @@
 // QGA flag; plus the image APIs of backup storage (4.5.8, 4.5.9, 4.5.12, 4.5.14.5). The APIs that
 // make images from volumes and snapshots (3.3.9-3.3.12) need volumes: the kernel answers them
 // "not implemented" until the volume plugin exists.
+#include <strato/deletion_policy.h>
 #include <strato/sdk.h>
 
 #include "image_schema.h"
@@ -43,31 +44,6 @@ ApiDeclaration expungeApi() {
 
 void addGlobalConfigs(strato::Registrar& r) {
   using strato::GlobalConfigType;
-  r.addGlobalConfig({"image",
-                     "deletionPolicy",
-                     "Delay",
-                     "Direct: DeleteImage expunges at once; Delay: after image.expungePeriod; "
-                     "Never: only ExpungeImage does",
-                     GlobalConfigType::kString,
-                     std::nullopt,
-                     std::nullopt,
-                     {"Direct", "Delay", "Never"}});
-  r.addGlobalConfig({"image",
-                     "expungePeriod",
-                     "86400",
-                     "seconds a deleted image waits before it is expunged (policy Delay)",
-                     GlobalConfigType::kInteger,
-                     1,
-                     std::nullopt,
-                     {}});
-  r.addGlobalConfig({"image",
-                     "expungeInterval",
-                     "3600",
-                     "seconds between two looks for deleted images due to be expunged",
-                     GlobalConfigType::kInteger,
-                     1,
-                     std::nullopt,
-                     {}});
   r.addGlobalConfig({"image",
                      "download.timeout",
                      "10800",
@@ -171,16 +147,8 @@ strato::Status init(strato::Registrar& r) {
   r.handle("image.ExpungeDue", strato::blockingHandler(bus, [service](const Message& m) {
              return service->expunge(m.body);
            }));
-  auto sweeper = std::make_shared<strato::PeriodicTask>(
-      [service] { return service->sweepInterval(); }, [service] { service->expungeDue(); });
-  r.subscribe(std::string(strato::kGlobalConfigUpdatedEvent), [sweeper](const Message& e) {
-    if (e.body.value("category", "") == "image") sweeper->reschedule();
-  });
-  r.onStart([sweeper]() -> strato::Status {
-    sweeper->start();
-    return {};
-  });
-  r.onStop([sweeper] { sweeper->stop(); });
+  strato::addDeletionPolicy(r, {"image", "Delay", "image", "DeleteImage", "ExpungeImage"},
+                            [service] { service->expungeDue(); });
 
   r.addExtension<strato::CascadeNode>("ImageBackupStorageRefVO",
                                       std::make_shared<StorageRefCascade>(r.database(), service));

@@ -43,7 +43,6 @@ class ImageService : public std::enable_shared_from_this<ImageService> {
 
   // image.deletionPolicy Delay: images Deleted for longer than image.expungePeriod go.
   void expungeDue();
-  std::chrono::milliseconds sweepInterval() const;
 
  private:
   struct Download;

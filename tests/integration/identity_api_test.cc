@@ -259,7 +259,7 @@ TEST_F(IdentityApiTest, QuotasLimitAndReportUsage) {
   expectDenied(createWidget(*small, "w4"));
   auto unknown =
       client().call("PUT", "/zstack/v1/accounts/quotas/actions",
-                    {{"updateQuota", {{"identityUuid", uuid}, {"name", "vm.num"}, {"value", 1}}}});
+                    {{"updateQuota", {{"identityUuid", uuid}, {"name", "spaceship.num"}, {"value", 1}}}});
   EXPECT_EQ(unknown.status, 503) << unknown.body;
   EXPECT_EQ(parse(unknown)["error"]["code"], "SYS.1007") << unknown.body;
 }

@@ -194,10 +194,6 @@ Status VmService::stopOnHosts(const std::vector<std::string>& vmUuids) {
   return {};
 }
 
-std::chrono::milliseconds VmService::sweepInterval() const {
-  return std::chrono::seconds(std::max<std::int64_t>(1, config_.getInt("vm", "expungeInterval", 3600)));
-}
-
 void VmService::expungeDue() {
   if (config_.get("vm", "deletionPolicy").value_or("Direct") != "Delay") return;
   auto period = config_.getInt("vm", "expungePeriod", 86400);

@@ -2,6 +2,7 @@
 // power operations, migration, destroy / recover / expunge by vm.deletionPolicy, UpdateVmInstance
 // and the queries of VMs and NICs. The other APIs of 3.1 are not declared yet: the kernel answers
 // them "not implemented" (SYS.1010).
+#include <strato/deletion_policy.h>
 #include <strato/sdk.h>
 
 #include "vm_async.h"
@@ -27,25 +28,6 @@ ApiDeclaration vmApi(const std::string& name, bool returnsVm) {
   decl.messageType = "vm." + name;
   if (returnsVm) decl.inventory = "VmInstance";
   return decl;
-}
-
-void addGlobalConfigs(strato::Registrar& r) {
-  using strato::GlobalConfigType;
-  r.addGlobalConfig({"vm",
-                     "deletionPolicy",
-                     "Direct",
-                     "Direct: DestroyVmInstance expunges at once; Delay: after vm.expungePeriod; "
-                     "Never: only ExpungeVmInstance does",
-                     GlobalConfigType::kString,
-                     std::nullopt,
-                     std::nullopt,
-                     {"Direct", "Delay", "Never"}});
-  r.addGlobalConfig({"vm", "expungePeriod", "86400",
-                     "seconds a destroyed VM waits before it is expunged (policy Delay)",
-                     GlobalConfigType::kInteger, 1, std::nullopt, {}});
-  r.addGlobalConfig({"vm", "expungeInterval", "3600",
-                     "seconds between two looks for destroyed VMs due to be expunged",
-                     GlobalConfigType::kInteger, 1, std::nullopt, {}});
 }
 
 // vm.totalNum counts every VM not expunged; vm.num, vm.cpuNum and vm.memorySize the VMs that hold
@@ -154,23 +136,14 @@ void addApis(strato::Registrar& r, const Service& service) {
 
 strato::Status init(strato::Registrar& r) {
   strato::vm::addSchema(r);
-  addGlobalConfigs(r);
   auto service = std::make_shared<VmService>(r.bus(), r.database(), r.globalConfig(),
                                              r.extensions(), r.logger());
   addApis(r, service);
   strato::vm::addCascades(r, service);
   r.addExtension<strato::QuotaReporter>("vm", std::make_shared<VmQuota>(r.database()));
 
-  auto sweeper = std::make_shared<strato::PeriodicTask>(
-      [service] { return service->sweepInterval(); }, [service] { service->expungeDue(); });
-  r.subscribe(std::string(strato::kGlobalConfigUpdatedEvent), [sweeper](const Message& e) {
-    if (e.body.value("category", "") == "vm") sweeper->reschedule();
-  });
-  r.onStart([sweeper]() -> strato::Status {
-    sweeper->start();
-    return {};
-  });
-  r.onStop([sweeper] { sweeper->stop(); });
+  strato::addDeletionPolicy(r, {"vm", "Direct", "VM", "DestroyVmInstance", "ExpungeVmInstance"},
+                            [service] { service->expungeDue(); });
   return {};
 }
 

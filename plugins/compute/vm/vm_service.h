@@ -34,7 +34,6 @@ class VmService : public std::enable_shared_from_this<VmService> {
 
   // vm.deletionPolicy Delay: VMs Destroyed for longer than vm.expungePeriod go.
   void expungeDue();
-  std::chrono::milliseconds sweepInterval() const;
 
   std::shared_ptr<VmDriver> driverFor(const std::string& hypervisorType) const {
     return extensions_.find<VmDriver>(hypervisorType);

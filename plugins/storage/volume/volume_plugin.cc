@@ -1,6 +1,7 @@
 // Volumes (section 3.2 of the ZStack manual), first slice: the APIs that need neither VMs nor
 // snapshots (3.2.1-3.2.6, 3.2.8-3.2.11, 3.2.13-3.2.17). Attaching, root volumes and snapshots
 // (3.2.7, 3.2.12, 3.2.18-3.2.27) are not declared: the kernel answers them "not implemented".
+#include <strato/deletion_policy.h>
 #include <strato/sdk.h>
 
 #include "volume_schema.h"
@@ -23,35 +24,6 @@ ApiDeclaration volumeApi(const std::string& name, bool returnsInventory) {
   decl.messageType = "volume." + name;
   if (returnsInventory) decl.inventory = "Volume";
   return decl;
-}
-
-void addGlobalConfigs(strato::Registrar& r) {
-  using strato::GlobalConfigType;
-  r.addGlobalConfig({"volume",
-                     "deletionPolicy",
-                     "Delay",
-                     "Direct: DeleteDataVolume expunges at once; Delay: after "
-                     "volume.expungePeriod; Never: only ExpungeDataVolume does",
-                     GlobalConfigType::kString,
-                     std::nullopt,
-                     std::nullopt,
-                     {"Direct", "Delay", "Never"}});
-  r.addGlobalConfig({"volume",
-                     "expungePeriod",
-                     "86400",
-                     "seconds a deleted volume waits before it is expunged (policy Delay)",
-                     GlobalConfigType::kInteger,
-                     1,
-                     std::nullopt,
-                     {}});
-  r.addGlobalConfig({"volume",
-                     "expungeInterval",
-                     "3600",
-                     "seconds between two looks for deleted volumes due to be expunged",
-                     GlobalConfigType::kInteger,
-                     1,
-                     std::nullopt,
-                     {}});
 }
 
 // Volumes on a primary storage being deleted: Permissive refuses naming them, Enforcing deletes
@@ -125,7 +97,6 @@ class VolumeQuota : public strato::QuotaReporter {
 
 strato::Status init(strato::Registrar& r) {
   strato::volume::addSchema(r);
-  addGlobalConfigs(r);
   auto& bus = r.bus();
   auto service = std::make_shared<VolumeService>(bus, r.database(), r.globalConfig(),
                                                  r.extensions(), r.logger());
@@ -177,16 +148,8 @@ strato::Status init(strato::Registrar& r) {
   r.handle("volume.ExpungeDue", strato::blockingHandler(bus, [service](const Message& m) {
              return service->expunge(m.body);
            }));
-  auto sweeper = std::make_shared<strato::PeriodicTask>(
-      [service] { return service->sweepInterval(); }, [service] { service->expungeDue(); });
-  r.subscribe(std::string(strato::kGlobalConfigUpdatedEvent), [sweeper](const Message& e) {
-    if (e.body.value("category", "") == "volume") sweeper->reschedule();
-  });
-  r.onStart([sweeper]() -> strato::Status {
-    sweeper->start();
-    return {};
-  });
-  r.onStop([sweeper] { sweeper->stop(); });
+  strato::addDeletionPolicy(r, {"volume", "Delay", "volume", "DeleteDataVolume", "ExpungeDataVolume"},
+                            [service] { service->expungeDue(); });
 
   auto vmVolumes = std::make_shared<strato::volume::VmVolumes>(bus, r.database(), r.logger());
   r.handle(std::string(strato::kCreateVmVolumeMessage), [vmVolumes](Message m, strato::Replier reply) {

@@ -238,11 +238,6 @@ Status VolumeService::removeOnStorage(const std::vector<std::string>& uuids) {
   return {};
 }
 
-std::chrono::milliseconds VolumeService::sweepInterval() const {
-  return std::chrono::seconds(
-      std::max<std::int64_t>(1, config_.getInt("volume", "expungeInterval", 3600)));
-}
-
 void VolumeService::expungeDue() {
   if (config_.get("volume", "deletionPolicy").value_or("Delay") != "Delay") return;
   auto period = config_.getInt("volume", "expungePeriod", 86400);

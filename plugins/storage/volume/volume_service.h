@@ -40,7 +40,6 @@ class VolumeService {
 
   // volume.deletionPolicy Delay: volumes Deleted for longer than volume.expungePeriod go.
   void expungeDue();
-  std::chrono::milliseconds sweepInterval() const;
 
  private:
   // Inserts the row (Creating), has the storage create the file, then marks it Ready; a failure
