@@ -173,6 +173,37 @@ TEST_F(VmTest, StaticIpCreateStoppedAndDelayedDeletion) {
     EXPECT_EQ(rowsIn(table), 0) << table;
 }
 
+TEST_F(VmTest, FailedMigrationLeavesTheVmWhereItRan) {
+  buildCloud(2);
+  Json v = createVm("mover");
+  std::string uuid = v["uuid"], host = v["hostUuid"];
+  std::string other = hosts_[0] == host ? hosts_[1] : hosts_[0];
+  createSystemTag("HostVO", other, "simulator::failMigrateVm");
+  auto failed = vmAction(uuid, {{"migrateVm", {{"hostUuid", other}}}});
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  Json after = vm(uuid);
+  EXPECT_EQ(after["state"], "Running");
+  EXPECT_EQ(after["hostUuid"], host);
+  EXPECT_EQ(query("/zstack/v1/hosts/" + other)[0]["availableCpuCapacity"], 16);
+  EXPECT_EQ(query("/zstack/v1/hosts/" + host)[0]["availableCpuCapacity"], 15);
+  EXPECT_EQ(usedCpu(), 1);
+}
+
+TEST_F(VmTest, DeletingAHostStopsItsVmsOnlyWhenEnforced) {
+  buildCloud(1);
+  std::string uuid = createVm("on-host")["uuid"];
+  auto refused = client().call("DELETE", "/zstack/v1/hosts/" + hosts_[0]);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("stop or migrate"), std::string::npos) << refused.body;
+  EXPECT_EQ(vm(uuid)["state"], "Running");
+  ASSERT_EQ(client().call("DELETE", "/zstack/v1/hosts/" + hosts_[0] + "?deleteMode=Enforcing").status,
+            200);
+  Json after = vm(uuid);
+  EXPECT_EQ(after["state"], "Stopped");
+  EXPECT_FALSE(after.contains("hostUuid"));
+  EXPECT_EQ(rowsIn("vm_nic"), 1);  // the VM and its NIC and volume stay, to start elsewhere
+}
+
 TEST_F(VmTest, DeletingTheZoneTakesItsVms) {
   buildCloud(1);
   createVm("a");

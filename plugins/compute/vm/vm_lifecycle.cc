@@ -204,7 +204,8 @@ void VmService::migrate(const Json& params, Replier reply) {
   chain->then("release-source", releaseSource(s, c));
   chain->then("finish", finish(s, c, VmOp::kMigrate, [c] {
     auto columns = placedOn(c->target);
-    columns[1].second = c->vm.hostUuid;  // lastHostUuid: where it came from
+    for (auto& [column, value] : columns)
+      if (column == "lastHostUuid") value = c->vm.hostUuid;  // where it came from
     return columns;
   }));
   run(s, chain, c, std::move(reply));
@@ -234,7 +235,8 @@ Reply VmService::update(const Json& p) {
   for (const char* key : {"cpuNum", "memorySize"}) {
     if (!p.contains(key)) continue;
     if (auto ok = checkAllowed(VmOp::kChangeSpec, vm->state, vm->uuid); !ok) return ok.error();
-    auto value = p[key].is_number_integer() ? p[key].get<std::int64_t>() : 0;
+    // ZStack's clients send numbers as floats ("cpuNum": 2.0).
+    auto value = p[key].is_number() ? static_cast<std::int64_t>(p[key].get<double>()) : 0;
     if (value <= 0) return invalidArgument(std::string(key) + " must be a positive integer");
     columns.emplace_back(key, value);
   }
