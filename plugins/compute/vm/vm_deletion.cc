@@ -104,10 +104,9 @@ void VmService::destroy(const Json& params, Replier replier) {
   auto chain = FlowChain::create("destroy");
   chain->then(
       "begin", onBlocking(bus_, [s, g, uuid]() -> Status {
-        auto vm = loadVm(s->db(), uuid);
+        auto vm = loadVmFor(s->db(), VmOp::kDestroy, uuid);
         if (!vm) return vm.error();
         g->vm = *vm;
-        if (auto ok = checkAllowed(VmOp::kDestroy, vm->state, uuid); !ok) return ok;
         return saveState(s->db(), s->bus(), *vm, "Destroying");
       }),
       undoOnBlocking(bus_, [s, g] {
@@ -143,9 +142,8 @@ void VmService::recover(const Json& params, Replier replier) {
   auto reply = share(std::move(replier));
   std::string uuid = textParam(params, "uuid");
   bus_.postBlocking([s, uuid, reply] {
-    auto vm = loadVm(s->db(), uuid);
+    auto vm = loadVmFor(s->db(), VmOp::kRecover, uuid);
     if (!vm) return (*reply)(vm.error());
-    if (auto ok = checkAllowed(VmOp::kRecover, vm->state, uuid); !ok) return (*reply)(ok.error());
     if (auto saved = saveState(s->db(), s->bus(), *vm, "Stopped"); !saved)
       return (*reply)(saved.error());
     replyInventory(s->bus(), "VmInstance", uuid, reply);
@@ -157,9 +155,8 @@ void VmService::expunge(const Json& params, Replier replier) {
   auto reply = share(std::move(replier));
   std::string uuid = textParam(params, "uuid");
   bus_.postBlocking([s, uuid, reply] {
-    auto vm = loadVm(s->db(), uuid);
+    auto vm = loadVmFor(s->db(), VmOp::kExpunge, uuid);
     if (!vm) return (*reply)(vm.error());
-    if (auto ok = checkAllowed(VmOp::kExpunge, vm->state, uuid); !ok) return (*reply)(ok.error());
     s->expungeChain(uuid, [reply](Status expunged) {
       (*reply)(expunged ? Reply(Json::object()) : Reply(expunged.error()));
     });

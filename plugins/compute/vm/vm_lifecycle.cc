@@ -20,10 +20,9 @@ using Context = std::shared_ptr<OpContext>;
 void addBegin(const std::shared_ptr<VmService>& s, FlowChain& chain, VmOp op, const Context& c) {
   chain.then(
       "begin", onBlocking(s->bus(), [s, c, op]() -> Status {
-        auto vm = loadVm(s->db(), c->uuid);
+        auto vm = loadVmFor(s->db(), op, c->uuid);
         if (!vm) return vm.error();
         c->vm = *vm;
-        if (auto ok = checkAllowed(op, vm->state, vm->uuid); !ok) return ok;
         const std::string& during = transitionOf(op).during;
         return during.empty() ? Status() : saveState(s->db(), s->bus(), *vm, during);
       }),
@@ -251,9 +250,8 @@ Reply VmService::update(const Json& p) {
 }
 
 Reply VmService::migrationCandidates(const Json& p) {
-  auto vm = loadVm(db_, textParam(p, "vmInstanceUuid"));
+  auto vm = loadVmFor(db_, VmOp::kMigrate, textParam(p, "vmInstanceUuid"));
   if (!vm) return vm.error();
-  if (auto ok = checkAllowed(VmOp::kMigrate, vm->state, vm->uuid); !ok) return ok.error();
   HostRequest r;
   r.cpuNum = vm->cpuNum;
   r.memorySize = vm->memorySize;

@@ -23,6 +23,13 @@ Result<VmRecord> loadVm(Database& db, const std::string& uuid) {
                   text(r[9]),  text(r[10]), dbInt(r[11]), dbInt(r[12])};
 }
 
+Result<VmRecord> loadVmFor(Database& db, VmOp op, const std::string& uuid) {
+  auto vm = loadVm(db, uuid);
+  if (!vm) return vm.error();
+  if (auto ok = checkAllowed(op, vm->state, uuid); !ok) return ok.error();
+  return vm;
+}
+
 Status saveState(Database& db, MessageBus& bus, const VmRecord& vm, const std::string& state,
                  const std::vector<std::pair<std::string, DbValue>>& columns) {
   std::string sql = "UPDATE vm_instance SET state = ?, lastOpDate = ?";

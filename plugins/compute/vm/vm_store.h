@@ -8,6 +8,8 @@
 #include <strato/handler_util.h>
 #include <strato/sdk.h>
 
+#include "vm_states.h"
+
 namespace strato::vm {
 
 struct VmRecord {
@@ -29,6 +31,8 @@ struct VmRecord {
 
 // kNotFound when there is no such VM.
 Result<VmRecord> loadVm(Database& db, const std::string& uuid);
+// The VM, when `op` may start from its state now (else checkAllowed's kConflict).
+Result<VmRecord> loadVmFor(Database& db, VmOp op, const std::string& uuid);
 
 // Sets the state (and the given columns with it) and says which state it replaced; publishes
 // kVmStateChangedEvent when it changed.
