@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <random>
 
+#include "vm_async.h"
+
 namespace strato::vm {
 namespace {
 
@@ -120,37 +122,25 @@ Result<std::vector<HostChoice>> candidateHosts(Database& db, const HostRequest& 
 
 void reserveHost(MessageBus& bus, std::vector<HostChoice> candidates, std::int64_t cpuNum,
                  std::int64_t memorySize, std::function<void(Result<HostChoice>)> done) {
-  struct Attempt {
-    std::vector<HostChoice> hosts;
-    std::size_t next = 0;
-    std::string refusals;
-  };
-  auto state = std::make_shared<Attempt>(Attempt{std::move(candidates), 0, {}});
-  auto tryNext = std::make_shared<std::function<void()>>();
-  *tryNext = [&bus, state, cpuNum, memorySize, done, weak = std::weak_ptr(tryNext)] {
-    if (state->next == state->hosts.size()) {
-      return done(makeError(ErrorCode::kConflict,
-                            "no host had the capacity left for the VM when it was reserved",
-                            state->refusals));
-    }
-    const HostChoice& host = state->hosts[state->next++];
-    bus.request({std::string(kReserveHostCapacityMessage),
-                 "",
-                 {{"hostUuid", host.uuid}, {"cpuNum", cpuNum}, {"memorySize", memorySize}}},
-                [state, host, done, again = weak.lock()](Reply taken) {
-                  if (taken) return done(host);
-                  if (taken.error().code != ErrorCode::kConflict &&
-                      taken.error().code != ErrorCode::kNotFound) {
-                    return done(taken.error());
-                  }
-                  state->refusals += (state->refusals.empty() ? "" : "; ") +
-                                     taken.error().message;
-                  if (again) (*again)();
-                });
-  };
-  // The callback chain holds the function; drop it when the last attempt is done.
-  auto keep = tryNext;
-  (*keep)();
+  firstTaker<HostChoice>(
+      std::move(candidates),
+      [&bus, cpuNum, memorySize](const HostChoice& host, ReplyCallback answer) {
+        bus.request({std::string(kReserveHostCapacityMessage),
+                     "",
+                     {{"hostUuid", host.uuid}, {"cpuNum", cpuNum}, {"memorySize", memorySize}}},
+                    std::move(answer));
+      },
+      {ErrorCode::kConflict, ErrorCode::kNotFound},
+      [](const std::vector<Error>& refusals) {
+        std::string why;
+        for (const auto& e : refusals) why += (why.empty() ? "" : "; ") + e.message;
+        return makeError(ErrorCode::kConflict,
+                         "no host had the capacity left for the VM when it was reserved", why);
+      },
+      [done](Result<std::pair<HostChoice, Json>> taken) {
+        if (!taken) return done(taken.error());
+        done(taken->first);
+      });
 }
 
 void releaseHost(MessageBus& bus, const std::string& hostUuid, std::int64_t cpuNum,

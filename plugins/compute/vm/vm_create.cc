@@ -9,6 +9,7 @@
 #include "vm_allocator.h"
 #include "vm_async.h"
 #include "vm_service.h"
+#include "vm_steps.h"
 
 namespace strato::vm {
 namespace {
@@ -230,25 +231,20 @@ void createVolume(const std::shared_ptr<VmService>& s, Json body, const std::str
   s->bus().postBlocking([s, body = std::move(body), cluster, size, preferred, done] {
     auto storages = candidateStorages(s->db(), cluster, size, preferred);
     if (!storages) return done(storages.error());
-    auto left = std::make_shared<std::vector<std::string>>(std::move(*storages));
-    auto tryNext = std::make_shared<std::function<void(Error)>>();
-    *tryNext = [s, body, left, done, weak = std::weak_ptr(tryNext)](Error last) {
-      if (left->empty()) return done(last);
-      Json attempt = body;
-      attempt["primaryStorageUuid"] = left->front();
-      left->erase(left->begin());
-      s->bus().request({std::string(kCreateVmVolumeMessage), "", attempt},
-                       [done, again = weak.lock()](Reply created) {
-                         if (created) return done((*created)["inventory"].value("uuid", ""));
-                         auto code = created.error().code;
-                         if (code != ErrorCode::kConflict && code != ErrorCode::kNotSupported)
-                           return done(created.error());
-                         (*again)(created.error());
-                       },
-                       std::chrono::minutes(30));
-    };
-    auto keep = tryNext;
-    (*keep)(conflict("no primary storage took the volume"));
+    firstTaker<std::string>(
+        std::move(*storages),
+        [s, body](const std::string& storage, ReplyCallback answer) {
+          Json attempt = body;
+          attempt["primaryStorageUuid"] = storage;
+          s->bus().request({std::string(kCreateVmVolumeMessage), "", attempt}, std::move(answer),
+                           std::chrono::minutes(30));
+        },
+        {ErrorCode::kConflict, ErrorCode::kNotSupported},
+        [](const std::vector<Error>& refusals) { return refusals.back(); },
+        [done](Result<std::pair<std::string, Json>> created) {
+          if (!created) return done(created.error());
+          done(created->second["inventory"].value("uuid", ""));
+        });
   });
 }
 
@@ -309,32 +305,28 @@ void allocateNics(const std::shared_ptr<VmService>& s, const Context& c, std::si
   });
 }
 
-void releaseIps(const std::shared_ptr<VmService>& s, std::vector<std::string> usedIps,
-                FlowDone done) {
-  if (usedIps.empty()) return done(okStatus());
-  std::string ip = usedIps.back();
-  usedIps.pop_back();
-  s->bus().request({"l3.ReleaseIp", "", {{"usedIpUuid", ip}}},
-                   [s, rest = std::move(usedIps), done](Reply released) mutable {
-                     if (!released)
-                       s->logger().warn("vm.create.rollback.releaseIp.failed error=" +
-                                        released.error().describe());
-                     releaseIps(s, std::move(rest), done);
-                   });
+// Undoes what a failed creation made, one request at a time; a request that fails is logged and
+// the rest still go.
+void undoInTurn(const std::shared_ptr<VmService>& s, std::vector<Message> requests, FlowDone done) {
+  requestInTurn(
+      s->bus(), std::move(requests),
+      [s](const Error& e) {
+        s->logger().warn("vm.create.rollback.failed error=" + e.describe());
+        return true;
+      },
+      std::move(done));
 }
 
-void expungeVolumes(const std::shared_ptr<VmService>& s, std::vector<std::string> volumes,
-                    FlowDone done) {
-  if (volumes.empty()) return done(okStatus());
-  std::string volume = volumes.back();
-  volumes.pop_back();
-  s->bus().request({std::string(kExpungeVmVolumeMessage), "", {{"uuid", volume}}},
-                   [s, rest = std::move(volumes), done](Reply gone) mutable {
-                     if (!gone)
-                       s->logger().warn("vm.create.rollback.volume.failed error=" +
-                                        gone.error().describe());
-                     expungeVolumes(s, std::move(rest), done);
-                   });
+std::vector<Message> releaseIpRequests(const std::vector<std::string>& usedIps) {
+  std::vector<Message> out;
+  for (const auto& ip : usedIps) out.push_back(releaseIpMessage(ip));
+  return out;
+}
+
+std::vector<Message> expungeRequests(const std::vector<std::string>& volumes) {
+  std::vector<Message> out;
+  for (const auto& v : volumes) out.push_back({std::string(kExpungeVmVolumeMessage), "", {{"uuid", v}}});
+  return out;
 }
 
 Json volumeBody(const CreateContext& c, const char* type, int deviceId) {
@@ -398,9 +390,9 @@ void VmService::create(const Json& params, const std::string& accountUuid, Repli
                      });
       },
       [self, c](FlowDone done) {
-        expungeVolumes(self, c->rootVolume.empty() ? std::vector<std::string>{}
-                                                   : std::vector<std::string>{c->rootVolume},
-                       done);
+        undoInTurn(self, expungeRequests(c->rootVolume.empty() ? std::vector<std::string>{}
+                                                                : std::vector<std::string>{c->rootVolume}),
+                   done);
       });
 
   chain->then(
@@ -423,14 +415,14 @@ void VmService::create(const Json& params, const std::string& accountUuid, Repli
         auto keep = next;
         (*keep)(0);
       },
-      [self, c](FlowDone done) { expungeVolumes(self, c->dataVolumes, done); });
+      [self, c](FlowDone done) { undoInTurn(self, expungeRequests(c->dataVolumes), done); });
 
   chain->then(
       "nics", [self, c](FlowDone done) { allocateNics(self, c, 0, done); },
       [self, c](FlowDone done) {
         self->bus().postBlocking([self, c, done] {
           (void)self->db().execute("DELETE FROM vm_nic WHERE vmInstanceUuid = ?", {c->uuid});
-          releaseIps(self, c->usedIps, done);
+          undoInTurn(self, releaseIpRequests(c->usedIps), done);
         });
       });
 

@@ -8,6 +8,7 @@
 #include "vm_allocator.h"
 #include "vm_async.h"
 #include "vm_service.h"
+#include "vm_steps.h"
 
 namespace strato::vm {
 namespace {
@@ -19,8 +20,8 @@ struct Gone {
 
 // Takes the guest off its host (a host or driver that is gone is no error: the guest went with
 // it) and gives the capacity back.
-void offHost(const std::shared_ptr<VmService>& s, FlowChain& chain,
-             const std::shared_ptr<Gone>& g) {
+void addTakeOffHost(const std::shared_ptr<VmService>& s, FlowChain& chain,
+                    const std::shared_ptr<Gone>& g) {
   chain.then("destroy-on-host", onBlocking(s->bus(), [s, g]() -> Status {
     if (g->vm.hostUuid.empty()) return {};
     auto driver = s->driverFor(g->vm.hypervisorType);
@@ -29,21 +30,7 @@ void offHost(const std::shared_ptr<VmService>& s, FlowChain& chain,
     if (!spec) return spec.error();
     return driver->destroy(*spec);
   }));
-  chain.then("release-host", [s, g](FlowDone done) {
-    if (g->vm.hostUuid.empty()) return done(okStatus());
-    releaseHost(s->bus(), g->vm.hostUuid, g->vm.cpuNum, g->vm.memorySize, done);
-  });
-}
-
-void releaseNicIps(const std::shared_ptr<VmService>& s, const std::shared_ptr<Gone>& g,
-                   std::size_t index, FlowDone done) {
-  while (index < g->nics.size() && g->nics[index].usedIpUuid.empty()) ++index;
-  if (index == g->nics.size()) return done(okStatus());
-  s->bus().request({"l3.ReleaseIp", "", {{"usedIpUuid", g->nics[index].usedIpUuid}}},
-                   [s, g, index, done](Reply released) {
-                     if (!released) return done(released.error());
-                     releaseNicIps(s, g, index + 1, done);
-                   });
+  chain.then("release-host", releaseSource(s, VmPtr(g, &g->vm)));
 }
 
 }  // namespace
@@ -68,8 +55,14 @@ void VmService::expungeChain(const std::string& uuid, std::function<void(Status)
         shown.state = "Expunging";
         (void)saveState(s->db(), s->bus(), shown, "Destroyed", {{"hostUuid", DbValue{}}});
       }));
-  offHost(s, *chain, g);
-  chain->then("release-ips", [s, g](FlowDone done) { releaseNicIps(s, g, 0, done); });
+  addTakeOffHost(s, *chain, g);
+  chain->then("release-ips", [s, g](FlowDone done) {
+    std::vector<Message> releases;
+    for (const auto& nic : g->nics) {
+      if (!nic.usedIpUuid.empty()) releases.push_back(releaseIpMessage(nic.usedIpUuid));
+    }
+    requestInTurn(s->bus(), std::move(releases), [](const Error&) { return false; }, done);
+  });
   chain->then("delete-nics", onBlocking(bus_, [s, uuid] {
                 return statusOf(s->db().execute("DELETE FROM vm_nic WHERE vmInstanceUuid = ?", {uuid}));
               }));
@@ -102,27 +95,10 @@ void VmService::destroy(const Json& params, Replier replier) {
   auto g = std::make_shared<Gone>();
   std::string uuid = textParam(params, "uuid");
   auto chain = FlowChain::create("destroy");
-  chain->then(
-      "begin", onBlocking(bus_, [s, g, uuid]() -> Status {
-        auto vm = loadVmFor(s->db(), VmOp::kDestroy, uuid);
-        if (!vm) return vm.error();
-        g->vm = *vm;
-        return saveState(s->db(), s->bus(), *vm, "Destroying");
-      }),
-      undoOnBlocking(bus_, [s, g] {
-        VmRecord shown = g->vm;
-        shown.state = "Destroying";
-        (void)saveState(s->db(), s->bus(), shown, g->vm.state);
-      }));
-  offHost(s, *chain, g);
-  chain->then("finish", onBlocking(bus_, [s, g]() -> Status {
-                VmRecord shown = g->vm;
-                shown.state = "Destroying";
-                DbValue last = g->vm.hostUuid.empty() ? DbValue(g->vm.lastHostUuid)
-                                                      : DbValue(g->vm.hostUuid);
-                return saveState(s->db(), s->bus(), shown, "Destroyed",
-                                 {{"hostUuid", DbValue{}}, {"lastHostUuid", last}});
-              }));
+  VmPtr vm(g, &g->vm);
+  addBegin(s, *chain, VmOp::kDestroy, uuid, vm);
+  addTakeOffHost(s, *chain, g);
+  chain->then("finish", finish(s, vm, VmOp::kDestroy, [g] { return offHost(g->vm); }));
   chain->start([s, g, uuid, reply](FlowOutcome outcome) {
     if (!outcome.result) {
       // Destroying what does not exist succeeds: the caller wanted it gone, and it is.

@@ -4,6 +4,7 @@
 #include "vm_allocator.h"
 #include "vm_async.h"
 #include "vm_service.h"
+#include "vm_steps.h"
 
 namespace strato::vm {
 namespace {
@@ -16,24 +17,8 @@ struct OpContext {
 };
 using Context = std::shared_ptr<OpContext>;
 
-// Loads the VM, checks that `op` is allowed now and shows its transitional state.
-void addBegin(const std::shared_ptr<VmService>& s, FlowChain& chain, VmOp op, const Context& c) {
-  chain.then(
-      "begin", onBlocking(s->bus(), [s, c, op]() -> Status {
-        auto vm = loadVmFor(s->db(), op, c->uuid);
-        if (!vm) return vm.error();
-        c->vm = *vm;
-        const std::string& during = transitionOf(op).during;
-        return during.empty() ? Status() : saveState(s->db(), s->bus(), *vm, during);
-      }),
-      undoOnBlocking(s->bus(), [s, c, op] {
-        VmRecord shown = c->vm;
-        shown.state = transitionOf(op).during;
-        if (auto back = saveState(s->db(), s->bus(), shown, c->vm.state); !back)
-          s->logger().warn("vm.state.restore.failed uuid=" + c->uuid +
-                           " error=" + back.error().describe());
-      }));
-}
+// The operation's VM record, kept alive by its context.
+VmPtr vmOf(const Context& c) { return VmPtr(c, &c->vm); }
 
 // A VmDriver call on the VM as it is placed on `host` (the VM's own host when empty).
 FlowAction onHost(const std::shared_ptr<VmService>& s, const Context& c,
@@ -91,25 +76,8 @@ void addReserveHost(const std::shared_ptr<VmService>& s, FlowChain& chain, const
       });
 }
 
-FlowAction releaseSource(const std::shared_ptr<VmService>& s, const Context& c) {
-  return [s, c](FlowDone done) {
-    if (c->vm.hostUuid.empty()) return done(okStatus());
-    releaseHost(s->bus(), c->vm.hostUuid, c->vm.cpuNum, c->vm.memorySize, done);
-  };
-}
-
-FlowAction finish(const std::shared_ptr<VmService>& s, const Context& c, VmOp op,
-                  std::function<std::vector<std::pair<std::string, DbValue>>()> columns) {
-  return onBlocking(s->bus(), [s, c, op, columns]() -> Status {
-    VmRecord shown = c->vm;
-    shown.state = transitionOf(op).during;
-    return saveState(s->db(), s->bus(), shown, transitionOf(op).after,
-                     columns ? columns() : std::vector<std::pair<std::string, DbValue>>{});
-  });
-}
-
 // Where the VM now runs on `host`.
-std::vector<std::pair<std::string, DbValue>> placedOn(const HostChoice& host) {
+Columns placedOn(const HostChoice& host) {
   return {{"hostUuid", host.uuid},
           {"lastHostUuid", host.uuid},
           {"clusterUuid", host.clusterUuid},
@@ -135,7 +103,7 @@ void VmService::operate(VmOp op, const Json& params, Replier reply) {
   auto c = std::make_shared<OpContext>();
   c->uuid = textParam(params, "uuid");
   auto chain = FlowChain::create(transitionOf(op).name);
-  addBegin(s, *chain, op, c);
+  addBegin(s, *chain, op, c->uuid, vmOf(c));
   switch (op) {
     case VmOp::kStart:
       addReserveHost(s, *chain, c, params, "");
@@ -143,36 +111,31 @@ void VmService::operate(VmOp op, const Json& params, Replier reply) {
                                        s, c,
                                        [](VmDriver& d, const VmSpec& vm) { return d.start(vm); },
                                        true));
-      chain->then("finish", finish(s, c, op, [c] { return placedOn(c->target); }));
+      chain->then("finish", finish(s, vmOf(c), op, [c] { return placedOn(c->target); }));
       break;
     case VmOp::kStop: {
       bool graceful = textParam(params, "type", "grace") != "cold";
       chain->then("stop-on-host", onHost(s, c, [graceful](VmDriver& d, const VmSpec& vm) {
         return d.stop(vm, graceful);
       }));
-      chain->then("release-host", releaseSource(s, c));
-      chain->then("finish", finish(s, c, op, [c] {
-        return std::vector<std::pair<std::string, DbValue>>{
-            {"hostUuid", DbValue{}},
-            {"lastHostUuid",
-             c->vm.hostUuid.empty() ? DbValue(c->vm.lastHostUuid) : DbValue(c->vm.hostUuid)}};
-      }));
+      chain->then("release-host", releaseSource(s, vmOf(c)));
+      chain->then("finish", finish(s, vmOf(c), op, [c] { return offHost(c->vm); }));
       break;
     }
     case VmOp::kReboot:
       chain->then("reboot-on-host",
                   onHost(s, c, [](VmDriver& d, const VmSpec& vm) { return d.reboot(vm); }));
-      chain->then("finish", finish(s, c, op, {}));
+      chain->then("finish", finish(s, vmOf(c), op));
       break;
     case VmOp::kPause:
       chain->then("pause-on-host",
                   onHost(s, c, [](VmDriver& d, const VmSpec& vm) { return d.pause(vm); }));
-      chain->then("finish", finish(s, c, op, {}));
+      chain->then("finish", finish(s, vmOf(c), op));
       break;
     case VmOp::kResume:
       chain->then("resume-on-host",
                   onHost(s, c, [](VmDriver& d, const VmSpec& vm) { return d.resume(vm); }));
-      chain->then("finish", finish(s, c, op, {}));
+      chain->then("finish", finish(s, vmOf(c), op));
       break;
     default:
       return reply(makeError(ErrorCode::kInternal, "not a power operation"));
@@ -187,7 +150,7 @@ void VmService::migrate(const Json& params, Replier reply) {
   auto c = std::make_shared<OpContext>();
   c->uuid = textParam(params, "vmInstanceUuid");
   auto chain = FlowChain::create("migrate");
-  addBegin(s, *chain, VmOp::kMigrate, c);
+  addBegin(s, *chain, VmOp::kMigrate, c->uuid, vmOf(c));
   // The excluded source is known only after "begin": read it from the context when it runs.
   chain->then("allocate-host", [s, c, params](FlowDone done) {
     auto inner = FlowChain::create("allocate");
@@ -200,8 +163,8 @@ void VmService::migrate(const Json& params, Replier reply) {
   chain->then("migrate-on-host", onHost(s, c, [c](VmDriver& d, const VmSpec& vm) {
     return d.migrate(vm, c->target.uuid, c->target.managementIp);
   }));
-  chain->then("release-source", releaseSource(s, c));
-  chain->then("finish", finish(s, c, VmOp::kMigrate, [c] {
+  chain->then("release-source", releaseSource(s, vmOf(c)));
+  chain->then("finish", finish(s, vmOf(c), VmOp::kMigrate, [c] {
     auto columns = placedOn(c->target);
     for (auto& [column, value] : columns)
       if (column == "lastHostUuid") value = c->vm.hostUuid;  // where it came from

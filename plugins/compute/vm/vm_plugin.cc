@@ -46,14 +46,12 @@ class VmQuota : public strato::QuotaReporter {
         "v.uuid WHERE r.accountUuid = ?",
         {std::string(account)});
     if (!rows) return rows.error();
+    // SUM over no rows is NULL, which dbInt reads as 0.
     const auto& r = rows->rows.at(0);
-    auto number = [](const strato::DbValue& v) {
-      return std::holds_alternative<std::monostate>(v) ? std::int64_t{0} : strato::dbInt(v);
-    };
-    return std::map<std::string, std::int64_t>{{"vm.totalNum", number(r[0])},
-                                               {"vm.num", number(r[1])},
-                                               {"vm.cpuNum", number(r[2])},
-                                               {"vm.memorySize", number(r[3])}};
+    return std::map<std::string, std::int64_t>{{"vm.totalNum", strato::dbInt(r[0])},
+                                               {"vm.num", strato::dbInt(r[1])},
+                                               {"vm.cpuNum", strato::dbInt(r[2])},
+                                               {"vm.memorySize", strato::dbInt(r[3])}};
   }
 
  private:

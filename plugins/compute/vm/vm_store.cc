@@ -1,13 +1,6 @@
 #include "vm_store.h"
 
 namespace strato::vm {
-namespace {
-
-std::string text(const DbValue& v) {
-  return std::holds_alternative<std::monostate>(v) ? std::string() : dbText(v);
-}
-
-}  // namespace
 
 Result<VmRecord> loadVm(Database& db, const std::string& uuid) {
   auto rows = db.query(
@@ -18,9 +11,9 @@ Result<VmRecord> loadVm(Database& db, const std::string& uuid) {
   if (!rows) return rows.error();
   if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no VM " + uuid);
   const auto& r = rows->rows[0];
-  return VmRecord{uuid,        text(r[0]),  text(r[1]),  text(r[2]), text(r[3]),
-                  text(r[4]),  text(r[5]),  text(r[6]),  text(r[7]), text(r[8]),
-                  text(r[9]),  text(r[10]), dbInt(r[11]), dbInt(r[12])};
+  return VmRecord{uuid,        dbText(r[0]),  dbText(r[1]),  dbText(r[2]), dbText(r[3]),
+                  dbText(r[4]),  dbText(r[5]),  dbText(r[6]),  dbText(r[7]), dbText(r[8]),
+                  dbText(r[9]),  dbText(r[10]), dbInt(r[11]), dbInt(r[12])};
 }
 
 Result<VmRecord> loadVmFor(Database& db, VmOp op, const std::string& uuid) {
@@ -55,7 +48,7 @@ Result<std::vector<NicRecord>> loadNics(Database& db, const std::string& vmUuid)
       {vmUuid});
   if (!rows) return rows.error();
   std::vector<NicRecord> out;
-  for (const auto& r : rows->rows) out.push_back({dbText(r[0]), dbText(r[1]), text(r[2])});
+  for (const auto& r : rows->rows) out.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2])});
   return out;
 }
 
@@ -74,8 +67,8 @@ Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostU
       {vm.uuid});
   if (!nics) return nics.error();
   for (const auto& r : nics->rows) {
-    spec.nics.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), text(r[3]), text(r[4]),
-                         text(r[5]), static_cast<int>(dbInt(r[6]))});
+    spec.nics.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), dbText(r[3]), dbText(r[4]),
+                         dbText(r[5]), static_cast<int>(dbInt(r[6]))});
   }
   auto volumes = db.query(
       "SELECT uuid, type, primaryStorageUuid, installPath, format, deviceId FROM volume WHERE "
@@ -83,10 +76,8 @@ Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostU
       {vm.uuid});
   if (!volumes) return volumes.error();
   for (const auto& r : volumes->rows) {
-    spec.volumes.push_back({dbText(r[0]), dbText(r[1]), text(r[2]), text(r[3]), dbText(r[4]),
-                            static_cast<int>(std::holds_alternative<std::monostate>(r[5])
-                                                 ? 0
-                                                 : dbInt(r[5]))});
+    spec.volumes.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), dbText(r[3]), dbText(r[4]),
+                            static_cast<int>(dbInt(r[5]))});
   }
   return spec;
 }

@@ -1,0 +1,36 @@
+// Flow steps that several VM operations share. Each takes the VM as a shared_ptr to the record the
+// operation loaded (often an aliasing pointer into the operation's context), so a step sees what
+// "begin" found when it runs.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vm_service.h"
+
+namespace strato::vm {
+
+using VmPtr = std::shared_ptr<VmRecord>;
+using Columns = std::vector<std::pair<std::string, DbValue>>;
+
+// "begin": loads the VM into `vm`, checks that `op` is allowed now and shows its transitional
+// state. Its undo puts the state from before back.
+void addBegin(const std::shared_ptr<VmService>& s, FlowChain& chain, VmOp op,
+              const std::string& uuid, const VmPtr& vm);
+
+// "finish": from `op`'s transitional state to its end state, with `columns` set along.
+FlowAction finish(const std::shared_ptr<VmService>& s, const VmPtr& vm, VmOp op,
+                  std::function<Columns()> columns = {});
+
+// Gives back the CPU and memory the VM holds on its host (none when it holds no host).
+FlowAction releaseSource(const std::shared_ptr<VmService>& s, const VmPtr& vm);
+
+// Gives an address back to its L3 network (l3.ReleaseIp; idempotent).
+Message releaseIpMessage(const std::string& usedIpUuid);
+
+// The VM no longer holds a host; it remembers the one it ran on.
+Columns offHost(const VmRecord& vm);
+
+}  // namespace strato::vm
