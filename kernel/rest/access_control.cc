@@ -105,29 +105,43 @@ Status AccessControl::recordOutcome(const std::optional<SessionInfo>& session,
         db_.query("SELECT 1 FROM " + schema->table + " WHERE uuid = ?", {uuid->get<std::string>()});
     if (!kept) return kept.error();
     if (!kept->rows.empty()) return {};
-    for (const char* table :
-         {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
-      auto deleted = db_.execute(std::string("DELETE FROM ") + table + " WHERE resourceUuid = ?",
-                                 {uuid->get<std::string>()});
-      if (!deleted) return deleted.error();
-    }
-    return {};
+    return forgetResources(db_, {uuid->get<std::string>()});
   }
   if (api.method != HttpMethod::kPost || !schema->ownedByAccount || !session) return {};
   auto inventory = reply.find("inventory");
   if (inventory == reply.end() || !inventory->is_object() || !inventory->contains("uuid"))
     return {};
-  std::string uuid = inventory->value("uuid", "");
-  auto known = db_.query("SELECT 1 FROM account_resource_ref WHERE resourceUuid = ?", {uuid});
+  return recordOwner(db_, inventory->value("uuid", ""), schema->name + "VO",
+                     session->accountUuid);
+}
+
+Status recordOwner(Database& db, const std::string& resourceUuid, const std::string& resourceType,
+                   const std::string& accountUuid) {
+  auto known = db.query("SELECT 1 FROM account_resource_ref WHERE resourceUuid = ?", {resourceUuid});
   if (!known) return known.error();
   if (!known->rows.empty()) return {};
   auto now = nowMillis();
-  auto inserted = db_.execute(
+  auto inserted = db.execute(
       "INSERT INTO account_resource_ref (resourceUuid, resourceType, accountUuid, "
-      "ownerAccountUuid, "
-      "createDate, lastOpDate) VALUES (?, ?, ?, ?, ?, ?)",
-      {uuid, schema->name + "VO", session->accountUuid, session->accountUuid, now, now});
+      "ownerAccountUuid, createDate, lastOpDate) VALUES (?, ?, ?, ?, ?, ?)",
+      {resourceUuid, resourceType, accountUuid, accountUuid, now, now});
   if (!inserted) return inserted.error();
+  return {};
+}
+
+Status forgetResources(Database& db, const std::vector<std::string>& uuids) {
+  // In slices: a database caps the number of bound values in one statement.
+  for (std::size_t i = 0; i < uuids.size(); i += 500) {
+    std::vector<DbValue> slice(uuids.begin() + static_cast<long>(i),
+                               uuids.begin() + static_cast<long>(std::min(uuids.size(), i + 500)));
+    for (const char* table :
+         {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
+      auto done = db.execute(std::string("DELETE FROM ") + table + " WHERE resourceUuid IN (" +
+                                 sqlPlaceholders(slice.size()) + ")",
+                             slice);
+      if (!done) return done.error();
+    }
+  }
   return {};
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "query/query_request.h"
 #include "strato/api.h"
@@ -15,6 +17,12 @@
 namespace strato::kernel {
 
 class InventoryCatalog;
+
+// Records `accountUuid` as the owner of a resource, unless it has an owner already.
+Status recordOwner(Database& db, const std::string& resourceUuid, const std::string& resourceType,
+                   const std::string& accountUuid);
+// Forgets the resources' ownership, shares and tags.
+Status forgetResources(Database& db, const std::vector<std::string>& uuids);
 
 class AccessControl {
  public:

@@ -1,5 +1,7 @@
 // kernel.CascadeDelete: walks the CascadeNode graph below the given resources, checks everything
-// it found, then removes it deepest first and forgets its ownership, shares and tags.
+// it found, then removes it deepest first and forgets its ownership, shares and tags. Also the
+// other resource services plugins ask the kernel for: ForgetResources, RecordOwnership and
+// RenderInventory (strato/cascade.h).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,8 +11,8 @@
 
 #include "bus/asio_bus.h"
 #include "query/query_engine.h"
+#include "rest/access_control.h"
 #include "strato/cascade.h"
-#include "strato/time_format.h"
 #include "system/system_apis.h"
 
 namespace strato::kernel {
@@ -56,22 +58,6 @@ Result<std::vector<Found>> collect(const std::vector<std::shared_ptr<CascadeNode
   return found;
 }
 
-Status forget(Database& db, const std::vector<std::string>& uuids) {
-  // In slices: a database caps the number of bound values in one statement.
-  for (std::size_t i = 0; i < uuids.size(); i += 500) {
-    std::vector<DbValue> slice(uuids.begin() + static_cast<long>(i),
-                               uuids.begin() + static_cast<long>(std::min(uuids.size(), i + 500)));
-    for (const char* table :
-         {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
-      auto done = db.execute(std::string("DELETE FROM ") + table + " WHERE resourceUuid IN (" +
-                                 sqlPlaceholders(slice.size()) + ")",
-                             slice);
-      if (!done) return done.error();
-    }
-  }
-  return {};
-}
-
 Reply cascadeDelete(SystemApiServices& s, const Json& body) {
   if (!body.is_object() || !body.contains("resourceType") || !body["resourceType"].is_string() ||
       !body.contains("uuids") || !body["uuids"].is_array()) {
@@ -93,7 +79,7 @@ Reply cascadeDelete(SystemApiServices& s, const Json& body) {
                               it->node->resourceType(), e.message);
       return e;
     }
-    if (auto f = forget(s.database, it->uuids); !f) return f.error();
+    if (auto f = forgetResources(s.database, it->uuids); !f) return f.error();
     for (const auto& uuid : it->uuids) deleted[it->node->resourceType()].push_back(uuid);
   }
   return Json{{"deleted", deleted}};
@@ -105,17 +91,9 @@ Reply recordOwnership(Database& db, const Json& body) {
   if (account.empty() || !body.contains("resources") || !body["resources"].is_array()) {
     return makeError(ErrorCode::kInvalidArgument, "ownership needs an accountUuid and resources");
   }
-  auto now = nowMillis();
   for (const auto& r : body["resources"]) {
-    std::string uuid = r.value("uuid", "");
-    auto known = db.query("SELECT 1 FROM account_resource_ref WHERE resourceUuid = ?", {uuid});
-    if (!known) return known.error();
-    if (!known->rows.empty()) continue;
-    auto inserted = db.execute(
-        "INSERT INTO account_resource_ref (resourceUuid, resourceType, accountUuid, "
-        "ownerAccountUuid, createDate, lastOpDate) VALUES (?, ?, ?, ?, ?, ?)",
-        {uuid, r.value("resourceType", ""), account, account, now, now});
-    if (!inserted) return inserted.error();
+    auto recorded = recordOwner(db, r.value("uuid", ""), r.value("resourceType", ""), account);
+    if (!recorded) return recorded.error();
   }
   return Json::object();
 }
@@ -155,7 +133,7 @@ Status addCascade(SystemApiServices& s) {
                                    for (const auto& u : m.body["uuids"])
                                      if (u.is_string()) uuids.push_back(u.get<std::string>());
                                  }
-                                 if (auto f = forget(s.database, uuids); !f) return f.error();
+                                 if (auto f = forgetResources(s.database, uuids); !f) return f.error();
                                  return Json::object();
                                }));
 }
