@@ -9,8 +9,6 @@
 namespace strato::kernel {
 namespace {
 
-constexpr std::size_t kSlice = 500;  // values bound to one statement
-
 // The target's rows whose remoteField is one of `keys`, rendered and grouped by that field.
 Result<std::map<std::string, Json>> listed(Database& db, const InventorySchema& target,
                                            const InventoryList& list,
@@ -27,9 +25,7 @@ Result<std::map<std::string, Json>> listed(Database& db, const InventorySchema& 
   std::string orderBy = order ? " ORDER BY t0." + quoteIdentifier(columnOf(*order)) : "";
   std::size_t remoteIndex = static_cast<std::size_t>(remote - target.fields.data());
   std::map<std::string, Json> out;
-  for (std::size_t i = 0; i < keys.size(); i += kSlice) {
-    std::vector<DbValue> slice(keys.begin() + static_cast<long>(i),
-                               keys.begin() + static_cast<long>(std::min(keys.size(), i + kSlice)));
+  auto read = forEachSlice(keys, [&](const std::vector<DbValue>& slice) -> Status {
     auto rows = db.query(sql + sqlPlaceholders(slice.size()) + ")" + orderBy, slice);
     if (!rows) return rows.error();
     for (const auto& row : rows->rows) {
@@ -42,7 +38,9 @@ Result<std::map<std::string, Json>> listed(Database& db, const InventorySchema& 
       if (group.is_null()) group = Json::array();
       group.push_back(std::move(item));
     }
-  }
+    return {};
+  });
+  if (!read) return read.error();
   return out;
 }
 

@@ -189,7 +189,7 @@ Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& re
       auto& column = keys.emplace_back();
       for (const auto& row : rows->rows) {
         const DbValue& v = row.at(static_cast<std::size_t>(at));
-        column.push_back(std::holds_alternative<std::monostate>(v) ? std::string() : dbText(v));
+        column.push_back(dbText(v));  // NULL reads as ""
       }
     }
     if (auto filled = fillInventoryLists(db_, catalog_, *schema, keys, inventories); !filled)

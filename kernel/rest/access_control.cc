@@ -130,10 +130,7 @@ Status recordOwner(Database& db, const std::string& resourceUuid, const std::str
 }
 
 Status forgetResources(Database& db, const std::vector<std::string>& uuids) {
-  // In slices: a database caps the number of bound values in one statement.
-  for (std::size_t i = 0; i < uuids.size(); i += 500) {
-    std::vector<DbValue> slice(uuids.begin() + static_cast<long>(i),
-                               uuids.begin() + static_cast<long>(std::min(uuids.size(), i + 500)));
+  return forEachSlice(uuids, [&db](const std::vector<DbValue>& slice) -> Status {
     for (const char* table :
          {"account_resource_ref", "shared_resource", "system_tag", "user_tag"}) {
       auto done = db.execute(std::string("DELETE FROM ") + table + " WHERE resourceUuid IN (" +
@@ -141,8 +138,8 @@ Status forgetResources(Database& db, const std::vector<std::string>& uuids) {
                              slice);
       if (!done) return done.error();
     }
-  }
-  return {};
+    return {};
+  });
 }
 
 }  // namespace strato::kernel

@@ -44,6 +44,20 @@ class CascadeNode {
   virtual Status remove(const std::vector<std::string>& uuids, DeleteMode mode) = 0;
 };
 
+// A Permissive check() that refuses: kConflict with `message`, the resources in the way listed in
+// the details (cut after about 2,000 characters).
+inline Error refusedBecauseOf(const std::vector<std::string>& uuids, std::string message) {
+  std::string names;
+  for (const auto& uuid : uuids) {
+    if (names.size() > 2000) {
+      names += ", ...";
+      break;
+    }
+    names += (names.empty() ? "" : ", ") + uuid;
+  }
+  return makeError(ErrorCode::kConflict, std::move(message), std::move(names));
+}
+
 // Handled by the kernel. Request body:
 //   {"resourceType": "ZoneVO", "uuids": ["..."], "deleteMode": "Permissive" | "Enforcing"}
 // Deletes everything below those resources (not the resources themselves: the caller deletes

@@ -9,6 +9,7 @@
 // SQL: placeholders are `?` on both back ends, and values are always bound, never spliced.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -54,6 +55,21 @@ inline std::string sqlPlaceholders(std::size_t n) {
   std::string out;
   for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
   return out;
+}
+
+// Both back ends cap how many values one statement may bind; IN lists go in slices of this many.
+inline constexpr std::size_t kMaxBoundValues = 500;
+
+// Calls `work` with `values` in slices of at most kMaxBoundValues, in order; stops at the first
+// error and returns it.
+inline Status forEachSlice(const std::vector<std::string>& values,
+                           const std::function<Status(const std::vector<DbValue>& slice)>& work) {
+  for (std::size_t i = 0; i < values.size(); i += kMaxBoundValues) {
+    auto end = values.begin() + static_cast<long>(std::min(values.size(), i + kMaxBoundValues));
+    if (auto done = work(std::vector<DbValue>(values.begin() + static_cast<long>(i), end)); !done)
+      return done;
+  }
+  return {};
 }
 
 enum class DbDialect { kSqlite, kMysql };

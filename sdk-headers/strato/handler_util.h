@@ -65,11 +65,8 @@ inline Result<std::vector<std::string>> textColumn(Database& db, std::string_vie
 // plain uuids from one column, "<a>:<b>" for rows keyed by two.
 inline Result<std::vector<std::string>> namesIn(Database& db, const std::string& sql,
                                                 const std::vector<std::string>& values) {
-  constexpr std::size_t kSlice = 500;
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < values.size(); i += kSlice) {
-    auto end = values.begin() + static_cast<long>(std::min(values.size(), i + kSlice));
-    std::vector<DbValue> slice(values.begin() + static_cast<long>(i), end);
+  auto read = forEachSlice(values, [&](const std::vector<DbValue>& slice) -> Status {
     auto rows = db.query(sql + sqlPlaceholders(slice.size()) + ")", slice);
     if (!rows) return rows.error();
     for (const auto& r : rows->rows) {
@@ -77,7 +74,9 @@ inline Result<std::vector<std::string>> namesIn(Database& db, const std::string&
       for (const auto& v : r) name += (name.empty() ? "" : ":") + dbText(v);
       out.push_back(std::move(name));
     }
-  }
+    return {};
+  });
+  if (!read) return read.error();
   return out;
 }
 

@@ -4,16 +4,8 @@ namespace strato::vm {
 namespace {
 
 Status refuse(const std::vector<std::string>& names, const std::string& what) {
-  std::string list;
-  for (const auto& n : names) {
-    if (list.size() > 2000) {
-      list += ", ...";
-      break;
-    }
-    list += (list.empty() ? "" : ", ") + n;
-  }
-  return makeError(ErrorCode::kConflict,
-                   std::to_string(names.size()) + " " + what + "; use deleteMode=Enforcing", list);
+  return refusedBecauseOf(names,
+                          std::to_string(names.size()) + " " + what + "; use deleteMode=Enforcing");
 }
 
 class VmCascade : public CascadeNode {
@@ -63,19 +55,15 @@ class NicCascade : public CascadeNode {
   // The network and its addresses go too, so the IPs are released by deleting the NICs' rows
   // along with their used_ip rows.
   Status remove(const std::vector<std::string>& uuids, DeleteMode) override {
-    for (std::size_t i = 0; i < uuids.size(); i += 500) {
-      std::vector<DbValue> slice(uuids.begin() + static_cast<long>(i),
-                                 uuids.begin() + static_cast<long>(std::min(uuids.size(), i + 500)));
+    return forEachSlice(uuids, [this](const std::vector<DbValue>& slice) -> Status {
       std::string in = "(" + sqlPlaceholders(slice.size()) + ")";
       auto ips = s_->db().execute(
           "DELETE FROM used_ip WHERE uuid IN (SELECT usedIpUuid FROM vm_nic WHERE uuid IN " + in +
               ")",
           slice);
       if (!ips) return ips.error();
-      if (auto s = statusOf(s_->db().execute("DELETE FROM vm_nic WHERE uuid IN " + in, slice)); !s)
-        return s;
-    }
-    return {};
+      return statusOf(s_->db().execute("DELETE FROM vm_nic WHERE uuid IN " + in, slice));
+    });
   }
 
  private:

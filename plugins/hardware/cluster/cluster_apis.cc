@@ -1,15 +1,12 @@
 #include "cluster_apis.h"
 
-#include <algorithm>
+#include <strato/handler_util.h>
 
 namespace strato::cluster {
 namespace {
 
 constexpr const char* kColumns =
     "uuid, name, description, state, hypervisorType, type, zoneUuid, createDate, lastOpDate";
-// A database caps the number of bound values in one statement: IN lists go in slices.
-constexpr std::size_t kSlice = 500;
-
 Reply invalid(std::string message, std::string details = {}) {
   return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
 }
@@ -115,30 +112,15 @@ Reply deleteClusterRow(Database& db, const std::string& uuid) {
 
 Result<std::vector<std::string>> ClusterCascade::below(
     const std::string& parentType, const std::vector<std::string>& parentUuids) {
-  std::vector<std::string> out;
-  if (parentType != "ZoneVO") return out;
-  for (std::size_t i = 0; i < parentUuids.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        parentUuids.begin() + static_cast<long>(i),
-        parentUuids.begin() + static_cast<long>(std::min(parentUuids.size(), i + kSlice)));
-    auto rows = db_.query(
-        "SELECT uuid FROM cluster WHERE zoneUuid IN (" + sqlPlaceholders(slice.size()) + ")", slice);
-    if (!rows) return rows.error();
-    for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
-  }
-  return out;
+  if (parentType != "ZoneVO") return std::vector<std::string>{};
+  return namesIn(db_, "SELECT uuid FROM cluster WHERE zoneUuid IN (", parentUuids);
 }
 
 Status ClusterCascade::remove(const std::vector<std::string>& uuids, DeleteMode) {
-  for (std::size_t i = 0; i < uuids.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        uuids.begin() + static_cast<long>(i),
-        uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
-    auto done = db_.execute(
-        "DELETE FROM cluster WHERE uuid IN (" + sqlPlaceholders(slice.size()) + ")", slice);
-    if (!done) return done.error();
-  }
-  return {};
+  return forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
+    return statusOf(db_.execute(
+        "DELETE FROM cluster WHERE uuid IN (" + sqlPlaceholders(slice.size()) + ")", slice));
+  });
 }
 
 }  // namespace strato::cluster

@@ -104,19 +104,8 @@ Reply getCpuMemoryCapacity(Database& db, const Json& params) {
 
 Result<std::vector<std::string>> HostCascade::below(const std::string& parentType,
                                                     const std::vector<std::string>& parentUuids) {
-  std::vector<std::string> out;
-  if (parentType != "ClusterVO") return out;
-  for (std::size_t i = 0; i < parentUuids.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        parentUuids.begin() + static_cast<long>(i),
-        parentUuids.begin() + static_cast<long>(std::min(parentUuids.size(), i + kSlice)));
-    auto rows = db_.query(
-        "SELECT uuid FROM host WHERE clusterUuid IN (" + sqlPlaceholders(slice.size()) + ")",
-        slice);
-    if (!rows) return rows.error();
-    for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
-  }
-  return out;
+  if (parentType != "ClusterVO") return std::vector<std::string>{};
+  return namesIn(db_, "SELECT uuid FROM host WHERE clusterUuid IN (", parentUuids);
 }
 
 // Permissive or Enforcing alike for now: nothing runs on a host until the VM plugin exists,

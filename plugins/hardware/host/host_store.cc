@@ -101,10 +101,7 @@ Status applyFacts(Database& db, const std::string& uuid, const HostFacts& facts)
 }
 
 Status removeHosts(Database& db, MessageBus& bus, const std::vector<std::string>& uuids) {
-  for (std::size_t i = 0; i < uuids.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        uuids.begin() + static_cast<long>(i),
-        uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
+  return forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
     std::string in = "(" + sqlPlaceholders(slice.size()) + ")";
     auto rows = db.query("SELECT uuid, hypervisorType FROM host WHERE uuid IN " + in, slice);
     if (!rows) return rows.error();
@@ -115,8 +112,8 @@ Status removeHosts(Database& db, MessageBus& bus, const std::vector<std::string>
                    dbText(r[0]),
                    {{"uuid", dbText(r[0])}, {"hypervisorType", dbText(r[1])}}});
     }
-  }
-  return {};
+    return {};
+  });
 }
 
 Result<std::vector<std::string>> trackedHosts(Database& db) {

@@ -13,9 +13,6 @@ namespace strato::host {
 // The host events are the SDK's (<strato/host_events.h>), which other plugins follow.
 inline constexpr std::string_view kStatusChangedEvent = kHostStatusChangedEvent;
 
-// A database caps the number of bound values in one statement: IN lists go in slices.
-inline constexpr std::size_t kSlice = 500;
-
 // The inventory as section 4.3.1 shows it, or kNotFound.
 Result<Json> loadHost(Database& db, const std::string& uuid);
 inline Reply hostReply(Database& db, const std::string& uuid) {

@@ -53,12 +53,9 @@ Result<std::vector<std::string>> VniRangeCascade::below(
 }
 
 Status VniRangeCascade::remove(const std::vector<std::string>& uuids, DeleteMode) {
-  for (std::size_t i = 0; i < uuids.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        uuids.begin() + static_cast<long>(i),
-        uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
+  return forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
     std::string in = "(" + sqlPlaceholders(slice.size()) + ")";
-    auto done = db_.transaction([&](Database& tx) -> Status {
+    return db_.transaction([&](Database& tx) -> Status {
       auto pools =
           tx.query("SELECT DISTINCT l2NetworkUuid FROM vni_range WHERE uuid IN " + in, slice);
       if (!pools) return pools.error();
@@ -74,9 +71,7 @@ Status VniRangeCascade::remove(const std::vector<std::string>& uuids, DeleteMode
       }
       return {};
     });
-    if (!done) return done;
-  }
-  return {};
+  });
 }
 
 }  // namespace strato::l2

@@ -160,12 +160,9 @@ Status refreshPool(Database& db, const std::string& poolUuid) {
 }
 
 Status removeNetworks(Database& db, const std::vector<std::string>& uuids) {
-  for (std::size_t i = 0; i < uuids.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        uuids.begin() + static_cast<long>(i),
-        uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
+  return forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
     std::string in = " IN (" + sqlPlaceholders(slice.size()) + ")";
-    auto done = db.transaction([&](Database& tx) -> Status {
+    return db.transaction([&](Database& tx) -> Status {
       // Pools that lose VXLAN networks here but survive get their summary rewritten.
       auto pools = tx.query(
           "SELECT DISTINCT poolUuid FROM l2_network WHERE poolUuid IS NOT NULL "
@@ -186,9 +183,7 @@ Status removeNetworks(Database& db, const std::vector<std::string>& uuids) {
       }
       return {};
     });
-    if (!done) return done;
-  }
-  return {};
+  });
 }
 
 }  // namespace strato::l2

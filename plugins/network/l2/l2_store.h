@@ -11,9 +11,6 @@
 
 namespace strato::l2 {
 
-// A database caps the number of bound values in one statement: IN lists go in slices.
-inline constexpr std::size_t kSlice = 500;
-
 // kNotFound when there is no such L2 network.
 Result<L2NetworkSpec> loadSpec(Database& db, const std::string& uuid);
 

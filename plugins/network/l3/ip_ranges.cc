@@ -172,12 +172,9 @@ Reply updateIpRange(Database& db, const Json& p) {
 }
 
 Status removeRanges(Database& db, const std::vector<std::string>& uuids) {
-  for (std::size_t i = 0; i < uuids.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        uuids.begin() + static_cast<long>(i),
-        uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
+  return forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
     std::string in = " IN (" + sqlPlaceholders(slice.size()) + ")";
-    auto done = db.transaction([&](Database& tx) -> Status {
+    return db.transaction([&](Database& tx) -> Status {
       auto l3s = tx.query("SELECT DISTINCT l3NetworkUuid FROM ip_range WHERE uuid" + in, slice);
       if (!l3s) return l3s.error();
       for (const char* sql :
@@ -189,9 +186,7 @@ Status removeRanges(Database& db, const std::vector<std::string>& uuids) {
       }
       return {};
     });
-    if (!done) return done;
-  }
-  return {};
+  });
 }
 
 }  // namespace strato::l3

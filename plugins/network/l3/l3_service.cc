@@ -265,12 +265,9 @@ Reply L3NetworkService::deleteRow(const std::string& uuid) {
 }
 
 Status L3NetworkService::removeNetworks(const std::vector<std::string>& uuids) {
-  for (std::size_t i = 0; i < uuids.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        uuids.begin() + static_cast<long>(i),
-        uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
+  auto sliced = forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
     std::string in = " IN (" + sqlPlaceholders(slice.size()) + ")";
-    auto done = db_.transaction([&](Database& tx) -> Status {
+    return db_.transaction([&](Database& tx) -> Status {
       for (const char* sql :
            {"DELETE FROM used_ip WHERE l3NetworkUuid", "DELETE FROM ip_range WHERE l3NetworkUuid",
             "DELETE FROM network_service_l3_ref WHERE l3NetworkUuid",
@@ -279,8 +276,8 @@ Status L3NetworkService::removeNetworks(const std::vector<std::string>& uuids) {
       }
       return {};
     });
-    if (!done) return done;
-  }
+  });
+  if (!sliced) return sliced;
   for (const auto& uuid : uuids) allocator_.forget(uuid);
   return {};
 }

@@ -11,7 +11,6 @@
 
 namespace strato::l3 {
 
-inline constexpr std::size_t kSlice = 500;
 inline constexpr std::string_view kBasicType = "L3BasicNetwork";
 
 struct L3Record {

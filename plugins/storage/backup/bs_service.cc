@@ -8,8 +8,6 @@
 namespace strato::backup {
 namespace {
 
-constexpr std::size_t kSlice = 500;  // bound values per statement, at most
-
 bool isNull(const DbValue& v) { return std::holds_alternative<std::monostate>(v); }
 
 // The settings kept in columns of their own (shown by the SSH types' inventories); everything
@@ -327,17 +325,14 @@ Reply BackupStorageService::deleteRow(const std::string& uuid) {
 
 Status BackupStorageService::removeStorages(const std::vector<std::string>& uuids) {
   return db_.transaction([&](Database& tx) -> Status {
-    for (std::size_t i = 0; i < uuids.size(); i += kSlice) {
-      std::vector<DbValue> slice(
-          uuids.begin() + static_cast<long>(i),
-          uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
+    return forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
       std::string in = "(" + sqlPlaceholders(slice.size()) + ")";
       for (std::string sql : {"DELETE FROM backup_storage_zone_ref WHERE backupStorageUuid IN ",
                               "DELETE FROM backup_storage WHERE uuid IN "}) {
         if (auto s = statusOf(tx.execute(sql + in, slice)); !s) return s;
       }
-    }
-    return {};
+      return {};
+    });
   });
 }
 

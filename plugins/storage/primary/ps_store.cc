@@ -140,12 +140,9 @@ Status transition(Database& db, MessageBus& bus, const std::string& uuid, const 
 }
 
 Status removeStorages(Database& db, const std::vector<std::string>& uuids) {
-  for (std::size_t i = 0; i < uuids.size(); i += kSlice) {
-    std::vector<DbValue> slice(
-        uuids.begin() + static_cast<long>(i),
-        uuids.begin() + static_cast<long>(std::min(uuids.size(), i + kSlice)));
+  return forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
     std::string in = " IN (" + sqlPlaceholders(slice.size()) + ")";
-    auto done = db.transaction([&](Database& tx) -> Status {
+    return db.transaction([&](Database& tx) -> Status {
       for (const char* sql : {"DELETE FROM primary_storage_cluster_ref WHERE primaryStorageUuid",
                               "DELETE FROM local_storage_host_ref WHERE primaryStorageUuid",
                               "DELETE FROM local_storage_resource_ref WHERE primaryStorageUuid",
@@ -154,9 +151,7 @@ Status removeStorages(Database& db, const std::vector<std::string>& uuids) {
       }
       return {};
     });
-    if (!done) return done;
-  }
-  return {};
+  });
 }
 
 }  // namespace strato::primary

@@ -12,8 +12,6 @@
 
 namespace strato::primary {
 
-// A database caps the number of bound values in one statement: IN lists go in slices.
-inline constexpr std::size_t kSlice = 500;
 // Body {"uuid", "oldStatus", "newStatus"}, published on every status change.
 inline constexpr std::string_view kStatusChangedEvent = "primaryStorage.StatusChanged";
 

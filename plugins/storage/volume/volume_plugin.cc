@@ -46,19 +46,9 @@ class VolumeCascade : public strato::CascadeNode {
   }
   strato::Status check(const std::vector<std::string>& uuids, strato::DeleteMode mode) override {
     if (mode == strato::DeleteMode::kEnforcing || uuids.empty()) return {};
-    std::string names;
-    for (const auto& uuid : uuids) {
-      if (names.size() > 2000) {
-        names += ", ...";
-        break;
-      }
-      names += (names.empty() ? "" : ", ") + uuid;
-    }
-    return strato::makeError(strato::ErrorCode::kConflict,
-                             std::to_string(uuids.size()) +
-                                 " volume(s) are on the primary storage; delete them first or "
-                                 "use deleteMode=Enforcing",
-                             names);
+    return strato::refusedBecauseOf(uuids, std::to_string(uuids.size()) +
+                                               " volume(s) are on the primary storage; delete "
+                                               "them first or use deleteMode=Enforcing");
   }
   strato::Status remove(const std::vector<std::string>& uuids, strato::DeleteMode) override {
     return service_->removeOnStorage(uuids);
@@ -83,12 +73,10 @@ class VolumeQuota : public strato::QuotaReporter {
         "r.resourceUuid = v.uuid WHERE r.accountUuid = ? AND v.type = 'Data'",
         {std::string(account)});
     if (!rows) return rows.error();
+    // SUM over no rows is NULL, which dbInt reads as 0.
     const auto& r = rows->rows.at(0);
-    auto number = [](const strato::DbValue& v) {
-      return std::holds_alternative<std::monostate>(v) ? std::int64_t{0} : strato::dbInt(v);
-    };
-    return std::map<std::string, std::int64_t>{{"volume.data.num", number(r[0])},
-                                               {"volume.capacity", number(r[1])}};
+    return std::map<std::string, std::int64_t>{{"volume.data.num", strato::dbInt(r[0])},
+                                               {"volume.capacity", strato::dbInt(r[1])}};
   }
 
  private:
