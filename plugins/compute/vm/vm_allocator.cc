@@ -56,10 +56,15 @@ std::string describe(const HostRequest& r) {
 }  // namespace
 
 Result<std::vector<HostChoice>> candidateHosts(Database& db, const HostRequest& r) {
+  // Only LeastVmPreferred orders by the VMs a host runs: the others need not count them.
+  const char* vms = r.strategy == "LeastVmPreferredHostAllocatorStrategy"
+                        ? "(SELECT COUNT(*) FROM vm_instance v WHERE v.hostUuid = h.uuid)"
+                        : "0";
   std::string sql =
-      "SELECT h.uuid, h.clusterUuid, h.zoneUuid, h.hypervisorType, h.managementIp, "
-      "h.availableCpu, h.availableMemory, (SELECT COUNT(*) FROM vm_instance v WHERE v.hostUuid = "
-      "h.uuid) FROM host h WHERE h.state = 'Enabled' AND h.status = 'Connected' AND "
+      std::string("SELECT h.uuid, h.clusterUuid, h.zoneUuid, h.hypervisorType, h.managementIp, "
+                  "h.availableCpu, h.availableMemory, ") +
+      vms +
+      " FROM host h WHERE h.state = 'Enabled' AND h.status = 'Connected' AND "
       "h.availableCpu >= ? AND h.availableMemory >= ?";
   std::vector<DbValue> binds{r.cpuNum, r.memorySize};
   auto add = [&](const std::string& condition, std::vector<DbValue> values) {

@@ -35,31 +35,38 @@ FlowAction onHost(const std::shared_ptr<VmService>& s, const Context& c,
   });
 }
 
+// What any host must offer the VM: its CPU and memory, its NICs' L3 networks and its root
+// volume's primary storage.
+Result<HostRequest> hostRequestFor(Database& db, const VmRecord& vm) {
+  HostRequest r;
+  r.cpuNum = vm.cpuNum;
+  r.memorySize = vm.memorySize;
+  auto nics = loadNics(db, vm.uuid);
+  if (!nics) return nics.error();
+  for (const auto& nic : *nics) r.l3NetworkUuids.push_back(nic.l3NetworkUuid);
+  auto ps = db.query("SELECT primaryStorageUuid FROM volume WHERE uuid = ?", {vm.rootVolumeUuid});
+  if (!ps) return ps.error();
+  if (!ps->rows.empty()) r.primaryStorageUuid = dbText(ps->rows[0][0]);
+  return r;
+}
+
 // Reserves a host for the VM: the one named, or the allocator's pick among those that reach its
-// networks and its root volume's storage (never `excluded`).
+// networks and its root volume's storage; never the host it runs on when `elsewhere` (migration).
 void addReserveHost(const std::shared_ptr<VmService>& s, FlowChain& chain, const Context& c,
-                    const Json& params, const std::string& excluded) {
+                    const Json& params, bool elsewhere) {
   chain.then(
       "allocate-host",
-      [s, c, params, excluded](FlowDone done) {
-        s->bus().postBlocking([s, c, params, excluded, done] {
-          HostRequest r;
-          r.cpuNum = c->vm.cpuNum;
-          r.memorySize = c->vm.memorySize;
-          auto nics = loadNics(s->db(), c->uuid);
-          if (!nics) return done(nics.error());
-          for (const auto& nic : *nics) r.l3NetworkUuids.push_back(nic.l3NetworkUuid);
-          auto ps = s->db().query("SELECT primaryStorageUuid FROM volume WHERE uuid = ?",
-                                  {c->vm.rootVolumeUuid});
-          if (!ps) return done(ps.error());
-          if (!ps->rows.empty()) r.primaryStorageUuid = dbText(ps->rows[0][0]);
-          r.clusterUuid = textParam(params, "clusterUuid");
-          r.hostUuid = textParam(params, "hostUuid");
-          if (!excluded.empty()) r.excludedHosts.push_back(excluded);
-          r.strategy = c->vm.allocatorStrategy;
-          r.lastHostUuid = c->vm.lastHostUuid;
-          r.hypervisorTypes = vmHypervisorTypes(s->extensions());
-          auto hosts = candidateHosts(s->db(), r);
+      [s, c, params, elsewhere](FlowDone done) {
+        s->bus().postBlocking([s, c, params, elsewhere, done] {
+          auto r = hostRequestFor(s->db(), c->vm);
+          if (!r) return done(r.error());
+          r->clusterUuid = textParam(params, "clusterUuid");
+          r->hostUuid = textParam(params, "hostUuid");
+          if (elsewhere) r->excludedHosts.push_back(c->vm.hostUuid);
+          r->strategy = c->vm.allocatorStrategy;
+          r->lastHostUuid = c->vm.lastHostUuid;
+          r->hypervisorTypes = vmHypervisorTypes(s->extensions());
+          auto hosts = candidateHosts(s->db(), *r);
           if (!hosts) return done(hosts.error());
           reserveHost(s->bus(), std::move(*hosts), c->vm.cpuNum, c->vm.memorySize,
                       [c, done](Result<HostChoice> host) {
@@ -106,7 +113,7 @@ void VmService::operate(VmOp op, const Json& params, Replier reply) {
   addBegin(s, *chain, op, c->uuid, vmOf(c));
   switch (op) {
     case VmOp::kStart:
-      addReserveHost(s, *chain, c, params, "");
+      addReserveHost(s, *chain, c, params, false);
       chain->then("start-on-host", onHost(
                                        s, c,
                                        [](VmDriver& d, const VmSpec& vm) { return d.start(vm); },
@@ -151,15 +158,7 @@ void VmService::migrate(const Json& params, Replier reply) {
   c->uuid = textParam(params, "vmInstanceUuid");
   auto chain = FlowChain::create("migrate");
   addBegin(s, *chain, VmOp::kMigrate, c->uuid, vmOf(c));
-  // The excluded source is known only after "begin": read it from the context when it runs.
-  chain->then("allocate-host", [s, c, params](FlowDone done) {
-    auto inner = FlowChain::create("allocate");
-    addReserveHost(s, *inner, c, params, c->vm.hostUuid);
-    inner->start([done](FlowOutcome o) { done(o.result); });
-  }, [s, c](FlowDone done) {
-    if (!c->reserved) return done(okStatus());
-    releaseHost(s->bus(), c->target.uuid, c->vm.cpuNum, c->vm.memorySize, done);
-  });
+  addReserveHost(s, *chain, c, params, true);
   chain->then("migrate-on-host", onHost(s, c, [c](VmDriver& d, const VmSpec& vm) {
     return d.migrate(vm, c->target.uuid, c->target.managementIp);
   }));
@@ -215,18 +214,11 @@ Reply VmService::update(const Json& p) {
 Reply VmService::migrationCandidates(const Json& p) {
   auto vm = loadVmFor(db_, VmOp::kMigrate, textParam(p, "vmInstanceUuid"));
   if (!vm) return vm.error();
-  HostRequest r;
-  r.cpuNum = vm->cpuNum;
-  r.memorySize = vm->memorySize;
-  auto nics = loadNics(db_, vm->uuid);
-  if (!nics) return nics.error();
-  for (const auto& nic : *nics) r.l3NetworkUuids.push_back(nic.l3NetworkUuid);
-  auto ps = db_.query("SELECT primaryStorageUuid FROM volume WHERE uuid = ?", {vm->rootVolumeUuid});
-  if (!ps) return ps.error();
-  if (!ps->rows.empty()) r.primaryStorageUuid = dbText(ps->rows[0][0]);
-  r.excludedHosts.push_back(vm->hostUuid);
-  r.hypervisorTypes = {vm->hypervisorType};
-  auto hosts = candidateHosts(db_, r);
+  auto r = hostRequestFor(db_, *vm);
+  if (!r) return r.error();
+  r->excludedHosts.push_back(vm->hostUuid);
+  r->hypervisorTypes = {vm->hypervisorType};
+  auto hosts = candidateHosts(db_, *r);
   Json uuids = Json::array();
   if (hosts) {
     for (const auto& h : *hosts) uuids.push_back(h.uuid);
