@@ -65,7 +65,11 @@ void addReserveHost(const std::shared_ptr<VmService>& s, FlowChain& chain, const
           if (elsewhere) r->excludedHosts.push_back(c->vm.hostUuid);
           r->strategy = c->vm.allocatorStrategy;
           r->lastHostUuid = c->vm.lastHostUuid;
-          r->hypervisorTypes = vmHypervisorTypes(s->extensions());
+          // A VM that ran somewhere keeps its hypervisor type (its disks and definition are made
+          // for it); one never placed may go to any type with a driver.
+          r->hypervisorTypes = c->vm.hypervisorType.empty()
+                                   ? vmHypervisorTypes(s->extensions())
+                                   : std::vector<std::string>{c->vm.hypervisorType};
           auto hosts = candidateHosts(s->db(), *r);
           if (!hosts) return done(hosts.error());
           reserveHost(s->bus(), std::move(*hosts), c->vm.cpuNum, c->vm.memorySize,
