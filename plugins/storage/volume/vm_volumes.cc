@@ -37,9 +37,9 @@ Result<Json> VmVolumes::insertRow(const Json& body) {
       return makeError(ErrorCode::kConflict, "image " + image + " has no ready copy");
     const auto& r = rows->rows.front();
     size = std::max(size, dbInt(r[0]));
-    if (dbText(r[1]) != "iso") format = dbText(r[1]);
     // An ISO is not the disk's first bytes: the root volume is an empty disk the ISO installs to.
     if (dbText(r[1]) != "iso") {
+      format = dbText(r[1]);
       storage["imageUuid"] = image;
       storage["backupStorageUuid"] = dbText(r[2]);
       storage["imageInstallPath"] = dbText(r[3]);
@@ -61,33 +61,18 @@ Result<Json> VmVolumes::insertRow(const Json& body) {
   return storage;
 }
 
-Reply VmVolumes::finishCreate(const std::string& uuid, const std::string& ps, const Reply& file) {
-  if (!file) {
-    (void)db_.execute("DELETE FROM volume WHERE uuid = ?", {uuid});
-    logger_.warn("volume.vm.create.failed uuid=" + uuid + " primaryStorage=" + ps +
-                 " error=" + file.error().describe());
-    return file.error();
-  }
-  auto done = db_.execute(
-      "UPDATE volume SET primaryStorageUuid = ?, installPath = ?, size = ?, actualSize = ?, "
-      "status = 'Ready', lastOpDate = ? WHERE uuid = ?",
-      {ps, textParam(*file, "installPath"), file->value("size", std::int64_t{0}),
-       file->value("actualSize", std::int64_t{0}), nowMillis(), uuid});
-  if (!done) return done.error();
-  return inventoryReply(db_, uuid);
-}
-
 void VmVolumes::create(const Json& body, Replier reply) {
   bus_.postBlocking([self = shared_from_this(), body, reply = share(std::move(reply))] {
     auto storage = self->insertRow(body);
     if (!storage) return (*reply)(storage.error());
     std::string uuid = (*storage)["volumeUuid"];
     std::string ps = (*storage)["primaryStorageUuid"];
+    std::int64_t size = (*storage)["size"];
     self->bus_.request(
         {std::string(kCreateVolumeMessage), "", *storage},
-        [self, uuid, ps, reply](Reply file) {
-          self->bus_.postBlocking([self, uuid, ps, reply, file = std::move(file)] {
-            (*reply)(self->finishCreate(uuid, ps, file));
+        [self, uuid, ps, size, reply](Reply file) {
+          self->bus_.postBlocking([self, uuid, ps, size, reply, file = std::move(file)] {
+            (*reply)(recordCreatedFile(self->db_, self->logger_, uuid, ps, size, file));
           });
         },
         std::chrono::minutes(30));

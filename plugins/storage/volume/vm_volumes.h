@@ -21,7 +21,6 @@ class VmVolumes : public std::enable_shared_from_this<VmVolumes> {
  private:
   // Inserts the row (Creating); the storage-message body that creates its file.
   Result<Json> insertRow(const Json& body);
-  Reply finishCreate(const std::string& uuid, const std::string& ps, const Reply& file);
 
   MessageBus& bus_;
   Database& db_;

@@ -126,20 +126,7 @@ Reply VolumeService::instantiate(const std::string& uuid, const std::string& ps,
   Json body{{"primaryStorageUuid", ps}, {"volumeUuid", uuid}, {"size", size}, {"format", format}};
   body.update(source);
   auto file = callStorage(kCreateVolumeMessage, body, std::chrono::minutes(30));
-  if (!file) {
-    (void)db_.execute("DELETE FROM volume WHERE uuid = ?", {uuid});
-    logger_.warn("volume.create.failed uuid=" + uuid + " primaryStorage=" + ps +
-                 " error=" + file.error().describe());
-    return file.error();
-  }
-  auto done = db_.execute(
-      "UPDATE volume SET primaryStorageUuid = ?, installPath = ?, size = ?, actualSize = ?, "
-      "status = 'Ready', lastOpDate = ? WHERE uuid = ?",
-      {ps, textParam(*file, "installPath"), file->value("size", size),
-       file->value("actualSize", std::int64_t{0}), nowMillis(), uuid});
-  if (!done) return done.error();
-  logger_.info("volume.created uuid=" + uuid + " primaryStorage=" + ps);
-  return inventoryReply(db_, uuid);
+  return recordCreatedFile(db_, logger_, uuid, ps, size, file);
 }
 
 // volume.deletionPolicy: Direct expunges at once; Delay marks the volume Deleted

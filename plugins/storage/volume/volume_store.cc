@@ -64,6 +64,24 @@ Result<Json> loadInventory(Database& db, const std::string& uuid) {
   return v;
 }
 
+Reply recordCreatedFile(Database& db, Logger& logger, const std::string& uuid,
+                        const std::string& ps, std::int64_t requestedSize, const Reply& file) {
+  if (!file) {
+    (void)db.execute("DELETE FROM volume WHERE uuid = ?", {uuid});
+    logger.warn("volume.create.failed uuid=" + uuid + " primaryStorage=" + ps +
+                " error=" + file.error().describe());
+    return file.error();
+  }
+  auto done = db.execute(
+      "UPDATE volume SET primaryStorageUuid = ?, installPath = ?, size = ?, actualSize = ?, "
+      "status = 'Ready', lastOpDate = ? WHERE uuid = ?",
+      {ps, textParam(*file, "installPath"), file->value("size", requestedSize),
+       file->value("actualSize", std::int64_t{0}), nowMillis(), uuid});
+  if (!done) return done.error();
+  logger.info("volume.created uuid=" + uuid + " primaryStorage=" + ps);
+  return inventoryReply(db, uuid);
+}
+
 Reply inventoryReply(Database& db, const std::string& uuid) {
   auto inventory = loadInventory(db, uuid);
   if (!inventory) return inventory.error();

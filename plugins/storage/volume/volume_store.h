@@ -29,4 +29,10 @@ Result<VolumeRecord> loadVolume(Database& db, const std::string& uuid);
 Result<Json> loadInventory(Database& db, const std::string& uuid);
 Reply inventoryReply(Database& db, const std::string& uuid);
 
+// The storage's answer to kCreateVolumeMessage for a volume inserted as Creating: its file and
+// sizes, and Ready, then the inventory; on failure the row goes again and the error is returned.
+Reply recordCreatedFile(Database& db, Logger& logger, const std::string& uuid,
+                        const std::string& primaryStorageUuid, std::int64_t requestedSize,
+                        const Reply& file);
+
 }  // namespace strato::volume
