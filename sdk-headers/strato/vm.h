@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,19 @@ class VmDriver {
   // Live migration of the running guest from vm.hostUuid to the given host.
   virtual Status migrate(const VmSpec& vm, const std::string& toHostUuid,
                          const std::string& toManagementIp) = 0;
+};
+
+// Empties a host that enters maintenance (ChangeHostState maintain), registered by the plugin that
+// keeps VMs. The host is PreMaintenance meanwhile, so nothing new lands on it. Every VM that holds
+// the host migrates to another; one that cannot is stopped when `stopOnMigrationFailure`, and
+// otherwise fails the evacuation (the VMs moved so far stay where they went). `done` gets
+// {"migrated": [vm uuids], "stopped": [vm uuids]} once no VM holds the host.
+class HostEvacuator {
+ public:
+  static constexpr std::string_view kExtensionPoint = "strato.HostEvacuator";
+  virtual ~HostEvacuator() = default;
+  virtual void evacuate(const std::string& hostUuid, bool stopOnMigrationFailure,
+                        std::function<void(Result<Json>)> done) = 0;
 };
 
 // Host capacity, handled by the host plugin. Send without a resourceUuid.

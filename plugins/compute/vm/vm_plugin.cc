@@ -7,6 +7,7 @@
 
 #include "vm_async.h"
 #include "vm_cascade.h"
+#include "vm_evacuation.h"
 #include "vm_schema.h"
 #include "vm_service.h"
 
@@ -139,6 +140,8 @@ strato::Status init(strato::Registrar& r) {
   addApis(r, service);
   strato::vm::addCascades(r, service);
   r.addExtension<strato::QuotaReporter>("vm", std::make_shared<VmQuota>(r.database()));
+  r.addExtension<strato::HostEvacuator>(
+      "vm", std::make_shared<strato::vm::VmEvacuator>(r.bus(), r.database(), r.globalConfig()));
 
   strato::addDeletionPolicy(r, {"vm", "Direct", "VM", "DestroyVmInstance", "ExpungeVmInstance"},
                             [service] { service->expungeDue(); });

@@ -32,28 +32,6 @@ Reply updateHost(Database& db, const Json& params) {
   return hostReply(db, uuid);
 }
 
-Reply changeHostState(Database& db, Logger& logger, const Json& params) {
-  std::string uuid = params["uuid"];
-  if (auto current = loadHost(db, uuid); !current) return current.error();
-  auto setState = [&](const char* state) -> Status {
-    auto changed = db.execute("UPDATE host SET state = ?, lastOpDate = ? WHERE uuid = ?",
-                              {state, nowMillis(), uuid});
-    if (!changed) return changed.error();
-    return {};
-  };
-  const std::string event = params["stateEvent"];
-  if (event == "maintain") {
-    // PreMaintenance keeps the allocator away while the host is being emptied. Migrating (or
-    // stopping) its VMs belongs here and arrives with the VM plugin; until then there are none.
-    if (auto s = setState("PreMaintenance"); !s) return s.error();
-    logger.info("host.maintenance.entering uuid=" + uuid);
-    if (auto s = setState("Maintenance"); !s) return s.error();
-  } else {
-    if (auto s = setState(event == "enable" ? "Enabled" : "Disabled"); !s) return s.error();
-  }
-  return hostReply(db, uuid);
-}
-
 Reply getHypervisorTypes(const ExtensionLookup& extensions) {
   std::set<std::string> types;
   for (const auto& driver : extensions.all<HypervisorDriver>()) types.insert(driver->type());
@@ -108,8 +86,8 @@ Result<std::vector<std::string>> HostCascade::below(const std::string& parentTyp
   return namesIn(db_, "SELECT uuid FROM host WHERE clusterUuid IN (", parentUuids);
 }
 
-// Permissive or Enforcing alike for now: nothing runs on a host until the VM plugin exists,
-// which will refuse (Permissive) or stop its VMs (Enforcing) in its own node below HostVO.
+// Permissive or Enforcing alike: what runs on the host has its own nodes below HostVO (the vm
+// plugin refuses, Permissive, or stops its VMs, Enforcing) that ran before this.
 Status HostCascade::remove(const std::vector<std::string>& uuids, DeleteMode) {
   return removeHosts(db_, bus_, uuids);
 }

@@ -10,8 +10,6 @@
 namespace strato::host {
 
 Reply updateHost(Database& db, const Json& params);
-// enable -> Enabled, disable -> Disabled, maintain -> PreMaintenance -> Maintenance.
-Reply changeHostState(Database& db, Logger& logger, const Json& params);
 Reply getHypervisorTypes(const ExtensionLookup& extensions);
 Reply getHostAllocatorStrategies();
 Reply getCpuMemoryCapacity(Database& db, const Json& params);

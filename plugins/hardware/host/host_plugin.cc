@@ -7,6 +7,7 @@
 #include "host_apis.h"
 #include "host_capacity.h"
 #include "host_connections.h"
+#include "host_maintenance.h"
 #include "host_store.h"
 #include "ping_tracker.h"
 
@@ -74,6 +75,16 @@ void addSchema(strato::Registrar& r) {
                      1,
                      86400,
                      {}});
+  // ZStack's name and values. JustMigrate refuses maintenance while a VM cannot migrate.
+  r.addGlobalConfig({"host",
+                     "host.maintenance.policy",
+                     "JustMigrate",
+                     "What maintenance does with a VM that cannot migrate off the host: "
+                     "JustMigrate fails the maintenance, StopVmOnMigrationFailure stops the VM",
+                     GlobalConfigType::kString,
+                     std::nullopt,
+                     std::nullopt,
+                     {"JustMigrate", "StopVmOnMigrationFailure"}});
   r.addGlobalConfig({"host",
                      "connection.autoReconnectOnError",
                      "true",
@@ -105,9 +116,13 @@ strato::Status init(strato::Registrar& r) {
   };
   serve(hostApi("UpdateHost"),
         [&db](const Message& m) { return strato::host::updateHost(db, m.body["params"]); });
-  serve(hostApi("ChangeHostState"), [&db, &logger](const Message& m) {
-    return strato::host::changeHostState(db, logger, m.body["params"]);
-  });
+  auto changeState = hostApi("ChangeHostState");
+  r.addApi(changeState);
+  r.handle(changeState.messageType,
+           [c = strato::host::MaintenanceContext{bus, db, r.globalConfig(), extensions, logger}](
+               Message m, strato::Replier reply) {
+             strato::host::changeHostState(c, m.body["params"], std::move(reply));
+           });
   serve(hostApi("ReconnectHost"), [connections](const Message& m) {
     return connections->reconnect(m.body["params"]["uuid"]);
   });
