@@ -66,6 +66,12 @@ class VmDriver {
   // Live migration of the running guest from vm.hostUuid to the given host.
   virtual Status migrate(const VmSpec& vm, const std::string& toHostUuid,
                          const std::string& toManagementIp) = 0;
+  // Hot-plug into a running or paused guest (vm.volumes / vm.nics already list the new device).
+  // A VM that holds no host is never asked: the device is in its spec at the next start.
+  virtual Status attachVolume(const VmSpec& vm, const VmVolumeSpec& volume) = 0;
+  virtual Status detachVolume(const VmSpec& vm, const VmVolumeSpec& volume) = 0;
+  virtual Status attachNic(const VmSpec& vm, const VmNicSpec& nic) = 0;
+  virtual Status detachNic(const VmSpec& vm, const VmNicSpec& nic) = 0;
 };
 
 // Empties a host that enters maintenance (ChangeHostState maintain), registered by the plugin that
@@ -101,6 +107,13 @@ inline constexpr std::string_view kCreateVmVolumeMessage = "volume.CreateVmVolum
 inline constexpr std::string_view kExpungeVmVolumeMessage = "volume.ExpungeVmVolume";
 // {"vmInstanceUuid"} -> {"detached": [uuids]}: the VM's data volumes stay, without the VM.
 inline constexpr std::string_view kDetachVmVolumesMessage = "volume.DetachVmVolumes";
+// {"volumeUuid", "vmInstanceUuid", "primaryStorageUuids": [the storages of the VM's cluster]}
+// -> {"inventory": volume}: an Enabled, unattached data volume takes the VM's lowest free device
+// id. A Ready one must be on one of the storages; a NotInstantiated one gets its file on the
+// first of them that has room. kConflict when the volume is attached, busy, or out of reach.
+inline constexpr std::string_view kAttachVmVolumeMessage = "volume.AttachToVm";
+// {"volumeUuid", "vmInstanceUuid"} -> {"inventory": volume}: the data volume leaves the VM.
+inline constexpr std::string_view kDetachVmVolumeMessage = "volume.DetachFromVm";
 
 // Published by the vm plugin when a VM's state changes: {"uuid", "oldState", "newState",
 // "hostUuid"?}.

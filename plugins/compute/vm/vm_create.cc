@@ -4,10 +4,10 @@
 // steps before it in reverse order, so a failed creation leaves no capacity taken, no IP, no
 // volume and no row behind.
 #include <map>
-#include <random>
 
 #include "vm_allocator.h"
 #include "vm_async.h"
+#include "vm_nics.h"
 #include "vm_service.h"
 #include "vm_steps.h"
 
@@ -248,60 +248,19 @@ void createVolume(const std::shared_ptr<VmService>& s, Json body, const std::str
   });
 }
 
-std::string randomMac() {
-  static thread_local std::mt19937_64 random{std::random_device{}()};
-  std::uint64_t bits = random();
-  char mac[18];
-  // fa: is locally administered and unicast, the prefix ZStack uses.
-  std::snprintf(mac, sizeof mac, "fa:%02x:%02x:%02x:%02x:%02x", unsigned(bits & 0xff),
-                unsigned((bits >> 8) & 0xff), unsigned((bits >> 16) & 0xff),
-                unsigned((bits >> 24) & 0xff), unsigned((bits >> 32) & 0xff));
-  return mac;
-}
-
-// The NIC's row once its IP is taken; a random MAC that another NIC has is drawn again.
-Status insertNic(Database& db, const CreateContext& c, std::size_t index, const std::string& nic,
-                 const Json& usedIp) {
-  const std::string& l3 = c.l3s[index];
-  auto custom = c.customMacs.find(l3);
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    std::string mac = custom != c.customMacs.end() ? custom->second : randomMac();
-    auto now = nowMillis();
-    auto inserted = db.execute(
-        "INSERT INTO vm_nic (uuid, vmInstanceUuid, l3NetworkUuid, usedIpUuid, ip, mac, netmask, "
-        "gateway, ipVersion, deviceId, type, internalName, createDate, lastOpDate) VALUES (?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, 'VNIC', ?, ?, ?)",
-        {nic, c.uuid, l3, usedIp.value("uuid", ""), usedIp.value("ip", ""), mac,
-         usedIp.value("netmask", ""), usedIp.value("gateway", ""),
-         usedIp.value("ipVersion", std::int64_t{4}), static_cast<std::int64_t>(index),
-         "vnic" + c.uuid.substr(0, 8) + "." + std::to_string(index), now, now});
-    if (inserted) return {};
-    auto taken = db.query("SELECT 1 FROM vm_nic WHERE mac = ?", {mac});
-    if (!taken || taken->rows.empty()) return inserted.error();
-    if (custom != c.customMacs.end())
-      return conflict("MAC " + mac + " is taken by another NIC", "system tag customMac::" + l3);
-  }
-  return conflict("no free MAC address found after 8 draws");
-}
-
 // NIC `index` and those after it, one at a time.
 void allocateNics(const std::shared_ptr<VmService>& s, const Context& c, std::size_t index,
                   FlowDone done) {
   if (index == c->l3s.size()) return done(okStatus());
-  std::string nic = newUuid();
-  Json body{{"l3NetworkUuid", c->l3s[index]},
-            {"owner", {{"usedFor", "Vm"}, {"vmNicUuid", nic}}}};
-  if (auto ip = c->staticIps.find(c->l3s[index]); ip != c->staticIps.end())
-    body["requiredIp"] = ip->second;
-  s->bus().request({"l3.AllocateIp", "", body}, [s, c, index, nic, done](Reply taken) {
-    if (!taken) return done(taken.error());
-    Json usedIp = (*taken)["inventory"];
-    c->usedIps.push_back(usedIp.value("uuid", ""));
-    s->bus().postBlocking([s, c, index, nic, usedIp, done] {
-      if (auto ok = insertNic(s->db(), *c, index, nic, usedIp); !ok) return done(ok);
-      c->nics.push_back(nic);
-      allocateNics(s, c, index + 1, done);
-    });
+  NicRequest r{c->uuid, c->l3s[index], static_cast<int>(index), "", ""};
+  if (auto ip = c->staticIps.find(r.l3NetworkUuid); ip != c->staticIps.end()) r.staticIp = ip->second;
+  if (auto mac = c->customMacs.find(r.l3NetworkUuid); mac != c->customMacs.end())
+    r.customMac = mac->second;
+  allocateNic(s, r, [s, c, index, done](Result<NicRecord> nic) {
+    if (!nic) return done(nic.error());
+    c->nics.push_back(nic->uuid);
+    c->usedIps.push_back(nic->usedIpUuid);
+    allocateNics(s, c, index + 1, done);
   });
 }
 

@@ -20,21 +20,6 @@ using Context = std::shared_ptr<OpContext>;
 // The operation's VM record, kept alive by its context.
 VmPtr vmOf(const Context& c) { return VmPtr(c, &c->vm); }
 
-// A VmDriver call on the VM as it is placed on `host` (the VM's own host when empty).
-FlowAction onHost(const std::shared_ptr<VmService>& s, const Context& c,
-                  std::function<Status(VmDriver&, const VmSpec&)> call, bool onTarget = false) {
-  return onBlocking(s->bus(), [s, c, call, onTarget]() -> Status {
-    std::string host = onTarget ? c->target.uuid : c->vm.hostUuid;
-    if (host.empty()) return {};  // never placed (Unknown without a host): nothing runs
-    auto driver = s->driverFor(c->vm.hypervisorType);
-    if (!driver)
-      return makeError(ErrorCode::kNotSupported, "no VM driver for " + c->vm.hypervisorType);
-    auto spec = specOf(s->db(), c->vm, host);
-    if (!spec) return spec.error();
-    return call(*driver, *spec);
-  });
-}
-
 // What any host must offer the VM: its CPU and memory, its NICs' L3 networks and its root
 // volume's primary storage.
 Result<HostRequest> hostRequestFor(Database& db, const VmRecord& vm) {
@@ -95,18 +80,6 @@ Columns placedOn(const HostChoice& host) {
           {"zoneUuid", host.zoneUuid}};
 }
 
-void run(const std::shared_ptr<VmService>& s, const std::shared_ptr<FlowChain>& chain,
-         const Context& c, Replier replier) {
-  chain->start([s, c, chain, reply = share(std::move(replier))](FlowOutcome outcome) {
-    if (!outcome.result) {
-      s->logger().warn("vm." + chain->name() + ".failed uuid=" + c->uuid + " step=" +
-                       outcome.failedStep + " error=" + outcome.result.error().describe());
-      return (*reply)(outcome.result.error());
-    }
-    replyInventory(s->bus(), "VmInstance", c->uuid, reply);
-  });
-}
-
 }  // namespace
 
 void VmService::operate(VmOp op, const Json& params, Replier reply) {
@@ -118,15 +91,14 @@ void VmService::operate(VmOp op, const Json& params, Replier reply) {
   switch (op) {
     case VmOp::kStart:
       addReserveHost(s, *chain, c, params, false);
-      chain->then("start-on-host", onHost(
-                                       s, c,
-                                       [](VmDriver& d, const VmSpec& vm) { return d.start(vm); },
-                                       true));
+      chain->then("start-on-host",
+                  onHost(s, vmOf(c), [](VmDriver& d, const VmSpec& vm) { return d.start(vm); },
+                         [c] { return c->target.uuid; }));
       chain->then("finish", finish(s, vmOf(c), op, [c] { return placedOn(c->target); }));
       break;
     case VmOp::kStop: {
       bool graceful = textParam(params, "type", "grace") != "cold";
-      chain->then("stop-on-host", onHost(s, c, [graceful](VmDriver& d, const VmSpec& vm) {
+      chain->then("stop-on-host", onHost(s, vmOf(c), [graceful](VmDriver& d, const VmSpec& vm) {
         return d.stop(vm, graceful);
       }));
       chain->then("release-host", releaseSource(s, vmOf(c)));
@@ -135,23 +107,23 @@ void VmService::operate(VmOp op, const Json& params, Replier reply) {
     }
     case VmOp::kReboot:
       chain->then("reboot-on-host",
-                  onHost(s, c, [](VmDriver& d, const VmSpec& vm) { return d.reboot(vm); }));
+                  onHost(s, vmOf(c), [](VmDriver& d, const VmSpec& vm) { return d.reboot(vm); }));
       chain->then("finish", finish(s, vmOf(c), op));
       break;
     case VmOp::kPause:
       chain->then("pause-on-host",
-                  onHost(s, c, [](VmDriver& d, const VmSpec& vm) { return d.pause(vm); }));
+                  onHost(s, vmOf(c), [](VmDriver& d, const VmSpec& vm) { return d.pause(vm); }));
       chain->then("finish", finish(s, vmOf(c), op));
       break;
     case VmOp::kResume:
       chain->then("resume-on-host",
-                  onHost(s, c, [](VmDriver& d, const VmSpec& vm) { return d.resume(vm); }));
+                  onHost(s, vmOf(c), [](VmDriver& d, const VmSpec& vm) { return d.resume(vm); }));
       chain->then("finish", finish(s, vmOf(c), op));
       break;
     default:
       return reply(makeError(ErrorCode::kInternal, "not a power operation"));
   }
-  run(s, chain, c, std::move(reply));
+  runAndRender(s, chain, c->uuid, "VmInstance", [c] { return c->uuid; }, std::move(reply));
 }
 
 // The target reserves the VM's CPU and memory before the guest moves; the source gives them back
@@ -163,7 +135,7 @@ void VmService::migrate(const Json& params, Replier reply) {
   auto chain = FlowChain::create("migrate");
   addBegin(s, *chain, VmOp::kMigrate, c->uuid, vmOf(c));
   addReserveHost(s, *chain, c, params, true);
-  chain->then("migrate-on-host", onHost(s, c, [c](VmDriver& d, const VmSpec& vm) {
+  chain->then("migrate-on-host", onHost(s, vmOf(c), [c](VmDriver& d, const VmSpec& vm) {
     return d.migrate(vm, c->target.uuid, c->target.managementIp);
   }));
   chain->then("release-source", releaseSource(s, vmOf(c)));
@@ -173,7 +145,7 @@ void VmService::migrate(const Json& params, Replier reply) {
       if (column == "lastHostUuid") value = c->vm.hostUuid;  // where it came from
     return columns;
   }));
-  run(s, chain, c, std::move(reply));
+  runAndRender(s, chain, c->uuid, "VmInstance", [c] { return c->uuid; }, std::move(reply));
 }
 
 // Name, description, default L3 network and platform any time; CPU and memory only while the VM

@@ -117,15 +117,74 @@ void addApis(strato::Registrar& r, const Service& service) {
       strato::vm::replyInventory(service->bus(), "VmInstance", (*updated)["uuid"], reply);
     });
   });
-  serve(vmApi("GetVmMigrationCandidateHosts", false), [service, &bus](const Json& p, Replier replier) {
-    auto reply = strato::vm::share(std::move(replier));
-    bus.postBlocking([service, p, reply] {
-      auto hosts = service->migrationCandidates(p);
-      if (!hosts) return (*reply)(hosts.error());
-      strato::vm::replyInventories(service->bus(), "Host",
-                                   (*hosts)["uuids"].get<std::vector<std::string>>(), reply);
+  // Candidate lists: the service names them, the query engine renders them.
+  auto candidates = [&](const char* name, const char* inventory, Reply (VmService::*find)(const Json&)) {
+    serve(vmApi(name, false), [service, &bus, inventory, find](const Json& p, Replier replier) {
+      auto reply = strato::vm::share(std::move(replier));
+      bus.postBlocking([service, p, reply, inventory, find] {
+        auto found = ((*service).*find)(p);
+        if (!found) return (*reply)(found.error());
+        strato::vm::replyInventories(service->bus(), inventory,
+                                     (*found)["uuids"].get<std::vector<std::string>>(), reply);
+      });
     });
-  });
+  };
+  candidates("GetVmMigrationCandidateHosts", "Host", &VmService::migrationCandidates);
+  candidates("GetVmAttachableDataVolume", "Volume", &VmService::attachableVolumes);
+  candidates("GetDataVolumeAttachableVm", "VmInstance", &VmService::attachableVms);
+  candidates("GetVmAttachableL3Network", "L3Network", &VmService::attachableL3s);
+
+  // Device calls run in the VM's queue. Those whose path names only the volume or the NIC find
+  // the VM first.
+  auto queued = [&](const char* name, const char* inner,
+                    void (VmService::*work)(const Json&, Replier)) {
+    r.handle(inner, [service, work](Message m, Replier reply) {
+      ((*service).*work)(m.body["params"], std::move(reply));
+    });
+    auto decl = vmApi(name, false);
+    r.addApi(decl);
+    return decl.messageType;
+  };
+  r.handle(queued("AttachDataVolumeToVm", "vm.AttachDataVolumeQueued", &VmService::attachVolume),
+           strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachDataVolumeQueued"));
+  r.handle(queued("AttachL3NetworkToVm", "vm.AttachL3NetworkQueued", &VmService::attachL3),
+           strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachL3NetworkQueued"));
+  auto onItsVm = [&bus](std::string inner, std::function<strato::Result<std::string>(const Json&)> vmOf) {
+    return [&bus, inner, vmOf](Message m, Replier replier) {
+      auto reply = strato::vm::share(std::move(replier));
+      bus.postBlocking([&bus, inner, vmOf, reply, params = m.body["params"]]() mutable {
+        auto vm = vmOf(params);
+        if (!vm) return (*reply)(vm.error());
+        params["vmInstanceUuid"] = *vm;
+        bus.request({inner, *vm, {{"params", params}}}, [reply](Reply done) { (*reply)(std::move(done)); });
+      });
+    };
+  };
+  auto& db = r.database();
+  r.handle(queued("DetachDataVolumeFromVm", "vm.DetachDataVolumeQueued", &VmService::detachVolume),
+           onItsVm("vm.DetachDataVolumeQueued", [&db](const Json& p) -> strato::Result<std::string> {
+             std::string volume = strato::textParam(p, "uuid");
+             auto rows = db.query("SELECT vmInstanceUuid, type FROM volume WHERE uuid = ?", {volume});
+             if (!rows) return rows.error();
+             if (rows->rows.empty()) return strato::invalidArgument("uuid names no volume", volume);
+             if (strato::dbText(rows->rows[0][1]) != "Data")
+               return strato::invalidArgument("volume " + volume + " is a root volume; it stays with its VM");
+             std::string vm = strato::dbText(rows->rows[0][0]);
+             std::string named = strato::textParam(p, "vmUuid");
+             if (vm.empty() || (!named.empty() && named != vm))
+               return strato::makeError(strato::ErrorCode::kConflict,
+                                        "volume " + volume + " is not attached to " +
+                                            (named.empty() ? "any VM" : "VM " + named));
+             return vm;
+           }));
+  r.handle(queued("DetachL3NetworkFromVm", "vm.DetachL3NetworkQueued", &VmService::detachNic),
+           onItsVm("vm.DetachL3NetworkQueued", [&db](const Json& p) -> strato::Result<std::string> {
+             std::string nic = strato::textParam(p, "vmNicUuid");
+             auto rows = db.query("SELECT vmInstanceUuid FROM vm_nic WHERE uuid = ?", {nic});
+             if (!rows) return rows.error();
+             if (rows->rows.empty()) return strato::invalidArgument("vmNicUuid names no NIC", nic);
+             return strato::dbText(rows->rows[0][0]);
+           }));
   auto capabilities = vmApi("GetVmCapabilities", false);
   r.addApi(capabilities);
   r.handle(capabilities.messageType, strato::blockingHandler(bus, [service](const Message& m) {

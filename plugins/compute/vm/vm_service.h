@@ -28,6 +28,16 @@ class VmService : public std::enable_shared_from_this<VmService> {
   Reply migrationCandidates(const Json& params);
   Reply capabilities(const Json& params);
 
+  // Devices (queued on the VM): data volumes and L3 networks join or leave it.
+  void attachVolume(const Json& params, Replier reply);
+  void detachVolume(const Json& params, Replier reply);
+  void attachL3(const Json& params, Replier reply);
+  void detachNic(const Json& params, Replier reply);
+  // Candidates, as {"uuids": [...]} (blocking).
+  Reply attachableVolumes(const Json& params);
+  Reply attachableVms(const Json& params);
+  Reply attachableL3s(const Json& params);
+
   // Cascades (blocking): VMs of deleted zones or storages go; VMs on a deleted host stop.
   Status expungeNow(const std::vector<std::string>& uuids);
   Status stopOnHosts(const std::vector<std::string>& vmUuids);

@@ -8,7 +8,10 @@ namespace {
 
 // Unknown and Crashed are what a host reports of a guest it lost: the VM can still be stopped or
 // destroyed. Created is a VM made with strategy CreateStopped that never ran.
-const std::array<Transition, 10> kTable{{
+// Attaching and detaching volumes and NICs changes no state: the call is queued on the VM, and a
+// guest that runs (or is paused) gets the device hot-plugged. A destroyed VM may still give up its
+// data volumes and networks before it is expunged.
+const std::array<Transition, 12> kTable{{
     {"start", {"Created", "Stopped"}, "Starting", "Running"},
     {"stop", {"Running", "Paused", "Unknown", "Crashed"}, "Stopping", "Stopped"},
     {"reboot", {"Running"}, "Rebooting", "Running"},
@@ -22,6 +25,8 @@ const std::array<Transition, 10> kTable{{
     {"recover", {"Destroyed"}, "", "Stopped"},
     {"expunge", {"Destroyed"}, "Expunging", ""},
     {"change the CPU or memory of", {"Created", "Stopped"}, "", ""},
+    {"attach a device to", {"Created", "Stopped", "Running", "Paused"}, "", ""},
+    {"detach a device from", {"Created", "Stopped", "Running", "Paused", "Destroyed"}, "", ""},
 }};
 
 }  // namespace

@@ -16,6 +16,7 @@ void addBegin(const std::shared_ptr<VmService>& s, FlowChain& chain, VmOp op,
         return during.empty() ? Status() : saveState(s->db(), s->bus(), *vm, during);
       }),
       undoOnBlocking(s->bus(), [s, vm, op] {
+        if (transitionOf(op).during.empty()) return;  // nothing was shown
         VmRecord shown = *vm;
         shown.state = transitionOf(op).during;
         if (auto back = saveState(s->db(), s->bus(), shown, vm->state); !back)
@@ -34,6 +35,20 @@ FlowAction finish(const std::shared_ptr<VmService>& s, const VmPtr& vm, VmOp op,
   });
 }
 
+FlowAction onHost(const std::shared_ptr<VmService>& s, const VmPtr& vm,
+                  std::function<Status(VmDriver&, const VmSpec&)> call,
+                  std::function<std::string()> host) {
+  return onBlocking(s->bus(), [s, vm, call, host]() -> Status {
+    std::string on = host ? host() : vm->hostUuid;
+    if (on.empty()) return {};
+    auto driver = s->driverFor(vm->hypervisorType);
+    if (!driver) return makeError(ErrorCode::kNotSupported, "no VM driver for " + vm->hypervisorType);
+    auto spec = specOf(s->db(), *vm, on);
+    if (!spec) return spec.error();
+    return call(*driver, *spec);
+  });
+}
+
 FlowAction releaseSource(const std::shared_ptr<VmService>& s, const VmPtr& vm) {
   return [s, vm](FlowDone done) {
     if (vm->hostUuid.empty()) return done(okStatus());
@@ -48,6 +63,20 @@ Message releaseIpMessage(const std::string& usedIpUuid) {
 Columns offHost(const VmRecord& vm) {
   return {{"hostUuid", DbValue{}},
           {"lastHostUuid", vm.hostUuid.empty() ? DbValue(vm.lastHostUuid) : DbValue(vm.hostUuid)}};
+}
+
+void runAndRender(const std::shared_ptr<VmService>& s, const std::shared_ptr<FlowChain>& chain,
+                  const std::string& vmUuid, std::string inventory,
+                  std::function<std::string()> uuid, Replier replier) {
+  chain->start([s, chain, vmUuid, inventory = std::move(inventory), uuid = std::move(uuid),
+                reply = share(std::move(replier))](FlowOutcome outcome) {
+    if (!outcome.result) {
+      s->logger().warn("vm." + chain->name() + ".failed uuid=" + vmUuid + " step=" +
+                       outcome.failedStep + " error=" + outcome.result.error().describe());
+      return (*reply)(outcome.result.error());
+    }
+    replyInventory(s->bus(), inventory, uuid(), reply);
+  });
 }
 
 }  // namespace strato::vm

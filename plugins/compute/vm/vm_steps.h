@@ -24,11 +24,23 @@ void addBegin(const std::shared_ptr<VmService>& s, FlowChain& chain, VmOp op,
 FlowAction finish(const std::shared_ptr<VmService>& s, const VmPtr& vm, VmOp op,
                   std::function<Columns()> columns = {});
 
+// A VmDriver call on the VM as placed on `host()` (default: the host it holds). A VM that holds
+// no host runs nowhere: nothing to call.
+FlowAction onHost(const std::shared_ptr<VmService>& s, const VmPtr& vm,
+                  std::function<Status(VmDriver&, const VmSpec&)> call,
+                  std::function<std::string()> host = {});
+
 // Gives back the CPU and memory the VM holds on its host (none when it holds no host).
 FlowAction releaseSource(const std::shared_ptr<VmService>& s, const VmPtr& vm);
 
 // Gives an address back to its L3 network (l3.ReleaseIp; idempotent).
 Message releaseIpMessage(const std::string& usedIpUuid);
+
+// Runs the chain and replies with resource `uuid()` as `inventory`'s Query API renders it, or
+// with the error, logged with the step that failed.
+void runAndRender(const std::shared_ptr<VmService>& s, const std::shared_ptr<FlowChain>& chain,
+                  const std::string& vmUuid, std::string inventory,
+                  std::function<std::string()> uuid, Replier reply);
 
 // The VM no longer holds a host; it remembers the one it ran on.
 Columns offHost(const VmRecord& vm);

@@ -81,6 +81,40 @@ Status SimulatorVmDriver::migrate(const VmSpec& vm, const std::string& toHostUui
   return {};
 }
 
+Status SimulatorVmDriver::hotPlug(const VmSpec& vm, const std::string& device, bool in) {
+  pauseForLatency();
+  if (in) {
+    if (auto failed = failIfTagged(vm.hostUuid, kFailHotPlugTag, "plug " + device + " into VM " + vm.uuid);
+        !failed)
+      return failed;
+  }
+  std::lock_guard lock(mutex_);
+  auto it = guests_.find(vm.uuid);
+  // As in change(): after a restart the management node's record (running there) is taken as true.
+  if (it == guests_.end()) it = guests_.emplace(vm.uuid, Guest{vm.hostUuid, Power::kRunning, {}}).first;
+  if (it->second.power == Power::kStopped || it->second.hostUuid != vm.hostUuid)
+    return makeError(ErrorCode::kConflict, "VM " + vm.uuid + " does not run on host " + vm.hostUuid);
+  if (in) {
+    it->second.plugged.insert(device);
+  } else {
+    it->second.plugged.erase(device);
+  }
+  return {};
+}
+
+Status SimulatorVmDriver::attachVolume(const VmSpec& vm, const VmVolumeSpec& volume) {
+  return hotPlug(vm, "volume " + volume.uuid, true);
+}
+Status SimulatorVmDriver::detachVolume(const VmSpec& vm, const VmVolumeSpec& volume) {
+  return hotPlug(vm, "volume " + volume.uuid, false);
+}
+Status SimulatorVmDriver::attachNic(const VmSpec& vm, const VmNicSpec& nic) {
+  return hotPlug(vm, "NIC " + nic.uuid, true);
+}
+Status SimulatorVmDriver::detachNic(const VmSpec& vm, const VmNicSpec& nic) {
+  return hotPlug(vm, "NIC " + nic.uuid, false);
+}
+
 void SimulatorVmDriver::forgetHost(const std::string& hostUuid) {
   std::lock_guard lock(mutex_);
   std::erase_if(guests_, [&](const auto& entry) { return entry.second.hostUuid == hostUuid; });

@@ -2,11 +2,13 @@
 // injected with system tags on the host, read at each call:
 //   - "simulator::failStartVm": start() fails (CreateVmInstance then rolls back);
 //   - "simulator::failMigrateVm" on the destination host: migrate() fails;
+//   - "simulator::failHotPlug": attaching a volume or NIC to a guest there fails;
 // and config plugin.simulator.vmLatencyMs makes every call sleep that long first, like an agent.
 #pragma once
 
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -16,6 +18,7 @@ namespace strato::simulator {
 
 inline constexpr std::string_view kFailStartVmTag = "simulator::failStartVm";
 inline constexpr std::string_view kFailMigrateVmTag = "simulator::failMigrateVm";
+inline constexpr std::string_view kFailHotPlugTag = "simulator::failHotPlug";
 
 class SimulatorVmDriver : public VmDriver {
  public:
@@ -29,6 +32,10 @@ class SimulatorVmDriver : public VmDriver {
   Status destroy(const VmSpec& vm) override;
   Status migrate(const VmSpec& vm, const std::string& toHostUuid,
                  const std::string& toManagementIp) override;
+  Status attachVolume(const VmSpec& vm, const VmVolumeSpec& volume) override;
+  Status detachVolume(const VmSpec& vm, const VmVolumeSpec& volume) override;
+  Status attachNic(const VmSpec& vm, const VmNicSpec& nic) override;
+  Status detachNic(const VmSpec& vm, const VmNicSpec& nic) override;
 
   // The host is gone, and its guests with it.
   void forgetHost(const std::string& hostUuid);
@@ -38,12 +45,15 @@ class SimulatorVmDriver : public VmDriver {
   struct Guest {
     std::string hostUuid;
     Power power = Power::kStopped;
+    std::set<std::string> plugged;  // hot-plugged volumes and NICs
   };
 
   Status failIfTagged(const std::string& hostUuid, std::string_view tag, const std::string& what);
   // The guest must be defined on vm.hostUuid and in one of the `from` powers; it goes to `to`.
   Status change(const VmSpec& vm, std::initializer_list<Power> from, Power to, const char* what);
   void pauseForLatency() const;
+  // Plugging `device` in (or out) needs the guest running or paused on vm.hostUuid.
+  Status hotPlug(const VmSpec& vm, const std::string& device, bool in);
 
   Database& db_;
   std::chrono::milliseconds latency_;

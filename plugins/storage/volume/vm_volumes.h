@@ -8,6 +8,8 @@
 
 #include <strato/sdk.h>
 
+#include "volume_store.h"
+
 namespace strato::volume {
 
 class VmVolumes : public std::enable_shared_from_this<VmVolumes> {
@@ -17,10 +19,16 @@ class VmVolumes : public std::enable_shared_from_this<VmVolumes> {
   void create(const Json& body, Replier reply);
   void expunge(const Json& body, Replier reply);
   Reply detach(const Json& body);
+  // One data volume joins or leaves a VM (kAttachVmVolumeMessage, kDetachVmVolumeMessage).
+  void attachOne(const Json& body, Replier reply);
+  Reply detachOne(const Json& body);
 
  private:
   // Inserts the row (Creating); the storage-message body that creates its file.
   Result<Json> insertRow(const Json& body);
+  // Checks the volume and takes the VM's lowest free data device id for it.
+  Result<VolumeRecord> claimFor(const std::string& volumeUuid, const std::string& vmUuid,
+                                const std::vector<std::string>& storages);
 
   MessageBus& bus_;
   Database& db_;

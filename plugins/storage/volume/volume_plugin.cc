@@ -146,6 +146,11 @@ strato::Status init(strato::Registrar& r) {
   r.handle(std::string(strato::kExpungeVmVolumeMessage), [vmVolumes](Message m, strato::Replier reply) {
     vmVolumes->expunge(m.body, std::move(reply));
   });
+  r.handle(std::string(strato::kAttachVmVolumeMessage), [vmVolumes](Message m, strato::Replier reply) {
+    vmVolumes->attachOne(m.body, std::move(reply));
+  });
+  r.handle(std::string(strato::kDetachVmVolumeMessage),
+           strato::blockingHandler(bus, [vmVolumes](const Message& m) { return vmVolumes->detachOne(m.body); }));
   r.handle(std::string(strato::kDetachVmVolumesMessage),
            strato::blockingHandler(bus, [vmVolumes](const Message& m) { return vmVolumes->detach(m.body); }));
 

@@ -12,7 +12,7 @@ bool isNull(const DbValue& v) { return std::holds_alternative<std::monostate>(v)
 Result<VolumeRecord> loadVolume(Database& db, const std::string& uuid) {
   auto rows = db.query(
       "SELECT name, primaryStorageUuid, installPath, type, format, state, status, size, "
-      "actualSize, vmInstanceUuid FROM volume WHERE uuid = ?",
+      "actualSize, vmInstanceUuid, isShareable FROM volume WHERE uuid = ?",
       {uuid});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no volume " + uuid);
@@ -29,6 +29,7 @@ Result<VolumeRecord> loadVolume(Database& db, const std::string& uuid) {
   v.size = dbInt(r[7]);
   v.actualSize = isNull(r[8]) ? 0 : dbInt(r[8]);
   v.vmInstanceUuid = isNull(r[9]) ? "" : dbText(r[9]);
+  v.shareable = dbInt(r[10]) != 0;
   return v;
 }
 

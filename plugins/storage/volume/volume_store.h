@@ -21,6 +21,7 @@ struct VolumeRecord {
   std::int64_t size = 0;
   std::int64_t actualSize = 0;
   std::string vmInstanceUuid;
+  bool shareable = false;
 };
 // kNotFound when there is no such volume.
 Result<VolumeRecord> loadVolume(Database& db, const std::string& uuid);

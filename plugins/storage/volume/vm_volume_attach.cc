@@ -1,0 +1,137 @@
+// AttachDataVolumeToVm and DetachDataVolumeFromVm, the volume's side: the vm plugin has the VM's
+// call queued and asks here for the volume, then plugs it into the guest.
+#include <set>
+
+#include <strato/first_taker.h>
+
+#include "vm_volumes.h"
+
+namespace strato::volume {
+namespace {
+
+// virtio-blk on one PCI bus, as ZStack caps it.
+constexpr std::int64_t kMaxDataVolumes = 24;
+
+Error conflict(std::string message, std::string details = {}) {
+  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
+}
+
+}  // namespace
+
+Result<VolumeRecord> VmVolumes::claimFor(const std::string& uuid, const std::string& vm,
+                                         const std::vector<std::string>& storages) {
+  auto volume = loadVolume(db_, uuid);
+  if (!volume) {
+    if (volume.error().code == ErrorCode::kNotFound)
+      return invalidArgument("volumeUuid names no volume", uuid);
+    return volume.error();
+  }
+  if (volume->type != "Data")
+    return invalidArgument("volume " + uuid + " is a root volume; only data volumes attach");
+  if (volume->shareable) {
+    return makeError(ErrorCode::kNotSupported,
+                     "shareable volume " + uuid + " cannot be attached yet",
+                     "shareable volumes need Ceph or SharedBlock primary storage");
+  }
+  if (volume->vmInstanceUuid == vm) return conflict("volume " + uuid + " is attached to VM " + vm);
+  if (!volume->vmInstanceUuid.empty())
+    return conflict("volume " + uuid + " is attached to another VM", volume->vmInstanceUuid);
+  if (volume->state != "Enabled") return conflict("volume " + uuid + " is " + volume->state);
+  if (volume->status != "Ready" && volume->status != "NotInstantiated")
+    return conflict("volume " + uuid + " is " + volume->status + "; it must be Ready");
+  if (volume->status == "Ready" &&
+      std::find(storages.begin(), storages.end(), volume->primaryStorageUuid) == storages.end()) {
+    return conflict("volume " + uuid + " is on primary storage " + volume->primaryStorageUuid +
+                        ", which the cluster of VM " + vm + " does not use",
+                    "attach that storage to the VM's cluster, or use a volume on one it does");
+  }
+  auto taken = db_.query("SELECT deviceId FROM volume WHERE vmInstanceUuid = ? AND deviceId IS "
+                         "NOT NULL",
+                         {vm});
+  if (!taken) return taken.error();
+  std::set<std::int64_t> used;
+  for (const auto& r : taken->rows) used.insert(dbInt(r[0]));
+  std::int64_t device = 1;
+  while (used.count(device)) ++device;
+  if (device > kMaxDataVolumes)
+    return conflict("VM " + vm + " has " + std::to_string(kMaxDataVolumes) + " data volumes already");
+  // Only if nobody took the volume meanwhile (another VM's queue runs in parallel).
+  auto claimed = db_.execute(
+      "UPDATE volume SET vmInstanceUuid = ?, deviceId = ?, lastOpDate = ?, status = CASE WHEN "
+      "status = 'NotInstantiated' THEN 'Creating' ELSE status END WHERE uuid = ? AND "
+      "vmInstanceUuid IS NULL AND state = 'Enabled' AND status IN ('Ready', 'NotInstantiated')",
+      {vm, device, nowMillis(), uuid});
+  if (!claimed) return claimed.error();
+  if (*claimed == 0) return conflict("volume " + uuid + " was taken meanwhile");
+  return volume;
+}
+
+void VmVolumes::attachOne(const Json& body, Replier replier) {
+  auto reply = std::make_shared<Replier>(std::move(replier));
+  bus_.postBlocking([self = shared_from_this(), body, reply] {
+    std::string uuid = textParam(body, "volumeUuid");
+    std::string vm = textParam(body, "vmInstanceUuid");
+    std::vector<std::string> storages;
+    for (const auto& s : body.value("primaryStorageUuids", Json::array())) storages.push_back(s);
+    auto volume = self->claimFor(uuid, vm, storages);
+    if (!volume) return (*reply)(volume.error());
+    if (volume->status == "Ready") return (*reply)(inventoryReply(self->db_, uuid));
+
+    // Its first attachment gives a NotInstantiated volume its file, on a storage of the cluster.
+    auto release = [self, uuid, reply](const Error& error) {
+      self->bus_.postBlocking([self, uuid, reply, error] {
+        (void)self->db_.execute(
+            "UPDATE volume SET vmInstanceUuid = NULL, deviceId = NULL, status = "
+            "'NotInstantiated' WHERE uuid = ?",
+            {uuid});
+        (*reply)(error);
+      });
+    };
+    std::int64_t size = volume->size;
+    firstTaker<std::string>(
+        storages,
+        [self, uuid, size, format = volume->format](const std::string& ps, ReplyCallback answer) {
+          self->bus_.request({std::string(kCreateVolumeMessage),
+                              "",
+                              {{"primaryStorageUuid", ps},
+                               {"volumeUuid", uuid},
+                               {"size", size},
+                               {"format", format}}},
+                             std::move(answer), std::chrono::minutes(30));
+        },
+        {ErrorCode::kConflict, ErrorCode::kNotSupported},
+        [uuid, vm](const std::vector<Error>& refusals) {
+          return refusals.empty()
+                     ? conflict("the cluster of VM " + vm + " has no primary storage")
+                     : refusals.back();
+        },
+        [self, uuid, size, reply, release](Result<std::pair<std::string, Json>> file) {
+          if (!file) return release(file.error());
+          self->bus_.postBlocking([self, uuid, size, reply, file = std::move(*file)] {
+            auto done = self->db_.execute(
+                "UPDATE volume SET primaryStorageUuid = ?, installPath = ?, size = ?, actualSize "
+                "= ?, status = 'Ready', lastOpDate = ? WHERE uuid = ?",
+                {file.first, textParam(file.second, "installPath"),
+                 file.second.value("size", size), file.second.value("actualSize", std::int64_t{0}),
+                 nowMillis(), uuid});
+            if (!done) return (*reply)(done.error());
+            self->logger_.info("volume.instantiated uuid=" + uuid + " primaryStorage=" + file.first);
+            (*reply)(inventoryReply(self->db_, uuid));
+          });
+        });
+  });
+}
+
+Reply VmVolumes::detachOne(const Json& body) {
+  std::string uuid = textParam(body, "volumeUuid");
+  std::string vm = textParam(body, "vmInstanceUuid");
+  auto left = db_.execute(
+      "UPDATE volume SET vmInstanceUuid = NULL, deviceId = NULL, lastOpDate = ? WHERE uuid = ? "
+      "AND vmInstanceUuid = ? AND type = 'Data'",
+      {nowMillis(), uuid, vm});
+  if (!left) return left.error();
+  if (*left == 0) return conflict("volume " + uuid + " is not a data volume of VM " + vm);
+  return inventoryReply(db_, uuid);
+}
+
+}  // namespace strato::volume
