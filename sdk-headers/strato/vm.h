@@ -44,7 +44,16 @@ struct VmSpec {
   std::string platform;         // Linux, Windows, Other, ...
   std::vector<VmNicSpec> nics;
   std::vector<VmVolumeSpec> volumes;
-  Json extra;  // the VM's system tags, boot order, console password, ...
+  // Settings from the VM's system tags, when set: "hostname", "sshKey", "consolePassword",
+  // "bootOrder" (["HardDisk", "CdRom", "Network"] in the order given).
+  Json extra = Json::object();
+};
+
+// Where a guest's console listens (GetVmConsoleAddress).
+struct ConsoleAddress {
+  std::string hostIp;
+  int port = 0;
+  std::string protocol;  // "vnc", "spice"
 };
 
 // One per hypervisor type, registered under the type's name. Every call blocks (run it on the
@@ -72,6 +81,11 @@ class VmDriver {
   virtual Status detachVolume(const VmSpec& vm, const VmVolumeSpec& volume) = 0;
   virtual Status attachNic(const VmSpec& vm, const VmNicSpec& nic) = 0;
   virtual Status detachNic(const VmSpec& vm, const VmNicSpec& nic) = 0;
+  // Sets a guest user's password through the guest agent of a running guest.
+  virtual Status changePassword(const VmSpec& vm, const std::string& user,
+                                const std::string& password) = 0;
+  // The console of a running or paused guest.
+  virtual Result<ConsoleAddress> consoleAddress(const VmSpec& vm) = 0;
 };
 
 // Empties a host that enters maintenance (ChangeHostState maintain), registered by the plugin that

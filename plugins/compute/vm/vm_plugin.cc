@@ -10,6 +10,7 @@
 #include "vm_evacuation.h"
 #include "vm_schema.h"
 #include "vm_service.h"
+#include "vm_settings.h"
 
 namespace {
 
@@ -108,15 +109,22 @@ void addApis(strato::Registrar& r, const Service& service) {
     service->migrate(m.body["params"], std::move(reply));
   });
 
-  // Blocking reads and writes; UpdateVmInstance then answers with the rendered VM.
-  serve(vmApi("UpdateVmInstance", true), [service, &bus](const Json& p, Replier replier) {
-    auto reply = strato::vm::share(std::move(replier));
-    bus.postBlocking([service, p, reply] {
-      auto updated = service->update(p);
-      if (!updated) return (*reply)(updated.error());
-      strato::vm::replyInventory(service->bus(), "VmInstance", (*updated)["uuid"], reply);
+  // Blocking work on the blocking pool; those that change the VM answer with it rendered.
+  auto blocking = [&](const char* name, bool returnsVm, std::function<Reply(const Json&)> work) {
+    serve(vmApi(name, false), [service, &bus, returnsVm, work](const Json& p, Replier replier) {
+      auto reply = strato::vm::share(std::move(replier));
+      bus.postBlocking([service, p, reply, returnsVm, work] {
+        auto done = work(p);
+        if (!done || !returnsVm) return (*reply)(std::move(done));
+        strato::vm::replyInventory(service->bus(), "VmInstance", (*done)["uuid"], reply);
+      });
     });
-  });
+  };
+  blocking("UpdateVmInstance", true, [service](const Json& p) { return service->update(p); });
+  for (const auto& api : strato::vm::settingApis()) {
+    blocking(api.name, api.returnsVm, [service, run = api.run](const Json& p) { return run(*service, p); });
+  }
+
   // Candidate lists: the service names them, the query engine renders them.
   auto candidates = [&](const char* name, const char* inventory, Reply (VmService::*find)(const Json&)) {
     serve(vmApi(name, false), [service, &bus, inventory, find](const Json& p, Replier replier) {
@@ -137,9 +145,9 @@ void addApis(strato::Registrar& r, const Service& service) {
   // Device calls run in the VM's queue. Those whose path names only the volume or the NIC find
   // the VM first.
   auto queued = [&](const char* name, const char* inner,
-                    void (VmService::*work)(const Json&, Replier)) {
+                    std::function<void(VmService&, const Json&, Replier)> work) {
     r.handle(inner, [service, work](Message m, Replier reply) {
-      ((*service).*work)(m.body["params"], std::move(reply));
+      work(*service, m.body["params"], std::move(reply));
     });
     auto decl = vmApi(name, false);
     r.addApi(decl);
@@ -149,6 +157,11 @@ void addApis(strato::Registrar& r, const Service& service) {
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachDataVolumeQueued"));
   r.handle(queued("AttachL3NetworkToVm", "vm.AttachL3NetworkQueued", &VmService::attachL3),
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachL3NetworkQueued"));
+  r.handle(queued("SetVmStaticIp", "vm.SetVmStaticIpQueued",
+                  [](VmService& s, const Json& p, Replier reply) {
+                    strato::vm::setStaticIp(s.shared_from_this(), p, std::move(reply));
+                  }),
+           strato::forwardToQueue(bus, "vmInstanceUuid", "vm.SetVmStaticIpQueued"));
   auto onItsVm = [&bus](std::string inner, std::function<strato::Result<std::string>(const Json&)> vmOf) {
     return [&bus, inner, vmOf](Message m, Replier replier) {
       auto reply = strato::vm::share(std::move(replier));
@@ -177,14 +190,21 @@ void addApis(strato::Registrar& r, const Service& service) {
                                             (named.empty() ? "any VM" : "VM " + named));
              return vm;
            }));
+  auto nicVm = [&db](const Json& p) -> strato::Result<std::string> {
+    std::string nic = strato::textParam(p, "vmNicUuid");
+    auto rows = db.query("SELECT vmInstanceUuid FROM vm_nic WHERE uuid = ?", {nic});
+    if (!rows) return rows.error();
+    if (rows->rows.empty()) return strato::invalidArgument("vmNicUuid names no NIC", nic);
+    return strato::dbText(rows->rows[0][0]);
+  };
   r.handle(queued("DetachL3NetworkFromVm", "vm.DetachL3NetworkQueued", &VmService::detachNic),
-           onItsVm("vm.DetachL3NetworkQueued", [&db](const Json& p) -> strato::Result<std::string> {
-             std::string nic = strato::textParam(p, "vmNicUuid");
-             auto rows = db.query("SELECT vmInstanceUuid FROM vm_nic WHERE uuid = ?", {nic});
-             if (!rows) return rows.error();
-             if (rows->rows.empty()) return strato::invalidArgument("vmNicUuid names no NIC", nic);
-             return strato::dbText(rows->rows[0][0]);
-           }));
+           onItsVm("vm.DetachL3NetworkQueued", nicVm));
+  r.handle(queued("UpdateVmNicMac", "vm.UpdateVmNicMacQueued",
+                  [&bus](VmService& s, const Json& p, Replier replier) {
+                    auto reply = strato::vm::share(std::move(replier));
+                    bus.postBlocking([&s, p, reply] { (*reply)(strato::vm::updateNicMac(s, p)); });
+                  }),
+           onItsVm("vm.UpdateVmNicMacQueued", nicVm));
   auto capabilities = vmApi("GetVmCapabilities", false);
   r.addApi(capabilities);
   r.handle(capabilities.messageType, strato::blockingHandler(bus, [service](const Message& m) {

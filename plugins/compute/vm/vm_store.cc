@@ -79,6 +79,9 @@ Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostU
     spec.volumes.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), dbText(r[3]), dbText(r[4]),
                             static_cast<int>(dbInt(r[5]))});
   }
+  auto settings = vmSettings(db, vm.uuid);
+  if (!settings) return settings.error();
+  spec.extra = std::move(*settings);
   return spec;
 }
 

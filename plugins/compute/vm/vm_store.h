@@ -46,6 +46,9 @@ struct NicRecord {
 };
 Result<std::vector<NicRecord>> loadNics(Database& db, const std::string& vmUuid);
 
+// The settings a VmSpec carries in `extra`, from the VM's system tags (vm_settings.cc).
+Result<Json> vmSettings(Database& db, const std::string& vmUuid);
+
 // What the VmDriver of the VM's hypervisor needs to run it on `hostUuid`.
 Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostUuid);
 

@@ -89,17 +89,45 @@ Status SimulatorVmDriver::hotPlug(const VmSpec& vm, const std::string& device, b
       return failed;
   }
   std::lock_guard lock(mutex_);
-  auto it = guests_.find(vm.uuid);
-  // As in change(): after a restart the management node's record (running there) is taken as true.
-  if (it == guests_.end()) it = guests_.emplace(vm.uuid, Guest{vm.hostUuid, Power::kRunning, {}}).first;
-  if (it->second.power == Power::kStopped || it->second.hostUuid != vm.hostUuid)
-    return makeError(ErrorCode::kConflict, "VM " + vm.uuid + " does not run on host " + vm.hostUuid);
+  auto guest = runningGuest(vm);
+  if (!guest) return guest.error();
   if (in) {
-    it->second.plugged.insert(device);
+    (*guest)->plugged.insert(device);
   } else {
-    it->second.plugged.erase(device);
+    (*guest)->plugged.erase(device);
   }
   return {};
+}
+
+Result<SimulatorVmDriver::Guest*> SimulatorVmDriver::runningGuest(const VmSpec& vm) {
+  auto it = guests_.find(vm.uuid);
+  if (it == guests_.end()) it = guests_.emplace(vm.uuid, Guest{vm.hostUuid, Power::kRunning}).first;
+  if (it->second.power == Power::kStopped || it->second.hostUuid != vm.hostUuid)
+    return makeError(ErrorCode::kConflict, "VM " + vm.uuid + " does not run on host " + vm.hostUuid);
+  return &it->second;
+}
+
+Status SimulatorVmDriver::changePassword(const VmSpec& vm, const std::string& user,
+                                         const std::string& password) {
+  pauseForLatency();
+  std::lock_guard lock(mutex_);
+  auto guest = runningGuest(vm);
+  if (!guest) return guest.error();
+  if ((*guest)->power != Power::kRunning)
+    return makeError(ErrorCode::kConflict, "the guest agent of paused VM " + vm.uuid + " does not answer");
+  (*guest)->passwords[user] = password;
+  return {};
+}
+
+// Every guest of a host gets its own VNC port, as QEMU's -vnc :N would.
+Result<ConsoleAddress> SimulatorVmDriver::consoleAddress(const VmSpec& vm) {
+  std::lock_guard lock(mutex_);
+  auto guest = runningGuest(vm);
+  if (!guest) return guest.error();
+  int display = 0;
+  for (const auto& [uuid, other] : guests_)
+    if (other.hostUuid == vm.hostUuid && uuid < vm.uuid) ++display;
+  return ConsoleAddress{vm.hostManagementIp, 5900 + display, "vnc"};
 }
 
 Status SimulatorVmDriver::attachVolume(const VmSpec& vm, const VmVolumeSpec& volume) {

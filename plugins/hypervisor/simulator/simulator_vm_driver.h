@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -36,6 +37,9 @@ class SimulatorVmDriver : public VmDriver {
   Status detachVolume(const VmSpec& vm, const VmVolumeSpec& volume) override;
   Status attachNic(const VmSpec& vm, const VmNicSpec& nic) override;
   Status detachNic(const VmSpec& vm, const VmNicSpec& nic) override;
+  Status changePassword(const VmSpec& vm, const std::string& user,
+                        const std::string& password) override;
+  Result<ConsoleAddress> consoleAddress(const VmSpec& vm) override;
 
   // The host is gone, and its guests with it.
   void forgetHost(const std::string& hostUuid);
@@ -46,6 +50,7 @@ class SimulatorVmDriver : public VmDriver {
     std::string hostUuid;
     Power power = Power::kStopped;
     std::set<std::string> plugged;  // hot-plugged volumes and NICs
+    std::map<std::string, std::string> passwords;  // by guest user
   };
 
   Status failIfTagged(const std::string& hostUuid, std::string_view tag, const std::string& what);
@@ -54,6 +59,9 @@ class SimulatorVmDriver : public VmDriver {
   void pauseForLatency() const;
   // Plugging `device` in (or out) needs the guest running or paused on vm.hostUuid.
   Status hotPlug(const VmSpec& vm, const std::string& device, bool in);
+  // The guest as the management node records it (running on vm.hostUuid) when this process
+  // knows none (after a restart); kConflict when it is stopped or elsewhere. Needs mutex_.
+  Result<Guest*> runningGuest(const VmSpec& vm);
 
   Database& db_;
   std::chrono::milliseconds latency_;

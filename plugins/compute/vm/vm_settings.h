@@ -1,0 +1,28 @@
+// The VM settings of section 3.1 that ZStack keeps as system tags on the VM: ssh key, console
+// password, hostname, boot order and static IPs (3.1.29-35, 3.1.37-39, 3.1.43-44, 3.1.47-48), and
+// the calls that ask the guest: ChangeVmPassword (3.1.32), GetVmConsoleAddress (3.1.36). A
+// setting given at creation ("hostname::web1" in CreateVmInstance's systemTags) is the same tag.
+// The blocking ones run on the blocking pool, queued on the VM.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "vm_service.h"
+
+namespace strato::vm {
+
+struct SettingApi {
+  const char* name;
+  bool returnsVm;  // replies {"inventory": the VM}
+  std::function<Reply(VmService&, const Json& params)> run;
+};
+const std::vector<SettingApi>& settingApis();
+
+// SetVmStaticIp: the NIC on the network takes the address now (the VM must be stopped), and the
+// tag keeps it. UpdateVmNicMac (3.1.63) likewise changes a stopped VM's NIC.
+void setStaticIp(const std::shared_ptr<VmService>& s, const Json& params, Replier reply);
+Reply updateNicMac(VmService& s, const Json& params);
+
+}  // namespace strato::vm
