@@ -35,6 +35,10 @@ void orderByStrategy(std::vector<Candidate>& hosts, const HostRequest& r) {
     std::stable_partition(hosts.begin(), hosts.end(),
                           [&](const Candidate& c) { return c.choice.uuid == r.lastHostUuid; });
   }
+  std::stable_partition(hosts.begin(), hosts.end(), [&](const Candidate& c) {
+    return std::find(r.avoidedHosts.begin(), r.avoidedHosts.end(), c.choice.uuid) ==
+           r.avoidedHosts.end();
+  });
 }
 
 std::string describe(const HostRequest& r) {
@@ -54,6 +58,35 @@ std::string describe(const HostRequest& r) {
 }
 
 }  // namespace
+
+Json toJson(const HostRequest& r) {
+  return {{"cpuNum", r.cpuNum},           {"memorySize", r.memorySize},
+          {"l3NetworkUuids", r.l3NetworkUuids}, {"imageUuid", r.imageUuid},
+          {"storageBytes", r.storageBytes}, {"primaryStorageUuid", r.primaryStorageUuid},
+          {"zoneUuid", r.zoneUuid},       {"clusterUuid", r.clusterUuid},
+          {"hostUuid", r.hostUuid},       {"excludedHosts", r.excludedHosts},
+          {"avoidedHosts", r.avoidedHosts}, {"strategy", r.strategy},
+          {"lastHostUuid", r.lastHostUuid}, {"hypervisorTypes", r.hypervisorTypes}};
+}
+
+HostRequest hostRequestFrom(const Json& j) {
+  HostRequest r;
+  r.cpuNum = j.value("cpuNum", std::int64_t{0});
+  r.memorySize = j.value("memorySize", std::int64_t{0});
+  r.l3NetworkUuids = j.value("l3NetworkUuids", std::vector<std::string>{});
+  r.imageUuid = j.value("imageUuid", "");
+  r.storageBytes = j.value("storageBytes", std::int64_t{0});
+  r.primaryStorageUuid = j.value("primaryStorageUuid", "");
+  r.zoneUuid = j.value("zoneUuid", "");
+  r.clusterUuid = j.value("clusterUuid", "");
+  r.hostUuid = j.value("hostUuid", "");
+  r.excludedHosts = j.value("excludedHosts", std::vector<std::string>{});
+  r.avoidedHosts = j.value("avoidedHosts", std::vector<std::string>{});
+  r.strategy = j.value("strategy", "");
+  r.lastHostUuid = j.value("lastHostUuid", "");
+  r.hypervisorTypes = j.value("hypervisorTypes", std::vector<std::string>{});
+  return r;
+}
 
 Result<std::vector<HostChoice>> candidateHosts(Database& db, const HostRequest& r) {
   // Only LeastVmPreferred orders by the VMs a host runs: the others need not count them.

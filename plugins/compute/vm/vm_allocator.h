@@ -32,10 +32,15 @@ struct HostRequest {
   std::string primaryStorageUuid;       // that storage must be attached to the cluster
   std::string zoneUuid, clusterUuid, hostUuid;  // the caller's hints
   std::vector<std::string> excludedHosts;
+  std::vector<std::string> avoidedHosts;  // last resort only (soft anti-affinity)
   std::string strategy;      // one of GetHostAllocatorStrategies' names
   std::string lastHostUuid;  // first for LastHostPreferredAllocatorStrategy
   std::vector<std::string> hypervisorTypes;  // the types with a VmDriver
 };
+
+// The request as a bus message carries it (placement queued on an affinity group).
+Json toJson(const HostRequest& request);
+HostRequest hostRequestFrom(const Json& json);
 
 // Blocking (SQL). kConflict naming what was asked when no host fits.
 Result<std::vector<HostChoice>> candidateHosts(Database& db, const HostRequest& request);

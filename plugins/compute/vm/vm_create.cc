@@ -5,6 +5,7 @@
 // volume and no row behind.
 #include <map>
 
+#include "vm_affinity.h"
 #include "vm_allocator.h"
 #include "vm_async.h"
 #include "vm_nics.h"
@@ -205,6 +206,15 @@ Status validateAndInsert(VmService& s, CreateContext& c) {
       return makeError(ErrorCode::kAlreadyExists, "a resource with uuid " + c.uuid + " exists");
     return inserted.error();
   }
+  // ZStack's tag for a new VM's affinity group (section 3.1.1's notes).
+  for (const auto& tag : rawList(p, "systemTags")) {
+    const std::string prefix = "affinityGroupUuid::";
+    if (tag.rfind(prefix, 0) != 0) continue;
+    if (auto joined = joinAffinityGroup(db, tag.substr(prefix.size()), c.uuid); !joined) {
+      (void)db.execute("DELETE FROM vm_instance WHERE uuid = ?", {c.uuid});  // this step's undo
+      return joined;
+    }
+  }
   return {};
 }
 
@@ -306,26 +316,19 @@ void VmService::create(const Json& params, const std::string& accountUuid, Repli
       "validate", onBlocking(bus_, [self, c] { return validateAndInsert(*self, *c); }),
       undoOnBlocking(bus_, [self, c] {
         (void)self->db().execute("DELETE FROM vm_instance WHERE uuid = ?", {c->uuid});
+        (void)leaveAffinityGroups(self->db(), c->uuid);
       }));
 
   chain->then(
       "allocate-host",
       [self, c](FlowDone done) {
-        self->bus().postBlocking([self, c, done] {
-          auto hosts = candidateHosts(self->db(), hostRequestOf(*self, *c));
-          if (!hosts) return done(hosts.error());
-          if (!c->startNow) {
-            c->host = hosts->front();
-            return done(okStatus());
-          }
-          reserveHost(self->bus(), std::move(*hosts), c->cpuNum, c->memorySize,
-                      [c, done](Result<HostChoice> host) {
-                        if (!host) return done(host.error());
-                        c->host = *host;
-                        c->reserved = true;
-                        done(okStatus());
-                      });
-        });
+        placeVm(self, c->uuid, hostRequestOf(*self, *c), c->startNow,
+                [c, done](Result<HostChoice> host) {
+                  if (!host) return done(host.error());
+                  c->host = *host;
+                  c->reserved = c->startNow;
+                  done(okStatus());
+                });
       },
       [self, c](FlowDone done) {
         if (!c->reserved) return done(okStatus());

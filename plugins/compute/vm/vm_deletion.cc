@@ -6,6 +6,7 @@
 #include <future>
 
 #include "vm_allocator.h"
+#include "vm_affinity.h"
 #include "vm_async.h"
 #include "vm_service.h"
 #include "vm_steps.h"
@@ -74,6 +75,7 @@ void VmService::expungeChain(const std::string& uuid, std::function<void(Status)
                 return Message{std::string(kDetachVmVolumesMessage), "", {{"vmInstanceUuid", uuid}}};
               }));
   chain->then("delete-row", onBlocking(bus_, [s, uuid] {
+                if (auto left = leaveAffinityGroups(s->db(), uuid); !left) return left;
                 return statusOf(s->db().execute("DELETE FROM vm_instance WHERE uuid = ?", {uuid}));
               }));
   chain->then("forget", asking(bus_, [g, uuid] {

@@ -1,6 +1,7 @@
 // Start, Stop, Reboot, Pause, Resume (3.1.6-3.1.10), MigrateVm (3.1.12) and UpdateVmInstance
 // (3.1.50). Each is a chain: "begin" checks the state table and shows the transitional state
 // (its undo puts the old state back), the steps do the work, "finish" stores the final state.
+#include "vm_affinity.h"
 #include "vm_allocator.h"
 #include "vm_async.h"
 #include "vm_service.h"
@@ -55,10 +56,8 @@ void addReserveHost(const std::shared_ptr<VmService>& s, FlowChain& chain, const
           r->hypervisorTypes = c->vm.hypervisorType.empty()
                                    ? vmHypervisorTypes(s->extensions())
                                    : std::vector<std::string>{c->vm.hypervisorType};
-          auto hosts = candidateHosts(s->db(), *r);
-          if (!hosts) return done(hosts.error());
-          reserveHost(s->bus(), std::move(*hosts), c->vm.cpuNum, c->vm.memorySize,
-                      [c, done](Result<HostChoice> host) {
+          placeVm(s, c->vm.uuid, std::move(*r), true,
+                  [c, done](Result<HostChoice> host) {
                         if (!host) return done(host.error());
                         c->target = *host;
                         c->reserved = true;

@@ -5,6 +5,7 @@
 #include <strato/deletion_policy.h>
 #include <strato/sdk.h>
 
+#include "vm_affinity.h"
 #include "vm_async.h"
 #include "vm_cascade.h"
 #include "vm_evacuation.h"
@@ -214,9 +215,11 @@ void addApis(strato::Registrar& r, const Service& service) {
 
 strato::Status init(strato::Registrar& r) {
   strato::vm::addSchema(r);
+  strato::vm::addAffinitySchema(r);
   auto service = std::make_shared<VmService>(r.bus(), r.database(), r.globalConfig(),
                                              r.extensions(), r.logger());
   addApis(r, service);
+  strato::vm::addAffinityApis(r, service);
   strato::vm::addCascades(r, service);
   r.addExtension<strato::QuotaReporter>("vm", std::make_shared<VmQuota>(r.database()));
   r.addExtension<strato::HostEvacuator>(
