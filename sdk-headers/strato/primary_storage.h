@@ -12,7 +12,8 @@
 namespace strato {
 
 // {"primaryStorageUuid", "volumeUuid", "size", "format",
-//  "imageUuid"?, "backupStorageUuid"?, "imageInstallPath"?}    (the three for a template copy)
+//  "imageUuid"?, "backupStorageUuid"?, "imageInstallPath"?     (the three for a template copy)
+//  "snapshotInstallPath"?}                                      (a copy of a snapshot there)
 //   -> {"installPath", "size", "actualSize"}
 // Reserves `size` of the storage's availableCapacity, then has the storage create the file;
 // a failed create gives the capacity back.
@@ -27,5 +28,12 @@ inline constexpr std::string_view kDeleteVolumeMessage = "primaryStorage.DeleteV
 inline constexpr std::string_view kResizeVolumeMessage = "primaryStorage.ResizeVolume";
 // {"primaryStorageUuid", "installPath"} -> {"size", "actualSize"}: the file's sizes now.
 inline constexpr std::string_view kVolumeSizeMessage = "primaryStorage.VolumeSize";
+// {"primaryStorageUuid", "installPath" (the volume's), "snapshotUuid", "size"}
+//   -> {"installPath", "size", "actualSize"}: the volume's content now, kept as a snapshot file.
+// Reserves `size` first (given back if the storage fails); kDeleteVolumeMessage deletes it.
+inline constexpr std::string_view kCreateSnapshotMessage = "primaryStorage.CreateSnapshot";
+// {"primaryStorageUuid", "installPath", "snapshotInstallPath"} -> {"installPath", "size",
+// "actualSize"}: the volume's content becomes the snapshot's again.
+inline constexpr std::string_view kRevertVolumeMessage = "primaryStorage.RevertVolume";
 
 }  // namespace strato

@@ -11,7 +11,7 @@
 #include <vector>
 #include <utility>
 
-#include <strato/first_taker.h>
+#include <strato/in_turn.h>
 #include <strato/sdk.h>
 
 namespace strato::vm {
@@ -45,27 +45,6 @@ inline FlowAction asking(MessageBus& bus, std::function<Message()> make,
       done(take ? take(*reply) : okStatus());
     });
   };
-}
-
-// Sends `requests` one after another, then calls `done` with success. A failed request is handed
-// to `goOn`: true carries on with the next, false stops and gives `done` that error.
-inline void requestInTurn(MessageBus& bus, std::vector<Message> requests,
-                          std::function<bool(const Error&)> goOn, FlowDone done) {
-  struct Turn {
-    std::vector<Message> requests;
-    std::size_t next = 0;
-  };
-  auto turn = std::make_shared<Turn>(Turn{std::move(requests)});
-  auto step = std::make_shared<std::function<void()>>();
-  *step = [&bus, turn, goOn, done, weak = std::weak_ptr(step)] {
-    if (turn->next == turn->requests.size()) return done(okStatus());
-    bus.request(turn->requests[turn->next++], [goOn, done, again = weak.lock()](Reply answered) {
-      if (!answered && !goOn(answered.error())) return done(answered.error());
-      (*again)();
-    });
-  };
-  auto keep = step;  // the pending request's callback holds it from here on
-  (*keep)();
 }
 
 // Replies with the resource as its Query API renders it.

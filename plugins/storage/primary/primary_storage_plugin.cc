@@ -149,7 +149,9 @@ void addVolumeMessages(strato::Registrar& r, const Service& service) {
                                                               strato::primary::createVolume},
                             {strato::kDeleteVolumeMessage, strato::primary::deleteVolume},
                             {strato::kResizeVolumeMessage, strato::primary::resizeVolume},
-                            {strato::kVolumeSizeMessage, strato::primary::volumeSize}}) {
+                            {strato::kVolumeSizeMessage, strato::primary::volumeSize},
+                            {strato::kCreateSnapshotMessage, strato::primary::createSnapshot},
+                            {strato::kRevertVolumeMessage, strato::primary::revertVolume}}) {
     r.handle(std::string(type),
              strato::blockingHandler(bus, [service, &db, work = work](const Message& m) {
                return work(*service, db, m.body);

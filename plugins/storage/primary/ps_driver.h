@@ -50,11 +50,13 @@ struct VolumeFile {
 };
 
 // Where a new volume's bytes come from: empty for a blank volume, else an image's copy on a
-// backup storage (CreateDataVolumeFromVolumeTemplate).
+// backup storage (CreateDataVolumeFromVolumeTemplate), or a snapshot on this storage
+// (CreateDataVolumeFromVolumeSnapshot).
 struct VolumeSource {
   std::string imageUuid;
   std::string backupStorageUuid;
   std::string installPath;
+  std::string snapshotInstallPath;
 };
 
 class PrimaryStorageDriver {
@@ -117,6 +119,24 @@ class PrimaryStorageDriver {
                                         const std::string& installPath) {
     (void)hosts, (void)installPath;
     return notSupported(spec, "read volume sizes");
+  }
+
+  // Keeps the volume's content as a snapshot file (capacity for `size` already reserved).
+  // deleteVolume deletes snapshot files too.
+  virtual Result<VolumeFile> createSnapshot(const PrimaryStorageSpec& spec,
+                                            const std::vector<StorageHost>& hosts,
+                                            const std::string& volumeInstallPath,
+                                            const std::string& snapshotUuid, std::int64_t size) {
+    (void)hosts, (void)volumeInstallPath, (void)snapshotUuid, (void)size;
+    return notSupported(spec, "take snapshots");
+  }
+  // The volume's content becomes the snapshot's.
+  virtual Result<VolumeFile> revertVolume(const PrimaryStorageSpec& spec,
+                                          const std::vector<StorageHost>& hosts,
+                                          const std::string& volumeInstallPath,
+                                          const std::string& snapshotInstallPath) {
+    (void)hosts, (void)volumeInstallPath, (void)snapshotInstallPath;
+    return notSupported(spec, "revert volumes");
   }
 
   // The host row is gone (deleted, or its cluster detached): forget what is kept of it.

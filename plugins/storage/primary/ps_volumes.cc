@@ -76,7 +76,7 @@ Reply createVolume(PrimaryStorageService& service, Database& db, const Json& bod
   if (!t) return t.error();
   if (auto reserved = reserve(db, t->record, size); !reserved) return reserved.error();
   VolumeSource source{textParam(body, "imageUuid"), textParam(body, "backupStorageUuid"),
-                      textParam(body, "imageInstallPath")};
+                      textParam(body, "imageInstallPath"), textParam(body, "snapshotInstallPath")};
   auto file = t->driver->createVolume(t->record.spec, t->hosts, textParam(body, "volumeUuid"), size,
                                       textParam(body, "format"), source);
   if (!file) {
@@ -114,6 +114,30 @@ Reply resizeVolume(PrimaryStorageService& service, Database& db, const Json& bod
     (void)release(db, t->record.spec.uuid, newSize - size);
     return file.error();
   }
+  return fileJson(*file);
+}
+
+Reply createSnapshot(PrimaryStorageService& service, Database& db, const Json& body) {
+  std::int64_t size = bytes(body, "size");
+  if (size < 0) return invalidArgument("size must be a number of bytes, at least 0");
+  auto t = target(service, db, body);
+  if (!t) return t.error();
+  if (auto reserved = reserve(db, t->record, size); !reserved) return reserved.error();
+  auto file = t->driver->createSnapshot(t->record.spec, t->hosts, textParam(body, "installPath"),
+                                        textParam(body, "snapshotUuid"), size);
+  if (!file) {
+    (void)release(db, t->record.spec.uuid, size);
+    return file.error();
+  }
+  return fileJson(*file);
+}
+
+Reply revertVolume(PrimaryStorageService& service, Database& db, const Json& body) {
+  auto t = target(service, db, body);
+  if (!t) return t.error();
+  auto file = t->driver->revertVolume(t->record.spec, t->hosts, textParam(body, "installPath"),
+                                      textParam(body, "snapshotInstallPath"));
+  if (!file) return file.error();
   return fileJson(*file);
 }
 

@@ -13,5 +13,7 @@ Reply createVolume(PrimaryStorageService& service, Database& db, const Json& bod
 Reply deleteVolume(PrimaryStorageService& service, Database& db, const Json& body);
 Reply resizeVolume(PrimaryStorageService& service, Database& db, const Json& body);
 Reply volumeSize(PrimaryStorageService& service, Database& db, const Json& body);
+Reply createSnapshot(PrimaryStorageService& service, Database& db, const Json& body);
+Reply revertVolume(PrimaryStorageService& service, Database& db, const Json& body);
 
 }  // namespace strato::primary

@@ -89,11 +89,14 @@ Result<VolumeFile> SimulatorStorageDriver::createVolume(
   pause();
   // ZStack's layout: dataVolumes/acct-.../vol-<uuid>/<uuid>.<format>; a copy of a template keeps
   // no link to it (the simulator has no backing chains).
-  (void)source;
+  std::lock_guard lock(mutex_);
+  if (!source.snapshotInstallPath.empty()) {
+    if (auto snapshot = fileAt(spec.uuid, source.snapshotInstallPath); !snapshot)
+      return snapshot.error();
+  }
   VolumeFile file{"simulator://" + spec.uuid + "/dataVolumes/vol-" + volumeUuid + "/" + volumeUuid +
                       "." + format,
                   size, size};
-  std::lock_guard lock(mutex_);
   auto& files = volumes_[spec.uuid];
   if (files.count(file.installPath)) {
     return makeError(ErrorCode::kAlreadyExists, "volume file " + file.installPath + " exists");
@@ -118,14 +121,10 @@ Result<VolumeFile> SimulatorStorageDriver::resizeVolume(const PrimaryStorageSpec
                                                         std::int64_t size) {
   pause();
   std::lock_guard lock(mutex_);
-  auto& files = volumes_[spec.uuid];
-  auto it = files.find(installPath);
-  if (it == files.end()) {
-    return makeError(ErrorCode::kNotFound,
-                     "the simulator does not know " + installPath + " (the server restarted?)");
-  }
-  it->second.size = it->second.actualSize = size;
-  return it->second;
+  auto file = fileAt(spec.uuid, installPath);
+  if (!file) return file.error();
+  (*file)->size = (*file)->actualSize = size;
+  return **file;
 }
 
 Result<VolumeFile> SimulatorStorageDriver::volumeSize(const PrimaryStorageSpec& spec,
@@ -133,13 +132,49 @@ Result<VolumeFile> SimulatorStorageDriver::volumeSize(const PrimaryStorageSpec& 
                                                       const std::string& installPath) {
   pause();
   std::lock_guard lock(mutex_);
-  auto& files = volumes_[spec.uuid];
-  auto it = files.find(installPath);
+  auto file = fileAt(spec.uuid, installPath);
+  if (!file) return file.error();
+  return **file;
+}
+
+Result<VolumeFile*> SimulatorStorageDriver::fileAt(const std::string& storageUuid,
+                                                  const std::string& path) {
+  auto& files = volumes_[storageUuid];
+  auto it = files.find(path);
   if (it == files.end()) {
     return makeError(ErrorCode::kNotFound,
-                     "the simulator does not know " + installPath + " (the server restarted?)");
+                     "the simulator does not know " + path + " (the server restarted?)");
   }
-  return it->second;
+  return &it->second;
+}
+
+Result<VolumeFile> SimulatorStorageDriver::createSnapshot(const PrimaryStorageSpec& spec,
+                                                          const std::vector<StorageHost>&,
+                                                          const std::string& volumeInstallPath,
+                                                          const std::string& snapshotUuid,
+                                                          std::int64_t size) {
+  pause();
+  if (auto failed = failure(spec, kFailSnapshotTag, "take a snapshot"); !failed) return failed.error();
+  std::lock_guard lock(mutex_);
+  if (auto volume = fileAt(spec.uuid, volumeInstallPath); !volume) return volume.error();
+  // ZStack's layout: the snapshots directory beside the volume's file.
+  auto dir = volumeInstallPath.substr(0, volumeInstallPath.rfind('/'));
+  VolumeFile file{dir + "/snapshots/" + snapshotUuid + ".qcow2", size, size};
+  volumes_[spec.uuid][file.installPath] = file;
+  return file;
+}
+
+Result<VolumeFile> SimulatorStorageDriver::revertVolume(const PrimaryStorageSpec& spec,
+                                                        const std::vector<StorageHost>&,
+                                                        const std::string& volumeInstallPath,
+                                                        const std::string& snapshotInstallPath) {
+  pause();
+  std::lock_guard lock(mutex_);
+  auto snapshot = fileAt(spec.uuid, snapshotInstallPath);
+  if (!snapshot) return snapshot.error();
+  auto volume = fileAt(spec.uuid, volumeInstallPath);
+  if (!volume) return volume.error();
+  return **volume;
 }
 
 void SimulatorStorageDriver::forgetStorage(const std::string& storageUuid) {

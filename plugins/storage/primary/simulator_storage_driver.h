@@ -7,7 +7,9 @@
 //   - config plugin.primary-storage.simulatorLatencyMs: every driver call sleeps that long first
 //     (on the blocking pool, like a real agent call).
 // Volume files live in memory (gone with the process, like the simulator backup storage's
-// images); they are thick: actualSize = size, and they count as physically used.
+// images); they are thick: actualSize = size, and they count as physically used. A snapshot is
+// a full copy of its volume (a file of the volume's size), so reverting and copying from it
+// need no chain; "simulator::failSnapshot" on the storage fails taking snapshots.
 #pragma once
 
 #include <chrono>
@@ -21,6 +23,7 @@ namespace strato::primary {
 inline constexpr std::string_view kSimulatorType = "Simulator";
 inline constexpr std::string_view kFailConnectTag = "simulator::failConnect";
 inline constexpr std::string_view kFailAttachTag = "simulator::failAttach";
+inline constexpr std::string_view kFailSnapshotTag = "simulator::failSnapshot";
 
 class SimulatorStorageDriver : public PrimaryStorageDriver {
  public:
@@ -52,6 +55,14 @@ class SimulatorStorageDriver : public PrimaryStorageDriver {
   Result<VolumeFile> volumeSize(const PrimaryStorageSpec& spec,
                                 const std::vector<StorageHost>& hosts,
                                 const std::string& installPath) override;
+  Result<VolumeFile> createSnapshot(const PrimaryStorageSpec& spec,
+                                    const std::vector<StorageHost>& hosts,
+                                    const std::string& volumeInstallPath,
+                                    const std::string& snapshotUuid, std::int64_t size) override;
+  Result<VolumeFile> revertVolume(const PrimaryStorageSpec& spec,
+                                  const std::vector<StorageHost>& hosts,
+                                  const std::string& volumeInstallPath,
+                                  const std::string& snapshotInstallPath) override;
   void forgetStorage(const std::string& storageUuid) override;
 
  private:
@@ -59,6 +70,8 @@ class SimulatorStorageDriver : public PrimaryStorageDriver {
   Status failure(const PrimaryStorageSpec& spec, std::string_view tag, const char* what);
   void pause() const;
 
+  // The file at `path` on the storage, or kNotFound. Needs mutex_.
+  Result<VolumeFile*> fileAt(const std::string& storageUuid, const std::string& path);
   // Bytes the storage's volume files take.
   std::int64_t usedBy(const std::string& storageUuid);
 

@@ -2,7 +2,7 @@
 // call queued and asks here for the volume, then plugs it into the guest.
 #include <set>
 
-#include <strato/first_taker.h>
+#include <strato/in_turn.h>
 
 #include "vm_volumes.h"
 

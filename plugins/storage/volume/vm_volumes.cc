@@ -2,6 +2,9 @@
 
 #include <strato/handler_util.h>
 
+#include <strato/in_turn.h>
+
+#include "snapshot_service.h"
 #include "volume_store.h"
 
 namespace strato::volume {
@@ -102,12 +105,28 @@ void VmVolumes::expunge(const Json& body, Replier reply) {
       });
     };
     if (volume->installPath.empty()) return removeRow(Json::object());
-    self->bus_.request({std::string(kDeleteVolumeMessage),
-                        "",
-                        {{"primaryStorageUuid", volume->primaryStorageUuid},
-                         {"installPath", volume->installPath},
-                         {"size", volume->size}}},
-                       removeRow, std::chrono::minutes(5));
+    // Its snapshots' files first, then its own; the rows go once the files have.
+    auto files = snapshotFileDeletions(self->db_, uuid);
+    if (!files) return (*reply)(files.error());
+    files->push_back({std::string(kDeleteVolumeMessage),
+                      "",
+                      {{"primaryStorageUuid", volume->primaryStorageUuid},
+                       {"installPath", volume->installPath},
+                       {"size", volume->size}}});
+    requestInTurn(
+        self->bus_, std::move(*files),
+        [](const Error& e) { return e.code == ErrorCode::kNotFound; },
+        [self, uuid, reply, removeRow](Status deleted) {
+          if (!deleted) return removeRow(deleted.error());
+          self->bus_.postBlocking([self, uuid, reply, removeRow] {
+            auto snapshots = dropSnapshotRows(self->db_, uuid);
+            if (!snapshots) return (*reply)(snapshots.error());
+            if (snapshots->empty()) return removeRow(Json::object());
+            self->bus_.request(
+                {std::string(kForgetResourcesMessage), "", {{"uuids", *snapshots}}},
+                [removeRow](Reply forgotten) { removeRow(forgotten ? Reply(Json::object()) : forgotten); });
+          });
+        });
   });
 }
 

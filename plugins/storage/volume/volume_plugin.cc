@@ -1,9 +1,11 @@
-// Volumes (section 3.2 of the ZStack manual), first slice: the APIs that need neither VMs nor
-// snapshots (3.2.1-3.2.6, 3.2.8-3.2.11, 3.2.13-3.2.17). Attaching, root volumes and snapshots
-// (3.2.7, 3.2.12, 3.2.18-3.2.27) are not declared: the kernel answers them "not implemented".
+// Volumes (section 3.2 of the ZStack manual): data volumes, the volumes of VMs (for the vm
+// plugin), snapshots and snapshot groups. ResizeRootVolume (3.2.12) and
+// CreateVolumeSnapshotScheduler (3.2.26) are not declared: the kernel answers them "not
+// implemented".
 #include <strato/deletion_policy.h>
 #include <strato/sdk.h>
 
+#include "snapshot_apis.h"
 #include "volume_schema.h"
 #include "volume_service.h"
 #include "vm_volumes.h"
@@ -153,6 +155,9 @@ strato::Status init(strato::Registrar& r) {
            strato::blockingHandler(bus, [vmVolumes](const Message& m) { return vmVolumes->detachOne(m.body); }));
   r.handle(std::string(strato::kDetachVmVolumesMessage),
            strato::blockingHandler(bus, [vmVolumes](const Message& m) { return vmVolumes->detach(m.body); }));
+
+  strato::volume::addSnapshotApis(
+      r, std::make_shared<strato::volume::SnapshotService>(bus, r.database(), r.logger()), service);
 
   r.addExtension<strato::CascadeNode>("VolumeVO",
                                       std::make_shared<VolumeCascade>(r.database(), service));

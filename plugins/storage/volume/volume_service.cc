@@ -1,5 +1,7 @@
 #include "volume_service.h"
 
+#include "snapshot_service.h"
+
 #include <algorithm>
 
 namespace strato::volume {
@@ -121,6 +123,38 @@ Reply VolumeService::createFromTemplate(const Json& p, const std::string& accoun
   return instantiate(uuid, ps, size, format, source);
 }
 
+Reply VolumeService::createFromSnapshot(const Json& p, const std::string& accountUuid) {
+  std::string uuid = textParam(p, "resourceUuid", newUuid());
+  if (!isUuid(uuid)) return invalidArgument("resourceUuid must be 32 hex digits", uuid);
+  std::string snapshot = textParam(p, "volumeSnapshotUuid");
+  auto rows = db_.query(
+      "SELECT primaryStorageUuid, primaryStorageInstallPath, size, format, status FROM "
+      "volume_snapshot WHERE uuid = ?",
+      {snapshot});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return invalidArgument("volumeSnapshotUuid names no snapshot", snapshot);
+  const auto& r = rows->rows.front();
+  std::string ps = dbText(r[0]);
+  if (dbText(r[4]) != "Ready")
+    return makeError(ErrorCode::kConflict, "snapshot " + snapshot + " is " + dbText(r[4]));
+  // The copy is made beside the snapshot; moving it elsewhere is a volume migration.
+  if (std::string asked = textParam(p, "primaryStorageUuid"); !asked.empty() && asked != ps) {
+    return invalidArgument("the volume is made on the snapshot's primary storage " + ps,
+                           "primaryStorageUuid " + asked);
+  }
+  std::int64_t size = dbInt(r[2]);
+  std::string format = dbText(r[3]);
+  if (auto s = checkQuota(accountUuid, size); !s) return s.error();
+  auto now = nowMillis();
+  auto inserted = db_.execute(
+      "INSERT INTO volume (uuid, name, description, type, format, size, state, status, "
+      "isShareable, createDate, lastOpDate) VALUES (?, ?, ?, 'Data', ?, ?, 'Enabled', "
+      "'Creating', 0, ?, ?)",
+      {uuid, textParam(p, "name"), optional(p, "description"), format, size, now, now});
+  if (!inserted) return inserted.error();
+  return instantiate(uuid, ps, size, format, {{"snapshotInstallPath", dbText(r[1])}});
+}
+
 Reply VolumeService::instantiate(const std::string& uuid, const std::string& ps, std::int64_t size,
                                  const std::string& format, const Json& source) {
   Json body{{"primaryStorageUuid", ps}, {"volumeUuid", uuid}, {"size", size}, {"format", format}};
@@ -182,6 +216,17 @@ Reply VolumeService::expunge(const Json& p) {
 }
 
 Status VolumeService::expungeVolume(const VolumeRecord& v) {
+  // Its snapshots first: their files are of no use without it.
+  auto snapshots = snapshotFileDeletions(db_, v.uuid);
+  if (!snapshots) return snapshots.error();
+  for (auto& m : *snapshots) {
+    auto deleted = callStorage(m.type, m.body, std::chrono::minutes(5));
+    if (!deleted && deleted.error().code != ErrorCode::kNotFound) return deleted.error();
+  }
+  auto dropped = dropSnapshotRows(db_, v.uuid);
+  if (!dropped) return dropped.error();
+  std::vector<std::string> forget = *dropped;
+  forget.push_back(v.uuid);
   if (!v.installPath.empty()) {
     auto deleted = callStorage(kDeleteVolumeMessage,
                                {{"primaryStorageUuid", v.primaryStorageUuid},
@@ -196,7 +241,7 @@ Status VolumeService::expungeVolume(const VolumeRecord& v) {
   logger_.info("volume.expunged uuid=" + v.uuid);
   // The kernel forgets a DELETE API's resource only when its row is gone at once; an expunged
   // volume's owner, shares and tags go here.
-  auto forgotten = call(bus_, {std::string(kForgetResourcesMessage), "", {{"uuids", {v.uuid}}}},
+  auto forgotten = call(bus_, {std::string(kForgetResourcesMessage), "", {{"uuids", forget}}},
                         std::chrono::minutes(1));
   if (!forgotten) return forgotten.error();
   return {};
@@ -219,6 +264,14 @@ Status VolumeService::removeOnStorage(const std::vector<std::string>& uuids) {
       if (!deleted)
         logger_.warn("volume.cascade.deleteFile.failed uuid=" + uuid +
                      " error=" + deleted.error().describe());
+    }
+    // Snapshot files go with the storage; their rows and owners go here.
+    auto snapshots = dropSnapshotRows(db_, uuid);
+    if (!snapshots) return snapshots.error();
+    if (!snapshots->empty()) {
+      auto forgotten = call(bus_, {std::string(kForgetResourcesMessage), "", {{"uuids", *snapshots}}},
+                            std::chrono::minutes(1));
+      if (!forgotten) return forgotten.error();
     }
     if (auto s = statusOf(db_.execute("DELETE FROM volume WHERE uuid = ?", {uuid})); !s) return s;
   }

@@ -21,6 +21,8 @@ class VolumeService {
   // Both check the caller's account against volume.data.num and volume.capacity first.
   Reply create(const Json& params, const std::string& accountUuid);
   Reply createFromTemplate(const Json& params, const std::string& accountUuid);
+  // CreateDataVolumeFromVolumeSnapshot (3.2.7): a copy of the snapshot on its own storage.
+  Reply createFromSnapshot(const Json& params, const std::string& accountUuid);
   Reply remove(const Json& params);
   Reply recover(const Json& params);
   Reply expunge(const Json& params);

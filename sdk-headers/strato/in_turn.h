@@ -1,5 +1,5 @@
-// Offering a job to candidates one after another (hosts, storages) until one takes it, without
-// a thread waiting in between. Header-only.
+// Bus requests one after another without a thread waiting in between: a list sent in turn, or a
+// job offered to candidates (hosts, storages) until one takes it. Header-only.
 #pragma once
 
 #include <algorithm>
@@ -9,8 +9,30 @@
 #include <vector>
 
 #include "strato/bus.h"
+#include "strato/flow.h"
 
 namespace strato {
+
+// Sends `requests` one after another, then calls `done` with success. A failed request is handed
+// to `goOn`: true carries on with the next, false stops and gives `done` that error.
+inline void requestInTurn(MessageBus& bus, std::vector<Message> requests,
+                          std::function<bool(const Error&)> goOn, FlowDone done) {
+  struct Turn {
+    std::vector<Message> requests;
+    std::size_t next = 0;
+  };
+  auto turn = std::make_shared<Turn>(Turn{std::move(requests)});
+  auto step = std::make_shared<std::function<void()>>();
+  *step = [&bus, turn, goOn, done, weak = std::weak_ptr(step)] {
+    if (turn->next == turn->requests.size()) return done(okStatus());
+    bus.request(turn->requests[turn->next++], [goOn, done, again = weak.lock()](Reply answered) {
+      if (!answered && !goOn(answered.error())) return done(answered.error());
+      (*again)();
+    });
+  };
+  auto keep = step;  // the pending request's callback holds it from here on
+  (*keep)();
+}
 
 // Offers a job to the candidates in turn until one takes it: `attempt(candidate, answer)` answers
 // once. An error whose code is in `moveOn` is a refusal and the next candidate is asked; any
