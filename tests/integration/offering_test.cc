@@ -325,15 +325,5 @@ TEST_F(OfferingTest, AccountsSeeTheirOwnAndSharedOfferings) {
   EXPECT_EQ(visibleNames(client(), kDisk), std::set<std::string>{"admin-disk"});
 }
 
-// 3.5.4 changes a VM's offering: the VM plugin declares it; until then the kernel says 501.
-TEST_F(OfferingTest, ChangeInstanceOfferingIsLeftToTheVmPlugin) {
-  std::string offering = instanceOffering("o")["uuid"];
-  auto reply =
-      client().send("PUT", "/zstack/v1/vm-instances/0123456789abcdef0123456789abcdef/actions",
-                    {{"changeInstanceOffering", {{"instanceOfferingUuid", offering}}}});
-  EXPECT_EQ(reply.status, 501) << reply.body;
-  EXPECT_EQ(codeOf(reply), "SYS.1010") << reply.body;
-}
-
 }  // namespace
 }  // namespace strato::test

@@ -235,29 +235,6 @@ HostRequest hostRequestOf(const VmService& s, const CreateContext& c) {
 }
 
 // A volume of the VM on the first primary storage of the host's cluster that takes it.
-void createVolume(const std::shared_ptr<VmService>& s, Json body, const std::string& cluster,
-                  std::int64_t size, const std::string& preferred,
-                  std::function<void(Result<std::string>)> done) {
-  s->bus().postBlocking([s, body = std::move(body), cluster, size, preferred, done] {
-    auto storages = candidateStorages(s->db(), cluster, size, preferred);
-    if (!storages) return done(storages.error());
-    firstTaker<std::string>(
-        std::move(*storages),
-        [s, body](const std::string& storage, ReplyCallback answer) {
-          Json attempt = body;
-          attempt["primaryStorageUuid"] = storage;
-          s->bus().request({std::string(kCreateVmVolumeMessage), "", attempt}, std::move(answer),
-                           std::chrono::minutes(30));
-        },
-        {ErrorCode::kConflict, ErrorCode::kNotSupported},
-        [](const std::vector<Error>& refusals) { return refusals.back(); },
-        [done](Result<std::pair<std::string, Json>> created) {
-          if (!created) return done(created.error());
-          done(created->second["inventory"].value("uuid", ""));
-        });
-  });
-}
-
 // NIC `index` and those after it, one at a time.
 void allocateNics(const std::shared_ptr<VmService>& s, const Context& c, std::size_t index,
                   FlowDone done) {

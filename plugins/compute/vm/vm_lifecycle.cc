@@ -21,21 +21,6 @@ using Context = std::shared_ptr<OpContext>;
 // The operation's VM record, kept alive by its context.
 VmPtr vmOf(const Context& c) { return VmPtr(c, &c->vm); }
 
-// What any host must offer the VM: its CPU and memory, its NICs' L3 networks and its root
-// volume's primary storage.
-Result<HostRequest> hostRequestFor(Database& db, const VmRecord& vm) {
-  HostRequest r;
-  r.cpuNum = vm.cpuNum;
-  r.memorySize = vm.memorySize;
-  auto nics = loadNics(db, vm.uuid);
-  if (!nics) return nics.error();
-  for (const auto& nic : *nics) r.l3NetworkUuids.push_back(nic.l3NetworkUuid);
-  auto ps = db.query("SELECT primaryStorageUuid FROM volume WHERE uuid = ?", {vm.rootVolumeUuid});
-  if (!ps) return ps.error();
-  if (!ps->rows.empty()) r.primaryStorageUuid = dbText(ps->rows[0][0]);
-  return r;
-}
-
 // Reserves a host for the VM: the one named, or the allocator's pick among those that reach its
 // networks and its root volume's storage; never the host it runs on when `elsewhere` (migration).
 void addReserveHost(const std::shared_ptr<VmService>& s, FlowChain& chain, const Context& c,

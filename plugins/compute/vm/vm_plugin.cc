@@ -142,6 +142,19 @@ void addApis(strato::Registrar& r, const Service& service) {
   candidates("GetVmAttachableDataVolume", "Volume", &VmService::attachableVolumes);
   candidates("GetDataVolumeAttachableVm", "VmInstance", &VmService::attachableVms);
   candidates("GetVmAttachableL3Network", "L3Network", &VmService::attachableL3s);
+  candidates("GetImageCandidatesForVmToChange", "Image", &VmService::imageCandidates);
+  serve(vmApi("GetVmStartingCandidateClustersHosts", false), [service, &bus](const Json& p, Replier replier) {
+    auto reply = strato::vm::share(std::move(replier));
+    bus.postBlocking([service, p, reply] {
+      auto found = service->startingCandidates(p);
+      if (!found) return (*reply)(found.error());
+      strato::vm::replyInventoryLists(
+          service->bus(),
+          {{"hostInventories", "Host", (*found)["hosts"].get<std::vector<std::string>>()},
+           {"clusterInventories", "Cluster", (*found)["clusters"].get<std::vector<std::string>>()}},
+          reply);
+    });
+  });
 
   // Device calls run in the VM's queue. Those whose path names only the volume or the NIC find
   // the VM first.
@@ -158,6 +171,17 @@ void addApis(strato::Registrar& r, const Service& service) {
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachDataVolumeQueued"));
   r.handle(queued("AttachL3NetworkToVm", "vm.AttachL3NetworkQueued", &VmService::attachL3),
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachL3NetworkQueued"));
+  for (const char* name : {"ReimageVmInstance", "ChangeVmImage"}) {
+    std::string inner = std::string("vm.") + name + "Queued";
+    r.handle(queued(name, inner.c_str(), &VmService::reimage),
+             strato::forwardToQueue(bus, "vmInstanceUuid", inner));
+  }
+  r.handle(queued("ChangeInstanceOffering", "vm.ChangeInstanceOfferingQueued",
+                  [&bus](VmService& s, const Json& p, Replier replier) {
+                    auto reply = strato::vm::share(std::move(replier));
+                    bus.postBlocking([&s, p, reply] { (*reply)(s.changeOffering(p)); });
+                  }),
+           strato::forwardToQueue(bus, "vmInstanceUuid", "vm.ChangeInstanceOfferingQueued"));
   r.handle(queued("SetVmStaticIp", "vm.SetVmStaticIpQueued",
                   [](VmService& s, const Json& p, Replier reply) {
                     strato::vm::setStaticIp(s.shared_from_this(), p, std::move(reply));

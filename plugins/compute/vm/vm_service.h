@@ -33,10 +33,17 @@ class VmService : public std::enable_shared_from_this<VmService> {
   void detachVolume(const Json& params, Replier reply);
   void attachL3(const Json& params, Replier reply);
   void detachNic(const Json& params, Replier reply);
+  // A stopped VM's new root volume from its image (ReimageVmInstance) or from params.imageUuid
+  // (ChangeVmImage).
+  void reimage(const Json& params, Replier reply);
+  Reply changeOffering(const Json& params);  // blocking
+  // {"hosts": [...], "clusters": [...]} where the VM could start now (blocking).
+  Reply startingCandidates(const Json& params);
   // Candidates, as {"uuids": [...]} (blocking).
   Reply attachableVolumes(const Json& params);
   Reply attachableVms(const Json& params);
   Reply attachableL3s(const Json& params);
+  Reply imageCandidates(const Json& params);
 
   // Cascades (blocking): VMs of deleted zones or storages go; VMs on a deleted host stop.
   Status expungeNow(const std::vector<std::string>& uuids);

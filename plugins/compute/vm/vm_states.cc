@@ -11,7 +11,7 @@ namespace {
 // Attaching and detaching volumes and NICs changes no state: the call is queued on the VM, and a
 // guest that runs (or is paused) gets the device hot-plugged. A destroyed VM may still give up its
 // data volumes and networks before it is expunged.
-const std::array<Transition, 13> kTable{{
+const std::array<Transition, 14> kTable{{
     {"start", {"Created", "Stopped"}, "Starting", "Running"},
     {"stop", {"Running", "Paused", "Unknown", "Crashed"}, "Stopping", "Stopped"},
     {"reboot", {"Running"}, "Rebooting", "Running"},
@@ -29,6 +29,7 @@ const std::array<Transition, 13> kTable{{
     {"detach a device from", {"Created", "Stopped", "Running", "Paused", "Destroyed"}, "", ""},
     // A guest would not notice its address or MAC changing under it.
     {"change the address of a NIC of", {"Created", "Stopped"}, "", ""},
+    {"replace the root volume of", {"Stopped"}, "", ""},
 }};
 
 }  // namespace

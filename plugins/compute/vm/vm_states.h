@@ -11,7 +11,7 @@
 namespace strato::vm {
 
 enum class VmOp { kStart, kStop, kReboot, kPause, kResume, kMigrate, kDestroy, kRecover, kExpunge,
-                  kChangeSpec, kAttachDevice, kDetachDevice, kChangeNic };
+                  kChangeSpec, kAttachDevice, kDetachDevice, kChangeNic, kReimage };
 
 struct Transition {
   const char* name;                 // as in errors: "start"

@@ -35,6 +35,19 @@ FlowAction finish(const std::shared_ptr<VmService>& s, const VmPtr& vm, VmOp op,
   });
 }
 
+Result<HostRequest> hostRequestFor(Database& db, const VmRecord& vm) {
+  HostRequest r;
+  r.cpuNum = vm.cpuNum;
+  r.memorySize = vm.memorySize;
+  auto nics = loadNics(db, vm.uuid);
+  if (!nics) return nics.error();
+  for (const auto& nic : *nics) r.l3NetworkUuids.push_back(nic.l3NetworkUuid);
+  auto ps = db.query("SELECT primaryStorageUuid FROM volume WHERE uuid = ?", {vm.rootVolumeUuid});
+  if (!ps) return ps.error();
+  if (!ps->rows.empty()) r.primaryStorageUuid = dbText(ps->rows[0][0]);
+  return r;
+}
+
 FlowAction onHost(const std::shared_ptr<VmService>& s, const VmPtr& vm,
                   std::function<Status(VmDriver&, const VmSpec&)> call,
                   std::function<std::string()> host) {
@@ -54,6 +67,29 @@ FlowAction releaseSource(const std::shared_ptr<VmService>& s, const VmPtr& vm) {
     if (vm->hostUuid.empty()) return done(okStatus());
     releaseHost(s->bus(), vm->hostUuid, vm->cpuNum, vm->memorySize, done);
   };
+}
+
+void createVolume(const std::shared_ptr<VmService>& s, Json body, const std::string& cluster,
+                  std::int64_t size, const std::string& preferred,
+                  std::function<void(Result<std::string>)> done) {
+  s->bus().postBlocking([s, body = std::move(body), cluster, size, preferred, done] {
+    auto storages = candidateStorages(s->db(), cluster, size, preferred);
+    if (!storages) return done(storages.error());
+    firstTaker<std::string>(
+        std::move(*storages),
+        [s, body](const std::string& storage, ReplyCallback answer) {
+          Json attempt = body;
+          attempt["primaryStorageUuid"] = storage;
+          s->bus().request({std::string(kCreateVmVolumeMessage), "", attempt}, std::move(answer),
+                           std::chrono::minutes(30));
+        },
+        {ErrorCode::kConflict, ErrorCode::kNotSupported},
+        [](const std::vector<Error>& refusals) { return refusals.back(); },
+        [done](Result<std::pair<std::string, Json>> created) {
+          if (!created) return done(created.error());
+          done(created->second["inventory"].value("uuid", ""));
+        });
+  });
 }
 
 Message releaseIpMessage(const std::string& usedIpUuid) {

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "vm_allocator.h"
 #include "vm_service.h"
 
 namespace strato::vm {
@@ -24,6 +25,10 @@ void addBegin(const std::shared_ptr<VmService>& s, FlowChain& chain, VmOp op,
 FlowAction finish(const std::shared_ptr<VmService>& s, const VmPtr& vm, VmOp op,
                   std::function<Columns()> columns = {});
 
+// What any host must offer the VM: its CPU and memory, its NICs' L3 networks and its root
+// volume's primary storage. Blocking.
+Result<HostRequest> hostRequestFor(Database& db, const VmRecord& vm);
+
 // A VmDriver call on the VM as placed on `host()` (default: the host it holds). A VM that holds
 // no host runs nowhere: nothing to call.
 FlowAction onHost(const std::shared_ptr<VmService>& s, const VmPtr& vm,
@@ -32,6 +37,12 @@ FlowAction onHost(const std::shared_ptr<VmService>& s, const VmPtr& vm,
 
 // Gives back the CPU and memory the VM holds on its host (none when it holds no host).
 FlowAction releaseSource(const std::shared_ptr<VmService>& s, const VmPtr& vm);
+
+// A volume of the VM (kCreateVmVolumeMessage `body`) on the first primary storage of `cluster`
+// with `size` free (just `preferred` when given) that takes it; `done` gets its uuid.
+void createVolume(const std::shared_ptr<VmService>& s, Json body, const std::string& cluster,
+                  std::int64_t size, const std::string& preferred,
+                  std::function<void(Result<std::string>)> done);
 
 // Gives an address back to its L3 network (l3.ReleaseIp; idempotent).
 Message releaseIpMessage(const std::string& usedIpUuid);

@@ -70,11 +70,25 @@ Reply VolumeService::syncSize(const Json& p) {
 }
 
 // Volumes only grow. One not instantiated yet just records the size its file will have.
-Reply VolumeService::resize(const Json& p) {
+Reply VolumeService::resize(const Json& p) { return grow(p, "Data"); }
+Reply VolumeService::resizeRoot(const Json& p) { return grow(p, "Root"); }
+
+// The guest is not told of a new size yet (no online resize without the KVM agent): a root
+// volume grows only while its VM is stopped.
+Reply VolumeService::grow(const Json& p, const std::string& type) {
   auto volume = liveVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
-  if (volume->type != "Data") {
-    return invalidArgument("volume " + volume->uuid + " is a root volume: use ResizeRootVolume");
+  if (volume->type != type) {
+    return invalidArgument("volume " + volume->uuid + " is a " + volume->type + " volume: use " +
+                           (volume->type == "Root" ? "ResizeRootVolume" : "ResizeDataVolume"));
+  }
+  if (type == "Root" && !volume->vmInstanceUuid.empty()) {
+    auto vm = db_.query("SELECT state FROM vm_instance WHERE uuid = ?", {volume->vmInstanceUuid});
+    if (!vm) return vm.error();
+    if (!vm->rows.empty() && dbText(vm->rows[0][0]) != "Stopped" && dbText(vm->rows[0][0]) != "Created")
+      return makeError(ErrorCode::kConflict,
+                       "VM " + volume->vmInstanceUuid + " is " + dbText(vm->rows[0][0]) +
+                           "; stop it before growing its root volume");
   }
   std::int64_t size = p.value("size", std::int64_t{0});
   if (size <= volume->size) {

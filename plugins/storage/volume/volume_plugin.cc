@@ -1,6 +1,6 @@
 // Volumes (section 3.2 of the ZStack manual): data volumes, the volumes of VMs (for the vm
-// plugin), snapshots and snapshot groups. ResizeRootVolume (3.2.12) and
-// CreateVolumeSnapshotScheduler (3.2.26) are not declared: the kernel answers them "not
+// plugin), snapshots and snapshot groups. CreateVolumeSnapshotScheduler
+// (3.2.26) is not declared: the kernel answers them "not
 // implemented".
 #include <strato/deletion_policy.h>
 #include <strato/sdk.h>
@@ -128,6 +128,7 @@ strato::Status init(strato::Registrar& r) {
   serve(volumeApi("UpdateVolume", true), &VolumeService::update);
   serve(volumeApi("SyncVolumeSize", true), &VolumeService::syncSize);
   serve(volumeApi("ResizeDataVolume", true), &VolumeService::resize);
+  serve(volumeApi("ResizeRootVolume", true), &VolumeService::resizeRoot);
   serve(volumeApi("GetVolumeFormat", false), &VolumeService::formats);
   serve(volumeApi("GetVolumeCapabilities", false), &VolumeService::capabilities);
   serve(volumeApi("SetVolumeQoS", false), &VolumeService::setQos);

@@ -30,6 +30,7 @@ class VolumeService {
   Reply update(const Json& params);
   Reply syncSize(const Json& params);
   Reply resize(const Json& params);
+  Reply resizeRoot(const Json& params);
   Reply formats(const Json& params);
   Reply capabilities(const Json& params);
   Reply setQos(const Json& params);
@@ -51,6 +52,8 @@ class VolumeService {
   // Deletes the file (giving the capacity back), the row, and the kernel's ownership and tag
   // rows of the volume.
   Status expungeVolume(const VolumeRecord& volume);
+  // Resize(Data|Root)Volume: grows a volume of that type.
+  Reply grow(const Json& params, const std::string& type);
   // QuotaGuard (the identity plugin): one more data volume of `size` bytes for the account.
   Status checkQuota(const std::string& accountUuid, std::int64_t size);
   Reply callStorage(std::string_view type, Json body, std::chrono::milliseconds timeout);

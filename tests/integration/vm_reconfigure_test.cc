@@ -1,0 +1,111 @@
+// A stopped VM reconfigured over HTTP: a new root volume from its image or another one
+// (3.1.11, 3.1.61-62), another instance offering (3.5.4), a larger root volume (3.2.12), and the
+// hosts it could start on (3.1.46).
+#include "integration/vm_fixture.h"
+
+namespace strato::test {
+namespace {
+
+class VmReconfigureTest : public VmTest {
+ protected:
+  void SetUp() override {
+    VmTest::SetUp();
+    buildCloud(2);
+  }
+  Json volumeNow(const std::string& uuid) {
+    Json found = query("/zstack/v1/volumes/" + uuid);
+    return found.empty() ? Json() : found[0];
+  }
+  std::string secondImage() {
+    std::string bs = query("/zstack/v1/backup-storage")[0]["uuid"];
+    return created(post("images", {{"name", "other"},
+                                   {"url", "http://images.example/other.qcow2"},
+                                   {"format", "qcow2"},
+                                   {"platform", "Linux"},
+                                   {"backupStorageUuids", {bs}}}))["uuid"];
+  }
+};
+
+TEST_F(VmReconfigureTest, ReimageAndChangeImageReplaceTheRootVolume) {
+  Json v = createVm("web");
+  std::string vm = v["uuid"], oldRoot = v["rootVolumeUuid"];
+  ASSERT_EQ(post("volumes/" + oldRoot + "/volume-snapshots", {{"name", "s"}}).status, 200);
+  auto refused = vmAction(vm, {{"reimageVmInstance", Json::object()}});
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("in state Running"), std::string::npos) << refused.body;
+
+  vmActionOk(vm, {{"stopVmInstance", Json::object()}});
+  std::int64_t before = psAvailable();
+  Json reimaged = vmActionOk(vm, {{"reimageVmInstance", Json::object()}});
+  std::string newRoot = reimaged["rootVolumeUuid"];
+  EXPECT_NE(newRoot, oldRoot);
+  EXPECT_EQ(reimaged["imageUuid"], image_);
+  EXPECT_TRUE(volumeNow(oldRoot).is_null());
+  EXPECT_EQ(volumeNow(newRoot)["vmInstanceUuid"], vm);
+  EXPECT_EQ(volumeNow(newRoot)["deviceId"], 0);
+  EXPECT_EQ(rowsIn("volume_snapshot"), 0);  // the old root's snapshot went with it
+  EXPECT_EQ(psAvailable(), before + imageSize_);  // one root as before, the snapshot given back
+
+  std::string other = secondImage();
+  auto candidates = client().send("GET", std::string(kVms) + "/" + vm + "/image-candidates");
+  ASSERT_EQ(candidates.status, 200) << candidates.body;
+  Json listed = parse(candidates)["inventories"];
+  ASSERT_EQ(listed.size(), 1u) << listed;
+  EXPECT_EQ(listed[0]["uuid"], other);
+  Json changed = vmActionOk(vm, {{"changeVmImage", {{"imageUuid", other}}}});
+  EXPECT_EQ(changed["imageUuid"], other);
+  EXPECT_EQ(volumeNow(changed["rootVolumeUuid"])["rootImageUuid"], other);
+  EXPECT_EQ(rowsIn("volume WHERE type = 'Root'"), 1);
+  EXPECT_EQ(vmActionOk(vm, {{"startVmInstance", Json::object()}})["state"], "Running");
+}
+
+TEST_F(VmReconfigureTest, OfferingAndRootSizeChangeWhileStopped) {
+  Json v = createVm("db");
+  std::string vm = v["uuid"], root = v["rootVolumeUuid"];
+  std::string bigger = instanceOffering(2, 2 * kGiB);
+  auto change = [&] {
+    return vmAction(vm, {{"changeInstanceOffering", {{"instanceOfferingUuid", bigger}}}});
+  };
+  auto grow = [&](std::int64_t size) {
+    return client().call("PUT", "/zstack/v1/volumes/resize/" + root + "/actions",
+                         {{"resizeRootVolume", {{"size", size}}}});
+  };
+  EXPECT_EQ(change().status, 503);  // running: no CPU or memory hot-plug
+  EXPECT_EQ(grow(2 * imageSize_).status, 503);
+  vmActionOk(vm, {{"stopVmInstance", Json::object()}});
+
+  ASSERT_EQ(change().status, 200);
+  Json after = this->vm(vm);
+  EXPECT_EQ(after["cpuNum"], 2);
+  EXPECT_EQ(after["memorySize"], 2 * kGiB);
+  EXPECT_EQ(after["instanceOfferingUuid"], bigger);
+  std::int64_t before = psAvailable();
+  auto grown = grow(2 * imageSize_);
+  ASSERT_EQ(grown.status, 200) << grown.body;
+  EXPECT_EQ(parse(grown)["inventory"]["size"], 2 * imageSize_);
+  EXPECT_EQ(psAvailable(), before - imageSize_);
+
+  vmActionOk(vm, {{"startVmInstance", Json::object()}});
+  EXPECT_EQ(usedCpu(), 2);
+  EXPECT_EQ(usedMemory(), 2 * kGiB);
+}
+
+TEST_F(VmReconfigureTest, StartingCandidatesAreTheHostsThatFit) {
+  std::string vm = createVm("web")["uuid"];
+  vmActionOk(vm, {{"stopVmInstance", Json::object()}});
+  auto path = std::string(kVms) + "/" + vm + "/starting-target-hosts";
+  auto listed = client().send("GET", path);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(parse(listed)["hostInventories"].size(), 2u);
+  ASSERT_EQ(parse(listed)["clusterInventories"].size(), 1u);
+  EXPECT_EQ(parse(listed)["clusterInventories"][0]["uuid"], cluster_);
+
+  ASSERT_EQ(client().call("PUT", "/zstack/v1/hosts/" + hosts_[0] + "/actions",
+                          {{"changeHostState", {{"stateEvent", "disable"}}}}).status, 200);
+  Json now = parse(client().send("GET", path));
+  ASSERT_EQ(now["hostInventories"].size(), 1u);
+  EXPECT_EQ(now["hostInventories"][0]["uuid"], hosts_[1]);
+}
+
+}  // namespace
+}  // namespace strato::test
