@@ -4,6 +4,7 @@
 // make images from volumes and snapshots (3.3.9-3.3.12) need volumes: the kernel answers them
 // "not implemented" until the volume plugin exists.
 #include <strato/deletion_policy.h>
+#include <strato/rendering.h>
 #include <strato/sdk.h>
 
 #include "image_schema.h"
@@ -104,6 +105,17 @@ strato::Status init(strato::Registrar& r) {
   r.handle(add.messageType,
            [service](Message m, strato::Replier reply) { service->add(m, std::move(reply)); });
 
+  using Source = ImageService::VolumeSource;
+  for (auto [name, source] : {std::pair{"CreateRootVolumeTemplateFromRootVolume", Source::kRootVolume},
+                              std::pair{"CreateRootVolumeTemplateFromVolumeSnapshot", Source::kSnapshot},
+                              std::pair{"CreateDataVolumeTemplateFromVolume", Source::kDataVolume}}) {
+    auto decl = imageApi(name);
+    r.addApi(decl);
+    r.handle(decl.messageType, [service, source = source](Message m, strato::Replier reply) {
+      service->createFromVolume(m, source, std::move(reply));
+    });
+  }
+
   using Work = Reply (ImageService::*)(const Json&);
   auto serve = [&](ApiDeclaration decl, Work work, const char* queueBy = nullptr) {
     r.addApi(decl);
@@ -124,6 +136,18 @@ strato::Status init(strato::Registrar& r) {
   serve(imageApi("UpdateImage"), &ImageService::update);
   serve(imageApi("SyncImageSize"), &ImageService::syncSize);
   serve(imageApi("SetImageQga"), &ImageService::setQga);
+  auto candidates = imageApi("GetCandidateBackupStorageForCreatingImage");
+  candidates.inventory.clear();
+  r.addApi(candidates);
+  r.handle(candidates.messageType, [service, &bus](Message m, strato::Replier replier) {
+    auto reply = strato::share(std::move(replier));
+    bus.postBlocking([service, &bus, reply, p = m.body["params"]] {
+      auto found = service->candidateStorages(p);
+      if (!found) return (*reply)(found.error());
+      strato::replyInventories(bus, "BackupStorage",
+                               (*found)["uuids"].get<std::vector<std::string>>(), reply);
+    });
+  });
   auto getQga = imageApi("GetImageQga");
   getQga.inventory.clear();
   serve(getQga, &ImageService::qga);

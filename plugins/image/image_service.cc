@@ -9,17 +9,20 @@
 
 namespace strato::image {
 
-struct ImageService::Download {
-  std::string uuid;
-  std::string url;
-  std::string format;
-  std::string jobUuid;
-  std::vector<std::string> storages;
-  std::vector<Reply> results;  // one per storage, in order
-};
-
 Reply ImageService::ask(std::string_view type, Json body, std::chrono::milliseconds timeout) {
   return call(bus_, Message{std::string(type), "", std::move(body)}, timeout);
+}
+
+Result<std::vector<std::string>> ImageService::storagesParam(const Json& p) {
+  auto storages = stringListParam(p, "backupStorageUuids");
+  if (storages.empty()) return invalidArgument("backupStorageUuids must name at least one storage");
+  for (const auto& bs : storages) {
+    auto found = db_.query("SELECT 1 FROM backup_storage WHERE uuid = ?", {bs});
+    if (!found) return found.error();
+    if (found->rows.empty())
+      return invalidArgument("backupStorageUuids names no backup storage", bs);
+  }
+  return storages;
 }
 
 Result<ImageService::Download> ImageService::prepare(const Json& p) {
@@ -37,15 +40,16 @@ Result<ImageService::Download> ImageService::prepare(const Json& p) {
   if (auto type = textParam(p, "type", "zstack"); type != "zstack") {
     return invalidArgument("type must be zstack", type);
   }
-  d.storages = stringListParam(p, "backupStorageUuids");
-  if (d.storages.empty())
-    return invalidArgument("backupStorageUuids must name at least one storage");
-  for (const auto& bs : d.storages) {
-    auto found = db_.query("SELECT 1 FROM backup_storage WHERE uuid = ?", {bs});
-    if (!found) return found.error();
-    if (found->rows.empty())
-      return invalidArgument("backupStorageUuids names no backup storage", bs);
-  }
+  auto storages = storagesParam(p);
+  if (!storages) return storages.error();
+  d.storages = std::move(*storages);
+  d.requestBody = {{"url", d.url}, {"format", d.format}};
+  if (auto s = insertImage(d, p, mediaType, platform); !s) return s.error();
+  return d;
+}
+
+Status ImageService::insertImage(const Download& d, const Json& p, const std::string& mediaType,
+                                 const std::string& platform) {
   DbValue description, guestOsType;
   if (p.contains("description") && p["description"].is_string())
     description = textParam(p, "description");
@@ -74,7 +78,7 @@ Result<ImageService::Download> ImageService::prepare(const Json& p) {
       return makeError(ErrorCode::kAlreadyExists, "a resource with uuid " + d.uuid + " exists");
     return inserted.error();
   }
-  return d;
+  return {};
 }
 
 void ImageService::add(const Message& m, Replier reply) {
@@ -87,36 +91,40 @@ void ImageService::add(const Message& m, Replier reply) {
     if (!prepared) return (*shared)(prepared.error());
     auto download = std::make_shared<Download>(std::move(*prepared));
     download->jobUuid = jobUuid;
-    download->results.resize(download->storages.size(), Json::object());
-    auto pending = std::make_shared<std::pair<std::mutex, std::size_t>>();
-    pending->second = download->storages.size();
-    self->bus_.publish({std::string(kTaskProgressEvent),
-                        "",
-                        {{"apiId", jobUuid},
-                         {"content", "downloading " + download->url + " to " +
-                                         std::to_string(pending->second) + " backup storage"},
-                         {"percent", 0}}});
-    auto timeout = std::chrono::seconds(
-        std::max<std::int64_t>(60, self->config_.getInt("image", "download.timeout", 10800)));
-    for (std::size_t i = 0; i < download->storages.size(); ++i) {
-      Json body{{"backupStorageUuid", download->storages[i]},
-                {"imageUuid", download->uuid},
-                {"url", download->url},
-                {"format", download->format}};
-      self->bus_.request(
-          {std::string(kDownloadImageMessage), "", body},
-          [self, shared, download, pending, i](Reply done) {
-            {
-              std::lock_guard lock(pending->first);
-              download->results[i] = std::move(done);
-              if (--pending->second > 0) return;
-            }
-            self->bus_.postBlocking(
-                [self, shared, download] { (*shared)(self->finish(*download)); });
-          },
-          timeout);
-    }
+    self->fetch(download, shared);
   });
+}
+
+void ImageService::fetch(const std::shared_ptr<Download>& download,
+                         const std::shared_ptr<Replier>& reply) {
+  auto self = shared_from_this();
+  download->results.resize(download->storages.size(), Json::object());
+  auto pending = std::make_shared<std::pair<std::mutex, std::size_t>>();
+  pending->second = download->storages.size();
+  bus_.publish({std::string(kTaskProgressEvent),
+                "",
+                {{"apiId", download->jobUuid},
+                 {"content", "downloading " + download->url + " to " +
+                                 std::to_string(pending->second) + " backup storage"},
+                 {"percent", 0}}});
+  auto timeout = std::chrono::seconds(
+      std::max<std::int64_t>(60, config_.getInt("image", "download.timeout", 10800)));
+  for (std::size_t i = 0; i < download->storages.size(); ++i) {
+    Json body = download->requestBody;
+    body["backupStorageUuid"] = download->storages[i];
+    body["imageUuid"] = download->uuid;
+    bus_.request(
+        {download->requestType, "", body},
+        [self, reply, download, pending, i](Reply done) {
+          {
+            std::lock_guard lock(pending->first);
+            download->results[i] = std::move(done);
+            if (--pending->second > 0) return;
+          }
+          self->bus_.postBlocking([self, reply, download] { (*reply)(self->finish(*download)); });
+        },
+        timeout);
+  }
 }
 
 Reply ImageService::finish(const Download& d) {

@@ -21,6 +21,13 @@ class ImageService : public std::enable_shared_from_this<ImageService> {
   // is too, and the error lists each storage's reason. Does not block.
   void add(const Message& m, Replier reply);
 
+  // Templates from volumes and snapshots (3.3.10-12): like add, the bytes coming from a
+  // primary storage file instead of a url.
+  enum class VolumeSource { kRootVolume, kDataVolume, kSnapshot };
+  void createFromVolume(const Message& m, VolumeSource source, Replier reply);
+  // GetCandidateBackupStorageForCreatingImage (3.3.9): {"uuids": [...]}.
+  Reply candidateStorages(const Json& params);
+
   Reply remove(const Json& params);
   Reply recover(const Json& params);
   Reply expunge(const Json& params);
@@ -45,8 +52,26 @@ class ImageService : public std::enable_shared_from_this<ImageService> {
   void expungeDue();
 
  private:
-  struct Download;
+  // One image's bytes on their way to its backup storages.
+  struct Download {
+    std::string uuid;
+    std::string url;  // where they come from: http(s)://, file:///, volume://, volumeSnapshot://
+    std::string format;
+    std::string jobUuid;
+    std::vector<std::string> storages;
+    std::vector<Reply> results;  // one per storage, in order
+    // What each storage is sent, with its backupStorageUuid and the imageUuid added.
+    std::string requestType = std::string(kDownloadImageMessage);
+    Json requestBody;
+  };
   Result<Download> prepare(const Json& params);
+  // backupStorageUuids: at least one, each a backup storage.
+  Result<std::vector<std::string>> storagesParam(const Json& params);
+  // The image's row (Downloading) and one ref per storage.
+  Status insertImage(const Download& download, const Json& params, const std::string& mediaType,
+                     const std::string& platform);
+  // Every storage gets the download's request at once; the reply comes once all answered.
+  void fetch(const std::shared_ptr<Download>& download, const std::shared_ptr<Replier>& reply);
   Reply finish(const Download& download);
   // Deletes the files of these refs on their storages, then the rows (and the image once it has
   // none). A storage that is gone has no file left to delete.

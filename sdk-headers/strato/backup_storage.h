@@ -15,6 +15,11 @@ inline constexpr std::string_view kDownloadImageMessage = "backupStorage.Downloa
 // {"backupStorageUuid", "imageUuid", "format", "srcBackupStorageUuid", "srcInstallPath"}
 //   -> {"installPath", "size", "actualSize", "md5Sum"}. Copies another storage's file in. Long.
 inline constexpr std::string_view kCopyImageMessage = "backupStorage.CopyImage";
+// {"backupStorageUuid", "imageUuid", "format", "primaryStorageUuid", "primaryStorageType",
+//  "installPath", "size", "actualSize"} -> {"installPath", "size", "actualSize", "md5Sum"}.
+// A volume's or snapshot's file on a primary storage comes in as the image's file (templates
+// from volumes and snapshots). kNotSupported when the storage cannot reach that primary storage.
+inline constexpr std::string_view kImportVolumeMessage = "backupStorage.ImportVolume";
 // {"backupStorageUuid", "installPath"} -> {"size", "actualSize", "md5Sum"}
 inline constexpr std::string_view kStatImageMessage = "backupStorage.StatImage";
 // {"backupStorageUuid", "installPath"} -> {}. A file already gone is no error.

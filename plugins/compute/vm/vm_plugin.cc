@@ -113,11 +113,11 @@ void addApis(strato::Registrar& r, const Service& service) {
   // Blocking work on the blocking pool; those that change the VM answer with it rendered.
   auto blocking = [&](const char* name, bool returnsVm, std::function<Reply(const Json&)> work) {
     serve(vmApi(name, false), [service, &bus, returnsVm, work](const Json& p, Replier replier) {
-      auto reply = strato::vm::share(std::move(replier));
+      auto reply = strato::share(std::move(replier));
       bus.postBlocking([service, p, reply, returnsVm, work] {
         auto done = work(p);
         if (!done || !returnsVm) return (*reply)(std::move(done));
-        strato::vm::replyInventory(service->bus(), "VmInstance", (*done)["uuid"], reply);
+        strato::replyInventory(service->bus(), "VmInstance", (*done)["uuid"], reply);
       });
     });
   };
@@ -129,11 +129,11 @@ void addApis(strato::Registrar& r, const Service& service) {
   // Candidate lists: the service names them, the query engine renders them.
   auto candidates = [&](const char* name, const char* inventory, Reply (VmService::*find)(const Json&)) {
     serve(vmApi(name, false), [service, &bus, inventory, find](const Json& p, Replier replier) {
-      auto reply = strato::vm::share(std::move(replier));
+      auto reply = strato::share(std::move(replier));
       bus.postBlocking([service, p, reply, inventory, find] {
         auto found = ((*service).*find)(p);
         if (!found) return (*reply)(found.error());
-        strato::vm::replyInventories(service->bus(), inventory,
+        strato::replyInventories(service->bus(), inventory,
                                      (*found)["uuids"].get<std::vector<std::string>>(), reply);
       });
     });
@@ -144,11 +144,11 @@ void addApis(strato::Registrar& r, const Service& service) {
   candidates("GetVmAttachableL3Network", "L3Network", &VmService::attachableL3s);
   candidates("GetImageCandidatesForVmToChange", "Image", &VmService::imageCandidates);
   serve(vmApi("GetVmStartingCandidateClustersHosts", false), [service, &bus](const Json& p, Replier replier) {
-    auto reply = strato::vm::share(std::move(replier));
+    auto reply = strato::share(std::move(replier));
     bus.postBlocking([service, p, reply] {
       auto found = service->startingCandidates(p);
       if (!found) return (*reply)(found.error());
-      strato::vm::replyInventoryLists(
+      strato::replyInventoryLists(
           service->bus(),
           {{"hostInventories", "Host", (*found)["hosts"].get<std::vector<std::string>>()},
            {"clusterInventories", "Cluster", (*found)["clusters"].get<std::vector<std::string>>()}},
@@ -178,7 +178,7 @@ void addApis(strato::Registrar& r, const Service& service) {
   }
   r.handle(queued("ChangeInstanceOffering", "vm.ChangeInstanceOfferingQueued",
                   [&bus](VmService& s, const Json& p, Replier replier) {
-                    auto reply = strato::vm::share(std::move(replier));
+                    auto reply = strato::share(std::move(replier));
                     bus.postBlocking([&s, p, reply] { (*reply)(s.changeOffering(p)); });
                   }),
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.ChangeInstanceOfferingQueued"));
@@ -189,7 +189,7 @@ void addApis(strato::Registrar& r, const Service& service) {
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.SetVmStaticIpQueued"));
   auto onItsVm = [&bus](std::string inner, std::function<strato::Result<std::string>(const Json&)> vmOf) {
     return [&bus, inner, vmOf](Message m, Replier replier) {
-      auto reply = strato::vm::share(std::move(replier));
+      auto reply = strato::share(std::move(replier));
       bus.postBlocking([&bus, inner, vmOf, reply, params = m.body["params"]]() mutable {
         auto vm = vmOf(params);
         if (!vm) return (*reply)(vm.error());
@@ -226,7 +226,7 @@ void addApis(strato::Registrar& r, const Service& service) {
            onItsVm("vm.DetachL3NetworkQueued", nicVm));
   r.handle(queued("UpdateVmNicMac", "vm.UpdateVmNicMacQueued",
                   [&bus](VmService& s, const Json& p, Replier replier) {
-                    auto reply = strato::vm::share(std::move(replier));
+                    auto reply = strato::share(std::move(replier));
                     bus.postBlocking([&s, p, reply] { (*reply)(strato::vm::updateNicMac(s, p)); });
                   }),
            onItsVm("vm.UpdateVmNicMacQueued", nicVm));

@@ -216,6 +216,7 @@ strato::Status init(strato::Registrar& r) {
        {std::pair<std::string_view, Work>{strato::kDownloadImageMessage,
                                           &BackupStorageService::downloadImage},
         {strato::kCopyImageMessage, &BackupStorageService::copyImage},
+        {strato::kImportVolumeMessage, &BackupStorageService::importVolume},
         {strato::kStatImageMessage, &BackupStorageService::statImage},
         {strato::kDeleteImageMessage, &BackupStorageService::deleteImage},
         {strato::kExportImageMessage, &BackupStorageService::exportImage},

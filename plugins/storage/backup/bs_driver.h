@@ -90,6 +90,22 @@ class BackupStorageDriver {
   virtual Result<FileChange> copyIn(const BackupStorageSpec& dst, const BackupStorageSpec& src,
                                     const std::string& srcPath, const std::string& imageUuid,
                                     const std::string& format) = 0;
+  // A file of a primary storage comes in as the file of image `imageUuid`. Only the simulator
+  // reaches another storage by itself; the others need the host agent that holds the bytes
+  // (issue 8). Long. Blocking.
+  struct PrimaryFile {
+    std::string primaryStorageUuid, primaryStorageType, installPath;
+    std::int64_t size = 0, actualSize = 0;
+  };
+  virtual Result<FileChange> importVolume(const BackupStorageSpec& spec, const std::string& imageUuid,
+                                          const std::string& format, const PrimaryFile& file) {
+    (void)imageUuid, (void)format;
+    return makeError(ErrorCode::kNotSupported,
+                     type() + " backup storage cannot take files of " + file.primaryStorageType +
+                         " primary storage yet",
+                     "the bytes are on a host; uploading them needs the KVM host agent (issue 8); "
+                     "storage " + spec.name);
+  }
   // A URL from which the image file can be fetched by others. Blocking.
   virtual Result<std::string> exportUrl(const BackupStorageSpec& spec,
                                         const std::string& installPath) = 0;

@@ -72,6 +72,22 @@ Reply BackupStorageService::copyImage(const Json& body) {
   return acceptFile(*record, **d, *change);
 }
 
+Reply BackupStorageService::importVolume(const Json& body) {
+  auto record = usable(textParam(body, "backupStorageUuid"));
+  if (!record) return record.error();
+  auto d = driver(record->spec.type);
+  if (!d) return d.error();
+  BackupStorageDriver::PrimaryFile file{textParam(body, "primaryStorageUuid"),
+                                        textParam(body, "primaryStorageType"),
+                                        textParam(body, "installPath"),
+                                        body.value("size", std::int64_t{0}),
+                                        body.value("actualSize", std::int64_t{0})};
+  auto change = (*d)->importVolume(record->spec, textParam(body, "imageUuid"),
+                                   textParam(body, "format"), file);
+  if (!change) return change.error();
+  return acceptFile(*record, **d, *change);
+}
+
 Reply BackupStorageService::acceptFile(const Record& record, BackupStorageDriver& driver,
                                        const FileChange& change) {
   if (!change.capacity) {

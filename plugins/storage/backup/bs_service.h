@@ -41,6 +41,7 @@ class BackupStorageService {
   // these take.
   Reply downloadImage(const Json& body);
   Reply copyImage(const Json& body);
+  Reply importVolume(const Json& body);
   Reply statImage(const Json& body);
   Reply deleteImage(const Json& body);
   Reply exportImage(const Json& body);

@@ -67,6 +67,25 @@ Result<FileChange> SimulatorBackupStorageDriver::download(const BackupStorageSpe
   return FileChange{file, std::nullopt};
 }
 
+// Simulator primary storage lives in this process too: its files come in without a host.
+Result<FileChange> SimulatorBackupStorageDriver::importVolume(const BackupStorageSpec& spec,
+                                                              const std::string& imageUuid,
+                                                              const std::string& format,
+                                                              const PrimaryFile& source) {
+  pause();
+  if (source.primaryStorageType != "Simulator") {
+    return makeError(ErrorCode::kNotSupported,
+                     "the simulator backup storage takes files of Simulator primary storage only",
+                     source.primaryStorageType + " primary storage " + source.primaryStorageUuid);
+  }
+  if (auto failed = injected(spec, kFailDownloadTag, "download"); !failed) return failed.error();
+  ImageFile file{"simulator://" + spec.uuid + "/" + imageUuid + "." + format, source.size,
+                 source.actualSize, ""};
+  std::lock_guard lock(mutex_);
+  files_[file.installPath] = file;
+  return FileChange{file, std::nullopt};
+}
+
 Result<ImageFile> SimulatorBackupStorageDriver::stat(const BackupStorageSpec&,
                                                      const std::string& installPath) {
   pause();

@@ -34,6 +34,8 @@ class SimulatorBackupStorageDriver : public BackupStorageDriver {
   Result<FileChange> copyIn(const BackupStorageSpec& dst, const BackupStorageSpec& src,
                             const std::string& srcPath, const std::string& imageUuid,
                             const std::string& format) override;
+  Result<FileChange> importVolume(const BackupStorageSpec& spec, const std::string& imageUuid,
+                                  const std::string& format, const PrimaryFile& file) override;
   Result<std::string> exportUrl(const BackupStorageSpec& spec,
                                 const std::string& installPath) override;
 

@@ -1,6 +1,8 @@
 // The snapshot APIs' declarations and handlers (see snapshot_service.h).
 #include "snapshot_apis.h"
 
+#include <strato/rendering.h>
+
 #include "snapshot_schema.h"
 
 namespace strato::volume {
@@ -85,9 +87,7 @@ void addSnapshotApis(Registrar& r, const std::shared_ptr<SnapshotService>& snaps
       bus.postBlocking([&bus, snapshots, work, inventory, reply, p = m.body["params"]] {
         auto done = ((*snapshots).*work)(p);
         if (!done) return (*reply)(done.error());
-        bus.request({std::string(kRenderInventoryMessage), "",
-                     {{"inventory", inventory}, {"uuid", (*done)["uuid"]}}},
-                    [reply](Reply rendered) { (*reply)(std::move(rendered)); });
+        replyInventory(bus, inventory, (*done)["uuid"], reply);
       });
     });
   };

@@ -2,23 +2,15 @@
 
 #include <strato/handler_util.h>
 #include <strato/in_turn.h>
+#include <strato/rendering.h>
 
 #include "volume_store.h"
 
 namespace strato::volume {
 namespace {
 
-using SharedReplier = std::shared_ptr<Replier>;
-SharedReplier share(Replier reply) { return std::make_shared<Replier>(std::move(reply)); }
-
 Error conflict(std::string message, std::string details = {}) {
   return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
-void render(MessageBus& bus, const std::string& inventory, const std::string& uuid,
-            const SharedReplier& reply) {
-  bus.request({std::string(kRenderInventoryMessage), "", {{"inventory", inventory}, {"uuid", uuid}}},
-              [reply](Reply rendered) { (*reply)(std::move(rendered)); });
 }
 
 // Runs `step(item, next)` for each item in turn; `done` gets the first error or success.
@@ -152,7 +144,7 @@ void SnapshotService::create(const Json& p, Replier replier) {
   take(textParam(p, "volumeUuid"), uuid, name, textParam(p, "description"),
        [self = shared_from_this(), reply](Result<std::string> taken) {
          if (!taken) return (*reply)(taken.error());
-         render(self->bus_, "VolumeSnapshot", *taken, reply);
+         replyInventory(self->bus_, "VolumeSnapshot", *taken, reply);
        });
 }
 
@@ -361,7 +353,7 @@ void SnapshotService::createGroup(const Json& p, const std::string& account, Rep
             for (const auto& m : *members)
               owned.push_back({{"uuid", m.snapshot}, {"resourceType", "VolumeSnapshotVO"}});
             auto renderGroup = [self, group, reply](Reply) {
-              render(self->bus_, "VolumeSnapshotGroup", group, reply);
+              replyInventory(self->bus_, "VolumeSnapshotGroup", group, reply);
             };
             if (account.empty()) return renderGroup(Json::object());
             self->bus_.request({std::string(kRecordOwnershipMessage), "",

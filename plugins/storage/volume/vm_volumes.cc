@@ -3,16 +3,13 @@
 #include <strato/handler_util.h>
 
 #include <strato/in_turn.h>
+#include <strato/rendering.h>
 
 #include "snapshot_service.h"
 #include "volume_store.h"
 
 namespace strato::volume {
 namespace {
-
-using SharedReplier = std::shared_ptr<Replier>;
-
-SharedReplier share(Replier reply) { return std::make_shared<Replier>(std::move(reply)); }
 
 DbValue nullable(const std::string& text) { return text.empty() ? DbValue{} : DbValue{text}; }
 
