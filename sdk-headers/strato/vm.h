@@ -45,7 +45,8 @@ struct VmSpec {
   std::vector<VmNicSpec> nics;
   std::vector<VmVolumeSpec> volumes;
   // Settings from the VM's system tags, when set: "hostname", "sshKey", "consolePassword",
-  // "bootOrder" (["HardDisk", "CdRom", "Network"] in the order given).
+  // "bootOrder" (["HardDisk", "CdRom", "Network"] in the order given), "iso" (the ISO in its
+  // CD-ROM: {"uuid", "backupStorageUuid", "installPath"}).
   Json extra = Json::object();
 };
 
@@ -81,6 +82,10 @@ class VmDriver {
   virtual Status detachVolume(const VmSpec& vm, const VmVolumeSpec& volume) = 0;
   virtual Status attachNic(const VmSpec& vm, const VmNicSpec& nic) = 0;
   virtual Status detachNic(const VmSpec& vm, const VmNicSpec& nic) = 0;
+  // Puts an ISO into (or takes it out of) a running or paused guest's CD-ROM; vm.extra["iso"]
+  // names the one to insert.
+  virtual Status insertIso(const VmSpec& vm) = 0;
+  virtual Status ejectIso(const VmSpec& vm) = 0;
   // Sets a guest user's password through the guest agent of a running guest.
   virtual Status changePassword(const VmSpec& vm, const std::string& user,
                                 const std::string& password) = 0;

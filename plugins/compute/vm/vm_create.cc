@@ -9,6 +9,7 @@
 #include "vm_allocator.h"
 #include "vm_async.h"
 #include "vm_nics.h"
+#include "vm_settings.h"
 #include "vm_service.h"
 #include "vm_steps.h"
 
@@ -32,6 +33,7 @@ struct CreateContext {
   std::vector<std::string> l3s;
   std::map<std::string, std::string> staticIps, customMacs;  // by L3 network
   bool startNow = true;
+  bool fromIso = false;  // the root volume is empty; the ISO goes in its CD-ROM
   HostChoice host;
   bool reserved = false;
   std::string rootVolume;
@@ -117,6 +119,7 @@ Status readImage(Database& db, CreateContext& c) {
   }
   c.platform = dbText(r[4]);
   c.rootDiskOffering = textParam(c.params, "rootDiskOfferingUuid");
+  c.fromIso = media == "ISO";
   if (media == "ISO" && c.rootDiskOffering.empty()) {
     return invalidArgument("rootDiskOfferingUuid is required for a VM booting from an ISO",
                            "imageUuid " + c.image);
@@ -206,12 +209,19 @@ Status validateAndInsert(VmService& s, CreateContext& c) {
       return makeError(ErrorCode::kAlreadyExists, "a resource with uuid " + c.uuid + " exists");
     return inserted.error();
   }
+  if (c.fromIso) {
+    if (auto cd = setSystemTag(db, c.uuid, "VmInstanceVO", kIsoTag, c.image); !cd) {
+      (void)db.execute("DELETE FROM vm_instance WHERE uuid = ?", {c.uuid});  // this step's undo
+      return cd;
+    }
+  }
   // ZStack's tag for a new VM's affinity group (section 3.1.1's notes).
   for (const auto& tag : rawList(p, "systemTags")) {
     const std::string prefix = "affinityGroupUuid::";
     if (tag.rfind(prefix, 0) != 0) continue;
     if (auto joined = joinAffinityGroup(db, tag.substr(prefix.size()), c.uuid); !joined) {
       (void)db.execute("DELETE FROM vm_instance WHERE uuid = ?", {c.uuid});  // this step's undo
+      (void)removeSystemTags(db, c.uuid, kIsoTag);
       return joined;
     }
   }
@@ -294,6 +304,7 @@ void VmService::create(const Json& params, const std::string& accountUuid, Repli
       undoOnBlocking(bus_, [self, c] {
         (void)self->db().execute("DELETE FROM vm_instance WHERE uuid = ?", {c->uuid});
         (void)leaveAffinityGroups(self->db(), c->uuid);
+        (void)removeSystemTags(self->db(), c->uuid, kIsoTag);
       }));
 
   chain->then(

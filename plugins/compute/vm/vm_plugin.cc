@@ -143,6 +143,19 @@ void addApis(strato::Registrar& r, const Service& service) {
   candidates("GetDataVolumeAttachableVm", "VmInstance", &VmService::attachableVms);
   candidates("GetVmAttachableL3Network", "L3Network", &VmService::attachableL3s);
   candidates("GetImageCandidatesForVmToChange", "Image", &VmService::imageCandidates);
+  candidates("GetCandidateIsoForAttachingVm", "Image", &VmService::isoCandidates);
+  // Whose VMs: the caller's.
+  auto vmsForIso = vmApi("GetCandidateVmForAttachingIso", false);
+  r.addApi(vmsForIso);
+  r.handle(vmsForIso.messageType, [service, &bus](Message m, Replier replier) {
+    auto reply = strato::share(std::move(replier));
+    bus.postBlocking([service, reply, p = m.body["params"], account = accountOf(m)] {
+      auto found = service->vmsForIso(p, account);
+      if (!found) return (*reply)(found.error());
+      strato::replyInventories(service->bus(), "VmInstance",
+                               (*found)["uuids"].get<std::vector<std::string>>(), reply);
+    });
+  });
   serve(vmApi("GetVmStartingCandidateClustersHosts", false), [service, &bus](const Json& p, Replier replier) {
     auto reply = strato::share(std::move(replier));
     bus.postBlocking([service, p, reply] {
@@ -171,6 +184,10 @@ void addApis(strato::Registrar& r, const Service& service) {
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachDataVolumeQueued"));
   r.handle(queued("AttachL3NetworkToVm", "vm.AttachL3NetworkQueued", &VmService::attachL3),
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachL3NetworkQueued"));
+  r.handle(queued("AttachIsoToVmInstance", "vm.AttachIsoQueued", &VmService::attachIso),
+           strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachIsoQueued"));
+  r.handle(queued("DetachIsoFromVmInstance", "vm.DetachIsoQueued", &VmService::detachIso),
+           strato::forwardToQueue(bus, "vmInstanceUuid", "vm.DetachIsoQueued"));
   for (const char* name : {"ReimageVmInstance", "ChangeVmImage"}) {
     std::string inner = std::string("vm.") + name + "Queued";
     r.handle(queued(name, inner.c_str(), &VmService::reimage),

@@ -44,6 +44,11 @@ class VmService : public std::enable_shared_from_this<VmService> {
   Reply attachableVms(const Json& params);
   Reply attachableL3s(const Json& params);
   Reply imageCandidates(const Json& params);
+  Reply isoCandidates(const Json& params);
+  Reply vmsForIso(const Json& params, const std::string& accountUuid);
+  // The ISO in the CD-ROM (queued on the VM).
+  void attachIso(const Json& params, Replier reply);
+  void detachIso(const Json& params, Replier reply);
 
   // Cascades (blocking): VMs of deleted zones or storages go; VMs on a deleted host stop.
   Status expungeNow(const std::vector<std::string>& uuids);

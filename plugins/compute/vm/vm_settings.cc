@@ -192,6 +192,21 @@ Result<Json> vmSettings(Database& db, const std::string& vmUuid) {
     if (!*value) continue;
     extra[field] = std::string(key) == kBootOrder ? Json(splitCommas(**value)) : Json(**value);
   }
+  auto iso = systemTagValue(db, vmUuid, kIsoTag);
+  if (!iso) return iso.error();
+  if (*iso) {
+    auto copy = db.query(
+        "SELECT backupStorageUuid, installPath FROM image_backup_storage_ref WHERE imageUuid = ? "
+        "AND status = 'Ready' ORDER BY createDate",
+        {**iso});
+    if (!copy) return copy.error();
+    Json cd{{"uuid", **iso}};
+    if (!copy->rows.empty()) {
+      cd["backupStorageUuid"] = dbText(copy->rows[0][0]);
+      cd["installPath"] = dbText(copy->rows[0][1]);
+    }
+    extra["iso"] = std::move(cd);
+  }
   return extra;
 }
 

@@ -13,6 +13,9 @@
 
 namespace strato::vm {
 
+// ZStack's tag of the ISO in a VM's CD-ROM: "iso::<imageUuid>".
+inline constexpr const char* kIsoTag = "iso";
+
 struct SettingApi {
   const char* name;
   bool returnsVm;  // replies {"inventory": the VM}

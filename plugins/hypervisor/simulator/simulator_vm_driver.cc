@@ -107,6 +107,11 @@ Result<SimulatorVmDriver::Guest*> SimulatorVmDriver::runningGuest(const VmSpec& 
   return &it->second;
 }
 
+Status SimulatorVmDriver::insertIso(const VmSpec& vm) {
+  return hotPlug(vm, "CD-ROM", true);
+}
+Status SimulatorVmDriver::ejectIso(const VmSpec& vm) { return hotPlug(vm, "CD-ROM", false); }
+
 Status SimulatorVmDriver::changePassword(const VmSpec& vm, const std::string& user,
                                          const std::string& password) {
   pauseForLatency();

@@ -2,7 +2,7 @@
 // injected with system tags on the host, read at each call:
 //   - "simulator::failStartVm": start() fails (CreateVmInstance then rolls back);
 //   - "simulator::failMigrateVm" on the destination host: migrate() fails;
-//   - "simulator::failHotPlug": attaching a volume or NIC to a guest there fails;
+//   - "simulator::failHotPlug": attaching a volume, NIC or ISO to a guest there fails;
 // and config plugin.simulator.vmLatencyMs makes every call sleep that long first, like an agent.
 #pragma once
 
@@ -37,6 +37,8 @@ class SimulatorVmDriver : public VmDriver {
   Status detachVolume(const VmSpec& vm, const VmVolumeSpec& volume) override;
   Status attachNic(const VmSpec& vm, const VmNicSpec& nic) override;
   Status detachNic(const VmSpec& vm, const VmNicSpec& nic) override;
+  Status insertIso(const VmSpec& vm) override;
+  Status ejectIso(const VmSpec& vm) override;
   Status changePassword(const VmSpec& vm, const std::string& user,
                         const std::string& password) override;
   Result<ConsoleAddress> consoleAddress(const VmSpec& vm) override;
