@@ -107,5 +107,45 @@ TEST_F(VmReconfigureTest, StartingCandidatesAreTheHostsThatFit) {
   EXPECT_EQ(now["hostInventories"][0]["uuid"], hosts_[1]);
 }
 
+TEST_F(VmReconfigureTest, CloneMakesVmsFromTheRootDiskAsItIs) {
+  Json v = createVm("web");
+  std::string vm = v["uuid"];
+  auto cloned = vmAction(vm, {{"cloneVmInstance", {{"names", {"web-2", "web-3"}}}}});
+  ASSERT_EQ(cloned.status, 200) << cloned.body;
+  Json result = parse(cloned)["result"];
+  EXPECT_EQ(result["numberOfClonedVm"], 2);
+  ASSERT_EQ(result["inventories"].size(), 2u) << result;
+  std::string image;
+  for (const auto& made : result["inventories"]) {
+    Json c = made["inventory"];
+    EXPECT_EQ(c["state"], "Running");
+    EXPECT_EQ(c["cpuNum"], 1);
+    EXPECT_EQ(c["vmNics"][0]["l3NetworkUuid"], l3_);
+    EXPECT_NE(c["imageUuid"], image_);  // the template of the source's disk
+    image = c["imageUuid"];
+  }
+  EXPECT_EQ(result["inventories"][0]["inventory"]["name"], "web-2");
+  EXPECT_EQ(query("/zstack/v1/images/" + image)[0]["system"], true);
+  EXPECT_EQ(rowsIn("volume_snapshot"), 0);  // the clone's snapshot is gone again
+  EXPECT_EQ(rowsIn("vm_instance"), 3);
+  EXPECT_EQ(codeOf(vmAction(vm, {{"cloneVmInstance", {{"names", {"x"}}, {"full", true}}}})),
+            "SYS.1009");
+}
+
+TEST_F(VmReconfigureTest, InterdependentL3NetworksAndImages) {
+  auto l3s = client().send("GET", "/zstack/v1/images-l3networks/dependencies?zoneUuid=" + zone_ +
+                                      "&imageUuid=" + image_);
+  ASSERT_EQ(l3s.status, 200) << l3s.body;
+  ASSERT_EQ(parse(l3s)["inventories"].size(), 1u) << l3s.body;
+  EXPECT_EQ(parse(l3s)["inventories"][0]["uuid"], l3_);
+  auto images = client().send("GET", "/zstack/v1/images-l3networks/dependencies?zoneUuid=" + zone_ +
+                                         "&l3NetworkUuids=" + l3_);
+  ASSERT_EQ(images.status, 200) << images.body;
+  ASSERT_EQ(parse(images)["inventories"].size(), 1u) << images.body;
+  EXPECT_EQ(parse(images)["inventories"][0]["uuid"], image_);
+  EXPECT_EQ(codeOf(client().send("GET", "/zstack/v1/images-l3networks/dependencies?zoneUuid=" + zone_)),
+            "SYS.1007");
+}
+
 }  // namespace
 }  // namespace strato::test

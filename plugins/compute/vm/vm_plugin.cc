@@ -144,6 +144,15 @@ void addApis(strato::Registrar& r, const Service& service) {
   candidates("GetVmAttachableL3Network", "L3Network", &VmService::attachableL3s);
   candidates("GetImageCandidatesForVmToChange", "Image", &VmService::imageCandidates);
   candidates("GetCandidateIsoForAttachingVm", "Image", &VmService::isoCandidates);
+  serve(vmApi("GetInterdependentL3NetworksImages", false), [service, &bus](const Json& p, Replier replier) {
+    auto reply = strato::share(std::move(replier));
+    bus.postBlocking([service, p, reply] {
+      auto found = service->interdependents(p);
+      if (!found) return (*reply)(found.error());
+      strato::replyInventories(service->bus(), (*found)["inventory"],
+                               (*found)["uuids"].get<std::vector<std::string>>(), reply);
+    });
+  });
   // Whose VMs: the caller's.
   auto vmsForIso = vmApi("GetCandidateVmForAttachingIso", false);
   r.addApi(vmsForIso);
@@ -184,6 +193,13 @@ void addApis(strato::Registrar& r, const Service& service) {
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachDataVolumeQueued"));
   r.handle(queued("AttachL3NetworkToVm", "vm.AttachL3NetworkQueued", &VmService::attachL3),
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachL3NetworkQueued"));
+  // Queued on the source VM: a clone sees its disk as no other call on it changes it.
+  auto clone = vmApi("CloneVmInstance", false);
+  r.addApi(clone);
+  r.handle(clone.messageType, strato::forwardToQueue(bus, "vmInstanceUuid", "vm.CloneVmInstanceQueued"));
+  r.handle("vm.CloneVmInstanceQueued", [service](Message m, Replier reply) {
+    service->clone(m.body["params"], accountOf(m), std::move(reply));
+  });
   r.handle(queued("AttachIsoToVmInstance", "vm.AttachIsoQueued", &VmService::attachIso),
            strato::forwardToQueue(bus, "vmInstanceUuid", "vm.AttachIsoQueued"));
   r.handle(queued("DetachIsoFromVmInstance", "vm.DetachIsoQueued", &VmService::detachIso),

@@ -18,6 +18,8 @@ class VmService : public std::enable_shared_from_this<VmService> {
       : bus_(bus), db_(db), config_(config), extensions_(extensions), logger_(logger) {}
 
   void create(const Json& params, const std::string& accountUuid, Replier reply);
+  // CloneVmInstance: {"result": {"numberOfClonedVm", "inventories": [{"inventory"|"error"}]}}.
+  void clone(const Json& params, const std::string& accountUuid, Replier reply);
   // Start, Stop, Reboot, Pause, Resume.
   void operate(VmOp op, const Json& params, Replier reply);
   void migrate(const Json& params, Replier reply);
@@ -45,6 +47,8 @@ class VmService : public std::enable_shared_from_this<VmService> {
   Reply attachableL3s(const Json& params);
   Reply imageCandidates(const Json& params);
   Reply isoCandidates(const Json& params);
+  // {"inventory": "L3Network" or "Image", "uuids": [...]}.
+  Reply interdependents(const Json& params);
   Reply vmsForIso(const Json& params, const std::string& accountUuid);
   // The ISO in the CD-ROM (queued on the VM).
   void attachIso(const Json& params, Replier reply);
