@@ -147,5 +147,29 @@ TEST_F(VmReconfigureTest, InterdependentL3NetworksAndImages) {
             "SYS.1007");
 }
 
+TEST_F(VmReconfigureTest, CreationCandidatesAreWhatCreateWouldConsider) {
+  std::string query = "?imageUuid=" + image_ + "&l3NetworkUuids=" + l3_;
+  auto where = client().send("GET", "/zstack/v1/vm-instances/candidate-destinations" + query +
+                                        "&instanceOfferingUuid=" + offering_);
+  ASSERT_EQ(where.status, 200) << where.body;
+  Json found = parse(where);
+  ASSERT_EQ(found["zones"].size(), 1u) << found;
+  EXPECT_EQ(found["zones"][0]["uuid"], zone_);
+  EXPECT_EQ(found["clusters"].size(), 1u);
+  EXPECT_EQ(found["hosts"].size(), 2u);
+  auto storages = client().send("GET", "/zstack/v1/vm-instances/candidate-storages" + query);
+  ASSERT_EQ(storages.status, 200) << storages.body;
+  ASSERT_EQ(parse(storages)["rootVolumePrimaryStorages"].size(), 1u) << storages.body;
+  EXPECT_EQ(parse(storages)["rootVolumePrimaryStorages"][0]["uuid"], ps_);
+  EXPECT_TRUE(parse(storages)["dataVolumePrimaryStorages"].empty());
+
+  // An offering no host can hold leaves nothing.
+  std::string huge = instanceOffering(64, kGiB);
+  Json none = parse(client().send("GET", "/zstack/v1/vm-instances/candidate-destinations" + query +
+                                             "&instanceOfferingUuid=" + huge));
+  EXPECT_TRUE(none["hosts"].empty()) << none;
+  EXPECT_TRUE(none["zones"].empty());
+}
+
 }  // namespace
 }  // namespace strato::test

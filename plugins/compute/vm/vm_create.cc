@@ -4,6 +4,7 @@
 // steps before it in reverse order, so a failed creation leaves no capacity taken, no IP, no
 // volume and no row behind.
 #include <map>
+#include <set>
 
 #include "vm_affinity.h"
 #include "vm_allocator.h"
@@ -244,7 +245,6 @@ HostRequest hostRequestOf(const VmService& s, const CreateContext& c) {
   return r;
 }
 
-// A volume of the VM on the first primary storage of the host's cluster that takes it.
 // NIC `index` and those after it, one at a time.
 void allocateNics(const std::shared_ptr<VmService>& s, const Context& c, std::size_t index,
                   FlowDone done) {
@@ -290,6 +290,44 @@ Json volumeBody(const CreateContext& c, const char* type, int deviceId) {
 }
 
 }  // namespace
+
+// What CreateVmInstance with these parameters would consider, read the same way: the hosts, their
+// clusters and zones (3.1.45), and the primary storages for the root and data volumes (3.1.15,
+// which names no offering: then CPU and memory do not narrow the hosts).
+Reply VmService::creationCandidates(const Json& p) {
+  CreateContext c;
+  c.params = p;
+  std::vector<Status (*)(Database&, CreateContext&)> reads{readImage, readNetworks};
+  if (p.contains("instanceOfferingUuid")) reads.insert(reads.begin(), readOffering);
+  for (auto read : reads)
+    if (auto ok = read(db_, c); !ok) return ok.error();
+  std::int64_t dataBytes = 0;
+  for (const auto& offering : rawList(p, "dataDiskOfferingUuids")) {
+    auto size = diskOfferingSize(db_, offering, "dataDiskOfferingUuids");
+    if (!size) return size.error();
+    dataBytes = std::max(dataBytes, *size);
+  }
+  Json out{{"zones", Json::array()}, {"clusters", Json::array()}, {"hosts", Json::array()},
+           {"rootStorages", Json::array()}, {"dataStorages", Json::array()}};
+  auto hosts = candidateHosts(db_, hostRequestOf(*this, c));
+  if (!hosts) return hosts.error().code == ErrorCode::kConflict ? Reply(out) : Reply(hosts.error());
+  std::set<std::string> seen;
+  auto add = [&](const char* key, const std::string& uuid) {
+    if (seen.insert(std::string(key) + uuid).second) out[key].push_back(uuid);
+  };
+  for (const auto& h : *hosts) {
+    add("hosts", h.uuid);
+    add("clusters", h.clusterUuid);
+    add("zones", h.zoneUuid);
+    for (auto [key, bytes] : {std::pair{"rootStorages", c.rootSize}, std::pair{"dataStorages", dataBytes}}) {
+      if (std::string(key) == "dataStorages" && dataBytes == 0) continue;
+      auto storages = candidateStorages(db_, h.clusterUuid, bytes, "");
+      if (!storages) continue;  // none with room in this cluster
+      for (const auto& ps : *storages) add(key, ps);
+    }
+  }
+  return out;
+}
 
 void VmService::create(const Json& params, const std::string& accountUuid, Replier replier) {
   auto self = shared_from_this();

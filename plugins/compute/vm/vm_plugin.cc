@@ -2,6 +2,8 @@
 // power operations, migration, destroy / recover / expunge by vm.deletionPolicy, UpdateVmInstance
 // and the queries of VMs and NICs. The other APIs of 3.1 are not declared yet: the kernel answers
 // them "not implemented" (SYS.1010).
+#include <array>
+
 #include <strato/deletion_policy.h>
 #include <strato/sdk.h>
 
@@ -153,6 +155,26 @@ void addApis(strato::Registrar& r, const Service& service) {
                                (*found)["uuids"].get<std::vector<std::string>>(), reply);
     });
   });
+  // Where CreateVmInstance with these parameters could put a VM and its volumes.
+  for (auto [name, lists] :
+       {std::pair<const char*, std::vector<std::array<const char*, 3>>>{
+            "GetCandidateZonesClustersHostsForCreatingVm",
+            {{{"zones", "zones", "Zone"}}, {{"clusters", "clusters", "Cluster"}}, {{"hosts", "hosts", "Host"}}}},
+        {"GetCandidatePrimaryStoragesForCreatingVm",
+         {{{"rootVolumePrimaryStorages", "rootStorages", "PrimaryStorage"}},
+          {{"dataVolumePrimaryStorages", "dataStorages", "PrimaryStorage"}}}}}) {
+    serve(vmApi(name, false), [service, &bus, lists = lists](const Json& p, Replier replier) {
+      auto reply = strato::share(std::move(replier));
+      bus.postBlocking([service, p, reply, lists] {
+        auto found = service->creationCandidates(p);
+        if (!found) return (*reply)(found.error());
+        std::vector<strato::RenderedList> rendered;
+        for (const auto& [key, field, inventory] : lists)
+          rendered.push_back({key, inventory, (*found)[field].get<std::vector<std::string>>()});
+        strato::replyInventoryLists(service->bus(), std::move(rendered), reply);
+      });
+    });
+  }
   // Whose VMs: the caller's.
   auto vmsForIso = vmApi("GetCandidateVmForAttachingIso", false);
   r.addApi(vmsForIso);

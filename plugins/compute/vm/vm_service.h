@@ -18,6 +18,8 @@ class VmService : public std::enable_shared_from_this<VmService> {
       : bus_(bus), db_(db), config_(config), extensions_(extensions), logger_(logger) {}
 
   void create(const Json& params, const std::string& accountUuid, Replier reply);
+  // {"zones", "clusters", "hosts", "rootStorages", "dataStorages"} a creation would consider.
+  Reply creationCandidates(const Json& params);
   // CloneVmInstance: {"result": {"numberOfClonedVm", "inventories": [{"inventory"|"error"}]}}.
   void clone(const Json& params, const std::string& accountUuid, Replier reply);
   // Start, Stop, Reboot, Pause, Resume.
