@@ -13,7 +13,9 @@ namespace strato {
 
 // {"primaryStorageUuid", "volumeUuid", "size", "format",
 //  "imageUuid"?, "backupStorageUuid"?, "imageInstallPath"?     (the three for a template copy)
-//  "snapshotInstallPath"?}                                      (a copy of a snapshot there)
+//  "snapshotInstallPath"?                                       (a copy of a snapshot there)
+//  "srcPrimaryStorageUuid"?, "srcInstallPath"?}                 (a copy of another storage's
+//                                                                volume: a migration)
 //   -> {"installPath", "size", "actualSize"}
 // Reserves `size` of the storage's availableCapacity, then has the storage create the file;
 // a failed create gives the capacity back.

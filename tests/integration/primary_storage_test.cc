@@ -62,11 +62,12 @@ TEST_F(PrimaryStorageTest, AddEveryTypeWithTheManualsShapes) {
   EXPECT_EQ(
       parse(strategies)["primaryStorageAllocatorStrategies"],
       Json::array({"DefaultPrimaryStorageAllocationStrategy", "LocalStorageAllocatorStrategy"}));
-  // Volumes are not there yet: the resource refs are empty, and the volume APIs not served.
+  // No volume is on local storage yet: the resource refs are empty; a volume that does not
+  // exist has no migration candidates.
   EXPECT_EQ(query("/zstack/v1/primary-storage/local-storage/resource-refs").size(), 0u);
   auto migrate = client().send("GET", "/zstack/v1/primary-storage/volumes/" + std::string(32, 'a') +
                                           "/migration-candidates");
-  EXPECT_EQ(migrate.status, 501) << migrate.body;
+  EXPECT_EQ(codeOf(migrate), "SYS.1006") << migrate.body;
 }
 
 TEST_F(PrimaryStorageTest, AddRefusesBadInputClearly) {

@@ -50,13 +50,15 @@ struct VolumeFile {
 };
 
 // Where a new volume's bytes come from: empty for a blank volume, else an image's copy on a
-// backup storage (CreateDataVolumeFromVolumeTemplate), or a snapshot on this storage
-// (CreateDataVolumeFromVolumeSnapshot).
+// backup storage (CreateDataVolumeFromVolumeTemplate), a snapshot on this storage
+// (CreateDataVolumeFromVolumeSnapshot), or a volume of another storage (a migration).
 struct VolumeSource {
   std::string imageUuid;
   std::string backupStorageUuid;
   std::string installPath;
   std::string snapshotInstallPath;
+  std::string srcPrimaryStorageUuid;
+  std::string srcInstallPath;
 };
 
 class PrimaryStorageDriver {

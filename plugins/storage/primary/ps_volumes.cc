@@ -76,7 +76,8 @@ Reply createVolume(PrimaryStorageService& service, Database& db, const Json& bod
   if (!t) return t.error();
   if (auto reserved = reserve(db, t->record, size); !reserved) return reserved.error();
   VolumeSource source{textParam(body, "imageUuid"), textParam(body, "backupStorageUuid"),
-                      textParam(body, "imageInstallPath"), textParam(body, "snapshotInstallPath")};
+                      textParam(body, "imageInstallPath"), textParam(body, "snapshotInstallPath"),
+                      textParam(body, "srcPrimaryStorageUuid"), textParam(body, "srcInstallPath")};
   auto file = t->driver->createVolume(t->record.spec, t->hosts, textParam(body, "volumeUuid"), size,
                                       textParam(body, "format"), source);
   if (!file) {

@@ -90,9 +90,14 @@ Result<VolumeFile> SimulatorStorageDriver::createVolume(
   // ZStack's layout: dataVolumes/acct-.../vol-<uuid>/<uuid>.<format>; a copy of a template keeps
   // no link to it (the simulator has no backing chains).
   std::lock_guard lock(mutex_);
+  // A copy needs its original: a snapshot here, or a volume of another simulator storage.
   if (!source.snapshotInstallPath.empty()) {
     if (auto snapshot = fileAt(spec.uuid, source.snapshotInstallPath); !snapshot)
       return snapshot.error();
+  }
+  if (!source.srcInstallPath.empty()) {
+    if (auto original = fileAt(source.srcPrimaryStorageUuid, source.srcInstallPath); !original)
+      return original.error();
   }
   VolumeFile file{"simulator://" + spec.uuid + "/dataVolumes/vol-" + volumeUuid + "/" + volumeUuid +
                       "." + format,

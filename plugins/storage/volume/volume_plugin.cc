@@ -3,6 +3,7 @@
 // (3.2.26) is not declared: the kernel answers them "not
 // implemented".
 #include <strato/deletion_policy.h>
+#include <strato/rendering.h>
 #include <strato/sdk.h>
 
 #include "snapshot_apis.h"
@@ -129,6 +130,24 @@ strato::Status init(strato::Registrar& r) {
   serve(volumeApi("SyncVolumeSize", true), &VolumeService::syncSize);
   serve(volumeApi("ResizeDataVolume", true), &VolumeService::resize);
   serve(volumeApi("ResizeRootVolume", true), &VolumeService::resizeRoot);
+  // 4.4.13-14 (primary storage's section; the volume is what moves). Queued on the volume.
+  auto migrate = volumeApi("PrimaryStorageMigrateVolume", true);
+  r.addApi(migrate);
+  r.handle(migrate.messageType, strato::forwardToQueue(bus, "volumeUuid", "volume.MigrateQueued"));
+  r.handle("volume.MigrateQueued", strato::blockingHandler(bus, [service](const Message& m) {
+             return service->migrate(m.body["params"]);
+           }));
+  auto candidates = volumeApi("GetPrimaryStorageCandidatesForVolumeMigration", false);
+  r.addApi(candidates);
+  r.handle(candidates.messageType, [service, &bus](Message m, strato::Replier replier) {
+    auto reply = strato::share(std::move(replier));
+    bus.postBlocking([service, &bus, reply, p = m.body["params"]] {
+      auto found = service->migrationCandidates(p);
+      if (!found) return (*reply)(found.error());
+      strato::replyInventories(bus, "PrimaryStorage",
+                               (*found)["uuids"].get<std::vector<std::string>>(), reply);
+    });
+  });
   serve(volumeApi("GetVolumeFormat", false), &VolumeService::formats);
   serve(volumeApi("GetVolumeCapabilities", false), &VolumeService::capabilities);
   serve(volumeApi("SetVolumeQoS", false), &VolumeService::setQos);

@@ -31,6 +31,9 @@ class VolumeService {
   Reply syncSize(const Json& params);
   Reply resize(const Json& params);
   Reply resizeRoot(const Json& params);
+  // PrimaryStorageMigrateVolume (queued on the volume) and its candidates ({"uuids"}).
+  Reply migrate(const Json& params);
+  Reply migrationCandidates(const Json& params);
   Reply formats(const Json& params);
   Reply capabilities(const Json& params);
   Reply setQos(const Json& params);

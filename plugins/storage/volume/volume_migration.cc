@@ -1,0 +1,110 @@
+// PrimaryStorageMigrateVolume (4.4.14) and GetPrimaryStorageCandidatesForVolumeMigration (4.4.13):
+// a volume's file moves to another primary storage of its zone. The new storage copies it
+// (primaryStorage.CreateVolume with the old file as source, its capacity reserved there), the
+// volume points at the copy, then the old file goes (its capacity back).
+#include "volume_service.h"
+
+#include "snapshot_service.h"
+
+namespace strato::volume {
+namespace {
+
+Error conflict(std::string message, std::string details = {}) {
+  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
+}
+
+// Storages that can take the volume: of its zone and type (a copy between types needs a host
+// agent), Enabled, Connected and roomy enough, and used by its VM's cluster when it has a VM.
+Result<std::vector<std::string>> destinations(Database& db, const VolumeRecord& v) {
+  std::string sql =
+      "SELECT d.uuid FROM primary_storage d JOIN primary_storage s ON s.uuid = ? WHERE d.uuid <> "
+      "s.uuid AND d.zoneUuid = s.zoneUuid AND d.type = s.type AND d.state = 'Enabled' AND "
+      "d.status = 'Connected' AND d.availableCapacity >= ?";
+  std::vector<DbValue> binds{v.primaryStorageUuid, v.size};
+  if (!v.vmInstanceUuid.empty()) {
+    sql += " AND d.uuid IN (SELECT c.primaryStorageUuid FROM primary_storage_cluster_ref c JOIN "
+           "vm_instance vm ON vm.clusterUuid = c.clusterUuid WHERE vm.uuid = ?)";
+    binds.emplace_back(v.vmInstanceUuid);
+  }
+  auto rows = db.query(sql + " ORDER BY d.availableCapacity DESC", binds);
+  if (!rows) return rows.error();
+  std::vector<std::string> out;
+  for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
+  return out;
+}
+
+}  // namespace
+
+Reply VolumeService::migrationCandidates(const Json& p) {
+  auto volume = loadVolume(db_, textParam(p, "volumeUuid"));
+  if (!volume) return volume.error();
+  Json uuids = Json::array();
+  if (volume->installPath.empty()) return Json{{"uuids", uuids}};  // nothing to move yet
+  auto found = destinations(db_, *volume);
+  if (!found) return found.error();
+  for (const auto& ps : *found) uuids.push_back(ps);
+  return Json{{"uuids", uuids}};
+}
+
+Reply VolumeService::migrate(const Json& p) {
+  auto volume = loadVolume(db_, textParam(p, "volumeUuid"));
+  if (!volume) return volume.error();
+  std::string to = textParam(p, "dstPrimaryStorageUuid");
+  if (volume->status != "Ready" || volume->installPath.empty())
+    return conflict("volume " + volume->uuid + " is " + volume->status + "; it must be Ready");
+  if (!volume->vmInstanceUuid.empty()) {
+    auto vm = db_.query("SELECT state FROM vm_instance WHERE uuid = ?", {volume->vmInstanceUuid});
+    if (!vm) return vm.error();
+    std::string state = vm->rows.empty() ? "" : dbText(vm->rows[0][0]);
+    if (!state.empty() && state != "Stopped" && state != "Created")
+      return conflict("VM " + volume->vmInstanceUuid + " is " + state + "; stop it before moving its volume");
+  }
+  // Snapshot files build on the volume's file where it is.
+  auto snapshots = snapshotFileDeletions(db_, volume->uuid);
+  if (!snapshots) return snapshots.error();
+  if (!snapshots->empty())
+    return conflict("volume " + volume->uuid + " has snapshots; delete them before moving it");
+  auto fits = destinations(db_, *volume);
+  if (!fits) return fits.error();
+  if (std::find(fits->begin(), fits->end(), to) == fits->end()) {
+    return conflict("primary storage " + to + " cannot take volume " + volume->uuid,
+                    "it must be another Enabled, Connected storage of the same zone and type with " +
+                        std::to_string(volume->size) + " bytes free" +
+                        (volume->vmInstanceUuid.empty() ? "" : ", used by the VM's cluster"));
+  }
+  auto copy = callStorage(kCreateVolumeMessage,
+                          {{"primaryStorageUuid", to},
+                           {"volumeUuid", volume->uuid},
+                           {"size", volume->size},
+                           {"format", volume->format},
+                           {"srcPrimaryStorageUuid", volume->primaryStorageUuid},
+                           {"srcInstallPath", volume->installPath}},
+                          std::chrono::minutes(30));
+  if (!copy) return copy.error();
+  auto moved = db_.execute(
+      "UPDATE volume SET primaryStorageUuid = ?, installPath = ?, actualSize = ?, lastOpDate = ? "
+      "WHERE uuid = ?",
+      {to, textParam(*copy, "installPath"), copy->value("actualSize", volume->actualSize),
+       nowMillis(), volume->uuid});
+  if (!moved) {
+    (void)callStorage(kDeleteVolumeMessage,
+                      {{"primaryStorageUuid", to}, {"installPath", textParam(*copy, "installPath")},
+                       {"size", volume->size}},
+                      std::chrono::minutes(5));
+    return moved.error();
+  }
+  // The volume lives on the copy now; an old file that stays is logged for the operator.
+  auto gone = callStorage(kDeleteVolumeMessage,
+                          {{"primaryStorageUuid", volume->primaryStorageUuid},
+                           {"installPath", volume->installPath},
+                           {"size", volume->size}},
+                          std::chrono::minutes(5));
+  if (!gone)
+    logger_.warn("volume.migrate.oldFile.left uuid=" + volume->uuid + " path=" + volume->installPath +
+                 " error=" + gone.error().describe());
+  logger_.info("volume.migrated uuid=" + volume->uuid + " from=" + volume->primaryStorageUuid +
+               " to=" + to);
+  return inventoryReply(db_, volume->uuid);
+}
+
+}  // namespace strato::volume
