@@ -22,6 +22,8 @@ struct VmNicSpec {
   std::string netmask;
   std::string gateway;
   int deviceId = 0;
+  std::int64_t inboundBandwidth = 0;   // bits per second; 0: no limit
+  std::int64_t outboundBandwidth = 0;  // likewise
 };
 
 struct VmVolumeSpec {
@@ -82,6 +84,8 @@ class VmDriver {
   virtual Status detachVolume(const VmSpec& vm, const VmVolumeSpec& volume) = 0;
   virtual Status attachNic(const VmSpec& vm, const VmNicSpec& nic) = 0;
   virtual Status detachNic(const VmSpec& vm, const VmNicSpec& nic) = 0;
+  // Applies the NIC's bandwidth limits (0 lifts one) to a running or paused guest.
+  virtual Status setNicQos(const VmSpec& vm, const VmNicSpec& nic) = 0;
   // Puts an ISO into (or takes it out of) a running or paused guest's CD-ROM; vm.extra["iso"]
   // names the one to insert.
   virtual Status insertIso(const VmSpec& vm) = 0;

@@ -120,5 +120,30 @@ TEST_F(VmSettingsTest, StaticIpAndMacChangeAStoppedVmsNic) {
   EXPECT_EQ(codeOf(mac("FA-16")), "SYS.1007");
 }
 
+TEST_F(VmSettingsTest, NicQosIsStoredAndAppliedToTheRunningGuest) {
+  std::string nic = createVm("web")["vmNics"][0]["uuid"];
+  auto set = [&](const Json& limits) {
+    return client().call("PUT", std::string(kVms) + "/" + nic + "/actions", {{"setNicQos", limits}});
+  };
+  auto get = [&] { return parse(client().send("GET", std::string(kVms) + "/" + nic + "/QoS")); };
+  EXPECT_EQ(get(), Json::object());
+  ASSERT_EQ(set({{"outboundBandwidth", 100000}, {"inboundBandwidth", 200000}}).status, 200);
+  EXPECT_EQ(get(), (Json{{"inboundBandwidth", 200000}, {"outboundBandwidth", 100000}}));
+  EXPECT_EQ(codeOf(set({{"outboundBandwidth", 100}})), "SYS.1007");
+
+  // The guest refuses: the limits stay what they were.
+  std::string refusal = createSystemTag("HostVO", hosts_[0], "simulator::failHotPlug")["uuid"];
+  EXPECT_EQ(set({{"outboundBandwidth", 300000}}).status, 503);
+  EXPECT_EQ(get()["outboundBandwidth"], 100000);
+  ASSERT_EQ(client().call("DELETE", "/zstack/v1/tags/" + refusal).status, 200);
+
+  auto lift = [&](const std::string& direction) {
+    return client().call("DELETE", std::string(kVms) + "/" + nic + "/nic-qos?direction=" + direction);
+  };
+  EXPECT_EQ(codeOf(lift("sideways")), "SYS.1007");
+  ASSERT_EQ(lift("in").status, 200);
+  EXPECT_EQ(get(), (Json{{"outboundBandwidth", 100000}}));
+}
+
 }  // namespace
 }  // namespace strato::test

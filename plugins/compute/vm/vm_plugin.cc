@@ -203,11 +203,13 @@ void addApis(strato::Registrar& r, const Service& service) {
   // Device calls run in the VM's queue. Those whose path names only the volume or the NIC find
   // the VM first.
   auto queued = [&](const char* name, const char* inner,
-                    std::function<void(VmService&, const Json&, Replier)> work) {
+                    std::function<void(VmService&, const Json&, Replier)> work,
+                    std::vector<strato::ApiParam> params = {}) {
     r.handle(inner, [service, work](Message m, Replier reply) {
       work(*service, m.body["params"], std::move(reply));
     });
     auto decl = vmApi(name, false);
+    decl.params = std::move(params);  // empty: the catalog's
     r.addApi(decl);
     return decl.messageType;
   };
@@ -285,6 +287,32 @@ void addApis(strato::Registrar& r, const Service& service) {
                     bus.postBlocking([&s, p, reply] { (*reply)(strato::vm::updateNicMac(s, p)); });
                   }),
            onItsVm("vm.UpdateVmNicMacQueued", nicVm));
+  // NIC QoS names the NIC by uuid; it runs in the NIC's VM's queue.
+  auto nicByUuid = [nicVm](const Json& p) {
+    Json named = p;
+    named["vmNicUuid"] = strato::textParam(p, "uuid");
+    return nicVm(named);
+  };
+  // The catalog reads DeleteNicQoS's directions "in" and "out" as one value "inout".
+  using strato::ParamType;
+  std::vector<strato::ApiParam> deleteParams{{"uuid", ParamType::kString, true},
+                                             {"direction", ParamType::kString, true, {"in", "out"}},
+                                             {"systemTags", ParamType::kList, false},
+                                             {"userTags", ParamType::kList, false}};
+  for (auto [name, work, params] :
+       {std::tuple{"SetNicQoS", &VmService::setNicQos, std::vector<strato::ApiParam>{}},
+        std::tuple{"GetNicQoS", &VmService::getNicQos, std::vector<strato::ApiParam>{}},
+        std::tuple{"DeleteNicQoS", &VmService::deleteNicQos, deleteParams}}) {
+    std::string inner = std::string("vm.") + name + "Queued";
+    auto type = queued(
+        name, inner.c_str(),
+        [&bus, work = work](VmService& s, const Json& p, Replier replier) {
+          auto reply = strato::share(std::move(replier));
+          bus.postBlocking([&s, work, p, reply] { (*reply)((s.*work)(p)); });
+        },
+        params);
+    r.handle(type, onItsVm(inner, nicByUuid));
+  }
   auto capabilities = vmApi("GetVmCapabilities", false);
   r.addApi(capabilities);
   r.handle(capabilities.messageType, strato::blockingHandler(bus, [service](const Message& m) {

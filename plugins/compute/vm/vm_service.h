@@ -20,6 +20,10 @@ class VmService : public std::enable_shared_from_this<VmService> {
   void create(const Json& params, const std::string& accountUuid, Replier reply);
   // {"zones", "clusters", "hosts", "rootStorages", "dataStorages"} a creation would consider.
   Reply creationCandidates(const Json& params);
+  // NIC bandwidth limits (blocking, in the NIC's VM's queue).
+  Reply setNicQos(const Json& params);
+  Reply getNicQos(const Json& params);
+  Reply deleteNicQos(const Json& params);
   // CloneVmInstance: {"result": {"numberOfClonedVm", "inventories": [{"inventory"|"error"}]}}.
   void clone(const Json& params, const std::string& accountUuid, Replier reply);
   // Start, Stop, Reboot, Pause, Resume.
@@ -77,6 +81,8 @@ class VmService : public std::enable_shared_from_this<VmService> {
   // volumes detached, the row, then its owner and tags. For ExpungeVmInstance, the Direct
   // policy and the cascades.
   void expungeChain(const std::string& uuid, std::function<void(Status)> done);
+  // Stores the limits (-1: unchanged, 0: none) and shapes a running guest; undone if it refuses.
+  Reply changeNicQos(const Json& params, std::int64_t inbound, std::int64_t outbound);
 
   MessageBus& bus_;
   Database& db_;

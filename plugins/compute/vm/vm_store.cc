@@ -67,8 +67,13 @@ Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostU
       {vm.uuid});
   if (!nics) return nics.error();
   for (const auto& r : nics->rows) {
-    spec.nics.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), dbText(r[3]), dbText(r[4]),
-                         dbText(r[5]), static_cast<int>(dbInt(r[6]))});
+    VmNicSpec nic{dbText(r[0]), dbText(r[1]), dbText(r[2]), dbText(r[3]), dbText(r[4]),
+                  dbText(r[5]), static_cast<int>(dbInt(r[6]))};
+    auto limits = nicLimits(db, nic.uuid);
+    if (!limits) return limits.error();
+    nic.inboundBandwidth = limits->first;
+    nic.outboundBandwidth = limits->second;
+    spec.nics.push_back(std::move(nic));
   }
   auto volumes = db.query(
       "SELECT uuid, type, primaryStorageUuid, installPath, format, deviceId FROM volume WHERE "

@@ -46,6 +46,9 @@ struct NicRecord {
 };
 Result<std::vector<NicRecord>> loadNics(Database& db, const std::string& vmUuid);
 
+// A NIC's {inbound, outbound} limits in bits per second (0: none), from its tags (vm_nic_qos.cc).
+Result<std::pair<std::int64_t, std::int64_t>> nicLimits(Database& db, const std::string& nicUuid);
+
 // The settings a VmSpec carries in `extra`, from the VM's system tags (vm_settings.cc).
 Result<Json> vmSettings(Database& db, const std::string& vmUuid);
 

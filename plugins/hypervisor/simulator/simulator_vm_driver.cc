@@ -107,6 +107,11 @@ Result<SimulatorVmDriver::Guest*> SimulatorVmDriver::runningGuest(const VmSpec& 
   return &it->second;
 }
 
+// Shaping a NIC is plugging a new limit into it: the same checks and injected failure.
+Status SimulatorVmDriver::setNicQos(const VmSpec& vm, const VmNicSpec& nic) {
+  return hotPlug(vm, "limits of NIC " + nic.uuid, true);
+}
+
 Status SimulatorVmDriver::insertIso(const VmSpec& vm) {
   return hotPlug(vm, "CD-ROM", true);
 }

@@ -37,6 +37,7 @@ class SimulatorVmDriver : public VmDriver {
   Status detachVolume(const VmSpec& vm, const VmVolumeSpec& volume) override;
   Status attachNic(const VmSpec& vm, const VmNicSpec& nic) override;
   Status detachNic(const VmSpec& vm, const VmNicSpec& nic) override;
+  Status setNicQos(const VmSpec& vm, const VmNicSpec& nic) override;
   Status insertIso(const VmSpec& vm) override;
   Status ejectIso(const VmSpec& vm) override;
   Status changePassword(const VmSpec& vm, const std::string& user,
