@@ -48,7 +48,8 @@ struct VmSpec {
   std::vector<VmVolumeSpec> volumes;
   // Settings from the VM's system tags, when set: "hostname", "sshKey", "consolePassword",
   // "bootOrder" (["HardDisk", "CdRom", "Network"] in the order given), "iso" (the ISO in its
-  // CD-ROM: {"uuid", "backupStorageUuid", "installPath"}).
+  // CD-ROM: {"uuid", "backupStorageUuid", "installPath"}); always "qga" and "rdp" (booleans:
+  // a guest agent channel, RDP for the console) and "monitorNumber" (1-4 displays).
   Json extra = Json::object();
 };
 

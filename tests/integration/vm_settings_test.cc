@@ -145,5 +145,21 @@ TEST_F(VmSettingsTest, NicQosIsStoredAndAppliedToTheRunningGuest) {
   EXPECT_EQ(get(), (Json{{"outboundBandwidth", 100000}}));
 }
 
+TEST_F(VmSettingsTest, GuestAgentRdpAndMonitorsRoundTrip) {
+  std::string vm = createVm("desk")["uuid"];
+  EXPECT_EQ(getOk(vm, "qga"), (Json{{"uuid", vm}, {"enable", false}}));
+  EXPECT_EQ(getOk(vm, "rdp"), (Json{{"enable", false}}));
+  EXPECT_EQ(getOk(vm, "monitorNumber"), (Json{{"monitorNumber", 1}}));
+  ASSERT_EQ(vmAction(vm, {{"setVmQga", {{"enable", true}}}}).status, 200);
+  ASSERT_EQ(vmAction(vm, {{"setVmRDP", {{"enable", true}}}}).status, 200);
+  ASSERT_EQ(vmAction(vm, {{"setVmMonitorNumber", {{"monitorNumber", 2}}}}).status, 200);
+  EXPECT_EQ(getOk(vm, "qga")["enable"], true);
+  EXPECT_EQ(getOk(vm, "rdp")["enable"], true);
+  EXPECT_EQ(getOk(vm, "monitorNumber")["monitorNumber"], 2);
+  EXPECT_EQ(codeOf(vmAction(vm, {{"setVmMonitorNumber", {{"monitorNumber", 9}}}})), "SYS.1007");
+  ASSERT_EQ(vmAction(vm, {{"setVmQga", {{"enable", false}}}}).status, 200);
+  EXPECT_EQ(getOk(vm, "qga")["enable"], false);
+}
+
 }  // namespace
 }  // namespace strato::test

@@ -15,6 +15,10 @@ constexpr const char* kSshKey = "sshkey";
 constexpr const char* kConsolePassword = "consolePassword";
 constexpr const char* kHostname = "hostname";
 constexpr const char* kBootOrder = "bootOrder";
+// Display and guest agent settings the KVM domain is built with.
+constexpr const char* kQga = "qga";
+constexpr const char* kRdp = "RDP";
+constexpr const char* kMonitors = "monitorNumber";
 
 Error conflict(std::string message, std::string details = {}) {
   return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
@@ -144,6 +148,57 @@ Reply deleteStaticIp(VmService& s, const Json& p) {
   return vmReply(*vm);
 }
 
+// Set<Flag>: {"enable": bool} stored as "<key>::true|false".
+Reply setFlag(VmService& s, const Json& p, const char* key) {
+  if (!p.contains("enable") || !p["enable"].is_boolean()) return invalidArgument("enable must be true or false");
+  auto vm = vmOf(s, p);
+  if (!vm) return vm.error();
+  if (auto set = setTag(s, *vm, key, p["enable"].get<bool>() ? "true" : "false"); !set) return set.error();
+  return Json::object();
+}
+
+Result<bool> flagOf(Database& db, const std::string& vm, const char* key) {
+  auto value = systemTagValue(db, vm, key);
+  if (!value) return value.error();
+  return *value && **value == "true";
+}
+
+Reply getFlag(VmService& s, const Json& p, const char* key, bool withUuid) {
+  auto vm = vmOf(s, p);
+  if (!vm) return vm.error();
+  auto on = flagOf(s.db(), vm->uuid, key);
+  if (!on) return on.error();
+  Json out{{"enable", *on}};
+  if (withUuid) out["uuid"] = vm->uuid;
+  return out;
+}
+
+// One display unless set (QXL drives at most 4).
+Result<std::int64_t> monitorsOf(Database& db, const std::string& vm) {
+  auto value = systemTagValue(db, vm, kMonitors);
+  if (!value) return value.error();
+  return *value ? std::stoll(**value) : 1;
+}
+
+Reply setMonitors(VmService& s, const Json& p) {
+  std::int64_t n = p.contains("monitorNumber") && p["monitorNumber"].is_number()
+                       ? static_cast<std::int64_t>(p["monitorNumber"].get<double>())
+                       : 0;
+  if (n < 1 || n > 4) return invalidArgument("monitorNumber must be 1 to 4");
+  auto vm = vmOf(s, p);
+  if (!vm) return vm.error();
+  if (auto set = setTag(s, *vm, kMonitors, std::to_string(n)); !set) return set.error();
+  return Json::object();
+}
+
+Reply getMonitors(VmService& s, const Json& p) {
+  auto vm = vmOf(s, p);
+  if (!vm) return vm.error();
+  auto n = monitorsOf(s.db(), vm->uuid);
+  if (!n) return n.error();
+  return Json{{"monitorNumber", *n}};
+}
+
 // The VM's guest, through its driver: it must be in one of `states`.
 Result<std::pair<std::shared_ptr<VmDriver>, VmSpec>> guestOf(VmService& s, const Json& p,
                                                               std::set<std::string> states,
@@ -192,6 +247,14 @@ Result<Json> vmSettings(Database& db, const std::string& vmUuid) {
     if (!*value) continue;
     extra[field] = std::string(key) == kBootOrder ? Json(splitCommas(**value)) : Json(**value);
   }
+  for (auto [key, field] : {std::pair{kQga, "qga"}, std::pair{kRdp, "rdp"}}) {
+    auto on = flagOf(db, vmUuid, key);
+    if (!on) return on.error();
+    extra[field] = *on;
+  }
+  auto monitors = monitorsOf(db, vmUuid);
+  if (!monitors) return monitors.error();
+  extra["monitorNumber"] = *monitors;
   auto iso = systemTagValue(db, vmUuid, kIsoTag);
   if (!iso) return iso.error();
   if (*iso) {
@@ -233,6 +296,12 @@ const std::vector<SettingApi>& settingApis() {
       {"GetVmBootOrder", false, getBootOrder},
       {"SetVmBootOrder", true, setBootOrder},
       {"DeleteVmStaticIp", true, deleteStaticIp},
+      {"SetVmQga", false, [](VmService& s, const Json& p) { return setFlag(s, p, kQga); }},
+      {"GetVmQga", false, [](VmService& s, const Json& p) { return getFlag(s, p, kQga, true); }},
+      {"SetVmRDP", false, [](VmService& s, const Json& p) { return setFlag(s, p, kRdp); }},
+      {"GetVmRDP", false, [](VmService& s, const Json& p) { return getFlag(s, p, kRdp, false); }},
+      {"SetVmMonitorNumber", false, setMonitors},
+      {"GetVmMonitorNumber", false, getMonitors},
   };
   return apis;
 }

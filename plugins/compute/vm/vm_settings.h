@@ -1,5 +1,6 @@
 // The VM settings of section 3.1 that ZStack keeps as system tags on the VM: ssh key, console
-// password, hostname, boot order and static IPs (3.1.29-35, 3.1.37-39, 3.1.43-44, 3.1.47-48), and
+// password, hostname, boot order, static IPs, guest agent, RDP and monitor number (3.1.29-35,
+// 3.1.37-39, 3.1.43-44, 3.1.47-48, 3.1.55-60), and
 // the calls that ask the guest: ChangeVmPassword (3.1.32), GetVmConsoleAddress (3.1.36). A
 // setting given at creation ("hostname::web1" in CreateVmInstance's systemTags) is the same tag.
 // The blocking ones run on the blocking pool, queued on the VM.
