@@ -61,7 +61,8 @@ TEST_F(VolumeMigrationTest, ARootVolumeMovesWhileItsVmIsStopped) {
   std::string to = from == ps_ ? other_ : ps_;
   auto running = migrate(root, to);
   EXPECT_EQ(running.status, 503) << running.body;
-  EXPECT_NE(running.body.find("stop it before"), std::string::npos) << running.body;
+  EXPECT_NE(running.body.find("cannot move a volume while VM " + vm + " is Running"), std::string::npos)
+      << running.body;
 
   // A storage the VM's cluster does not use is no destination.
   std::string elsewhere = addSimulator(zone_, 1000 * kGiB, 1000 * kGiB)["uuid"];

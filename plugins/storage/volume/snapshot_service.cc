@@ -25,21 +25,6 @@ void eachInTurn(std::vector<Item> items, std::function<void(const Item&, std::fu
   });
 }
 
-// A guest that is starting, stopping or moving is writing its disks' definitions: wait.
-Status vmAllows(Database& db, const std::string& vmUuid, const std::vector<std::string>& states,
-                const std::string& what) {
-  if (vmUuid.empty()) return {};
-  auto rows = db.query("SELECT state FROM vm_instance WHERE uuid = ?", {vmUuid});
-  if (!rows) return rows.error();
-  if (rows->rows.empty()) return {};
-  std::string state = dbText(rows->rows[0][0]);
-  if (std::find(states.begin(), states.end(), state) != states.end()) return {};
-  std::string allowed;
-  for (const auto& s : states) allowed += (allowed.empty() ? "" : ", ") + s;
-  return conflict("cannot " + what + " while VM " + vmUuid + " is " + state,
-                  "the VM must be " + allowed);
-}
-
 Message deletion(const std::string& ps, const std::string& path, std::int64_t size) {
   return {std::string(kDeleteVolumeMessage), "",
           {{"primaryStorageUuid", ps}, {"installPath", path}, {"size", size}}};

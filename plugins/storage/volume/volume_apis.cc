@@ -82,13 +82,9 @@ Reply VolumeService::grow(const Json& p, const std::string& type) {
     return invalidArgument("volume " + volume->uuid + " is a " + volume->type + " volume: use " +
                            (volume->type == "Root" ? "ResizeRootVolume" : "ResizeDataVolume"));
   }
-  if (type == "Root" && !volume->vmInstanceUuid.empty()) {
-    auto vm = db_.query("SELECT state FROM vm_instance WHERE uuid = ?", {volume->vmInstanceUuid});
-    if (!vm) return vm.error();
-    if (!vm->rows.empty() && dbText(vm->rows[0][0]) != "Stopped" && dbText(vm->rows[0][0]) != "Created")
-      return makeError(ErrorCode::kConflict,
-                       "VM " + volume->vmInstanceUuid + " is " + dbText(vm->rows[0][0]) +
-                           "; stop it before growing its root volume");
+  if (type == "Root") {
+    if (auto ok = vmAllows(db_, volume->vmInstanceUuid, {"Stopped", "Created"}, "grow a root volume"); !ok)
+      return ok.error();
   }
   std::int64_t size = p.value("size", std::int64_t{0});
   if (size <= volume->size) {

@@ -52,13 +52,8 @@ Reply VolumeService::migrate(const Json& p) {
   std::string to = textParam(p, "dstPrimaryStorageUuid");
   if (volume->status != "Ready" || volume->installPath.empty())
     return conflict("volume " + volume->uuid + " is " + volume->status + "; it must be Ready");
-  if (!volume->vmInstanceUuid.empty()) {
-    auto vm = db_.query("SELECT state FROM vm_instance WHERE uuid = ?", {volume->vmInstanceUuid});
-    if (!vm) return vm.error();
-    std::string state = vm->rows.empty() ? "" : dbText(vm->rows[0][0]);
-    if (!state.empty() && state != "Stopped" && state != "Created")
-      return conflict("VM " + volume->vmInstanceUuid + " is " + state + "; stop it before moving its volume");
-  }
+  if (auto ok = vmAllows(db_, volume->vmInstanceUuid, {"Stopped", "Created"}, "move a volume"); !ok)
+    return ok.error();
   // Snapshot files build on the volume's file where it is.
   auto snapshots = snapshotFileDeletions(db_, volume->uuid);
   if (!snapshots) return snapshots.error();

@@ -1,5 +1,6 @@
 #include "volume_store.h"
 
+#include <algorithm>
 #include <variant>
 
 namespace strato::volume {
@@ -81,6 +82,20 @@ Reply recordCreatedFile(Database& db, Logger& logger, const std::string& uuid,
   if (!done) return done.error();
   logger.info("volume.created uuid=" + uuid + " primaryStorage=" + ps);
   return inventoryReply(db, uuid);
+}
+
+Status vmAllows(Database& db, const std::string& vmUuid, const std::vector<std::string>& states,
+                const std::string& what) {
+  if (vmUuid.empty()) return {};
+  auto rows = db.query("SELECT state FROM vm_instance WHERE uuid = ?", {vmUuid});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return {};
+  std::string state = dbText(rows->rows[0][0]);
+  if (std::find(states.begin(), states.end(), state) != states.end()) return {};
+  std::string allowed;
+  for (const auto& s : states) allowed += (allowed.empty() ? "" : ", ") + s;
+  return makeError(ErrorCode::kConflict, "cannot " + what + " while VM " + vmUuid + " is " + state,
+                   "the VM must be " + allowed);
 }
 
 Reply inventoryReply(Database& db, const std::string& uuid) {

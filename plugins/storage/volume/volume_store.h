@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <strato/handler_util.h>
 #include <strato/sdk.h>
@@ -25,6 +26,12 @@ struct VolumeRecord {
 };
 // kNotFound when there is no such volume.
 Result<VolumeRecord> loadVolume(Database& db, const std::string& uuid);
+
+// The volume's VM (none: fine) is in one of `states`; else kConflict "cannot <what> while VM x
+// is <state>". Reads the vm plugin's table: a VM that is starting, stopping or moving is
+// rewriting its disks' definitions, so what changes the disk waits for it.
+Status vmAllows(Database& db, const std::string& vmUuid, const std::vector<std::string>& states,
+                const std::string& what);
 
 // The inventory of section 3.2.1 (null fields left out, as the query engine does).
 Result<Json> loadInventory(Database& db, const std::string& uuid);
