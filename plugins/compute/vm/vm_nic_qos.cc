@@ -32,10 +32,14 @@ Status store(Database& db, const std::string& nic, const char* key, std::int64_t
 
 Result<std::pair<std::int64_t, std::int64_t>> nicLimits(Database& db, const std::string& nic) {
   std::pair<std::int64_t, std::int64_t> out{0, 0};
-  for (auto [key, slot] : {std::pair{kIn, &out.first}, std::pair{kOut, &out.second}}) {
-    auto value = systemTagValue(db, nic, key);
-    if (!value) return value.error();
-    if (*value) *slot = std::stoll(**value);
+  auto rows = db.query("SELECT tag FROM system_tag WHERE resourceUuid = ?", {nic});
+  if (!rows) return rows.error();
+  for (const auto& r : rows->rows) {
+    std::string tag = dbText(r[0]);
+    for (auto [key, slot] : {std::pair{kIn, &out.first}, std::pair{kOut, &out.second}}) {
+      std::string prefix = std::string(key) + "::";
+      if (tag.rfind(prefix, 0) == 0) *slot = std::stoll(tag.substr(prefix.size()));
+    }
   }
   return out;
 }

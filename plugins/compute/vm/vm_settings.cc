@@ -1,5 +1,6 @@
 #include "vm_settings.h"
 
+#include <map>
 #include <regex>
 #include <set>
 
@@ -238,32 +239,38 @@ Reply consoleAddress(VmService& s, const Json& p) {
 
 }  // namespace
 
+// Read with one query: every VM start builds a spec, and 1,000 VMs start at once.
 Result<Json> vmSettings(Database& db, const std::string& vmUuid) {
+  auto rows = db.query("SELECT tag FROM system_tag WHERE resourceUuid = ? ORDER BY createDate", {vmUuid});
+  if (!rows) return rows.error();
+  std::map<std::string, std::string> values;  // the first tag of each key
+  for (const auto& r : rows->rows) {
+    std::string tag = dbText(r[0]);
+    for (const char* key : {kSshKey, kConsolePassword, kHostname, kBootOrder, kQga, kRdp, kMonitors, kIsoTag}) {
+      std::string prefix = std::string(key) + "::";
+      if (tag.rfind(prefix, 0) == 0) values.emplace(key, tag.substr(prefix.size()));
+    }
+  }
+  auto value = [&](const char* key) -> const std::string* {
+    auto it = values.find(key);
+    return it == values.end() ? nullptr : &it->second;
+  };
   Json extra = Json::object();
   for (auto [key, field] : {std::pair{kSshKey, "sshKey"}, {kConsolePassword, "consolePassword"},
-                            {kHostname, "hostname"}, {kBootOrder, "bootOrder"}}) {
-    auto value = systemTagValue(db, vmUuid, key);
-    if (!value) return value.error();
-    if (!*value) continue;
-    extra[field] = std::string(key) == kBootOrder ? Json(splitCommas(**value)) : Json(**value);
+                            {kHostname, "hostname"}}) {
+    if (auto v = value(key)) extra[field] = *v;
   }
-  for (auto [key, field] : {std::pair{kQga, "qga"}, std::pair{kRdp, "rdp"}}) {
-    auto on = flagOf(db, vmUuid, key);
-    if (!on) return on.error();
-    extra[field] = *on;
-  }
-  auto monitors = monitorsOf(db, vmUuid);
-  if (!monitors) return monitors.error();
-  extra["monitorNumber"] = *monitors;
-  auto iso = systemTagValue(db, vmUuid, kIsoTag);
-  if (!iso) return iso.error();
-  if (*iso) {
+  if (auto v = value(kBootOrder)) extra["bootOrder"] = splitCommas(*v);
+  extra["qga"] = value(kQga) && *value(kQga) == "true";
+  extra["rdp"] = value(kRdp) && *value(kRdp) == "true";
+  extra["monitorNumber"] = value(kMonitors) ? std::stoll(*value(kMonitors)) : 1;
+  if (auto iso = value(kIsoTag)) {
     auto copy = db.query(
         "SELECT backupStorageUuid, installPath FROM image_backup_storage_ref WHERE imageUuid = ? "
         "AND status = 'Ready' ORDER BY createDate",
-        {**iso});
+        {*iso});
     if (!copy) return copy.error();
-    Json cd{{"uuid", **iso}};
+    Json cd{{"uuid", *iso}};
     if (!copy->rows.empty()) {
       cd["backupStorageUuid"] = dbText(copy->rows[0][0]);
       cd["installPath"] = dbText(copy->rows[0][1]);
