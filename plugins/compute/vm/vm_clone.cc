@@ -74,7 +74,14 @@ void VmService::clone(const Json& p, const std::string& account, Replier replier
              [c](const Json& r) -> Status {
                c->snapshot = r["inventory"].value("uuid", "");
                return {};
-             }));
+             }),
+      // No template came of it: the snapshot goes again.
+      [s, c](FlowDone done) {
+        requestInTurn(s->bus(),
+                      {{"volume.DeleteVolumeSnapshotQueued", c->vm.rootVolumeUuid,
+                        {{"params", {{"uuid", c->snapshot}}}}}},
+                      [](const Error&) { return true; }, done);
+      });
   chain->then("template",
               asking(bus_,
                      [c] {

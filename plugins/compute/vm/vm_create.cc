@@ -223,6 +223,7 @@ Status validateAndInsert(VmService& s, CreateContext& c) {
     if (auto joined = joinAffinityGroup(db, tag.substr(prefix.size()), c.uuid); !joined) {
       (void)db.execute("DELETE FROM vm_instance WHERE uuid = ?", {c.uuid});  // this step's undo
       (void)removeSystemTags(db, c.uuid, kIsoTag);
+      (void)leaveAffinityGroups(db, c.uuid);  // a first tag may have joined
       return joined;
     }
   }

@@ -51,15 +51,19 @@ struct Evacuation : std::enable_shared_from_this<Evacuation> {
             self->migrated.push_back(vm);
             return self->next();
           }
-          if (!self->stopOnFailure) {
-            return self->done(makeError(
-                moved.error().code,
-                "VM " + vm + " cannot leave host " + self->host + ": " + moved.error().message,
-                "host.maintenance.policy StopVmOnMigrationFailure would stop it instead"));
-          }
-          self->stop(vm, moved.error());
+          self->bus.postBlocking([self, vm, moved] { self->afterRefusal(vm, moved.error()); });
         },
         timeout);
+  }
+
+  // The migration was refused. A VM that left the host meanwhile (a stop or destroy queued before
+  // it) is no failure; one still there is stopped or fails the evacuation.
+  void afterRefusal(const std::string& vm, const Error& refusal) {
+    auto still = db.query("SELECT 1 FROM vm_instance WHERE uuid = ? AND hostUuid = ?", {vm, host});
+    if (still && still->rows.empty()) return next();
+    if (stopOnFailure) return stop(vm, refusal);
+    done(makeError(refusal.code, "VM " + vm + " cannot leave host " + host + ": " + refusal.message,
+                   "host.maintenance.policy StopVmOnMigrationFailure would stop it instead"));
   }
 
   void stop(const std::string& vm, const Error& whyNotMigrated) {

@@ -1,6 +1,8 @@
 // SetNicQoS, GetNicQoS, DeleteNicQoS (3.1.25-27): a NIC's bandwidth limits, kept as tags on the
 // NIC ("bandwidthIn::<bits/s>", "bandwidthOut::<bits/s>") and applied by the driver to a guest
 // that runs; every VmSpec carries them for the next start. Runs in the NIC's VM's queue.
+#include <algorithm>
+
 #include "vm_service.h"
 
 namespace strato::vm {
@@ -38,7 +40,7 @@ Result<std::pair<std::int64_t, std::int64_t>> nicLimits(Database& db, const std:
     std::string tag = dbText(r[0]);
     for (auto [key, slot] : {std::pair{kIn, &out.first}, std::pair{kOut, &out.second}}) {
       std::string prefix = std::string(key) + "::";
-      if (tag.rfind(prefix, 0) == 0) *slot = std::stoll(tag.substr(prefix.size()));
+      if (tag.rfind(prefix, 0) == 0) *slot = std::max<std::int64_t>(0, tagNumber(tag.substr(prefix.size()), 0));
     }
   }
   return out;

@@ -114,7 +114,7 @@ void addApis(strato::Registrar& r, const Service& service) {
 
   // Blocking work on the blocking pool; those that change the VM answer with it rendered.
   auto blocking = [&](const char* name, bool returnsVm, std::function<Reply(const Json&)> work) {
-    serve(vmApi(name, false), [service, &bus, returnsVm, work](const Json& p, Replier replier) {
+    serve(vmApi(name, returnsVm), [service, &bus, returnsVm, work](const Json& p, Replier replier) {
       auto reply = strato::share(std::move(replier));
       bus.postBlocking([service, p, reply, returnsVm, work] {
         auto done = work(p);

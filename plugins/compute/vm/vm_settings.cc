@@ -178,7 +178,7 @@ Reply getFlag(VmService& s, const Json& p, const char* key, bool withUuid) {
 Result<std::int64_t> monitorsOf(Database& db, const std::string& vm) {
   auto value = systemTagValue(db, vm, kMonitors);
   if (!value) return value.error();
-  return *value ? std::stoll(**value) : 1;
+  return *value ? tagNumber(**value, 1) : 1;
 }
 
 Reply setMonitors(VmService& s, const Json& p) {
@@ -263,7 +263,7 @@ Result<Json> vmSettings(Database& db, const std::string& vmUuid) {
   if (auto v = value(kBootOrder)) extra["bootOrder"] = splitCommas(*v);
   extra["qga"] = value(kQga) && *value(kQga) == "true";
   extra["rdp"] = value(kRdp) && *value(kRdp) == "true";
-  extra["monitorNumber"] = value(kMonitors) ? std::stoll(*value(kMonitors)) : 1;
+  extra["monitorNumber"] = value(kMonitors) ? tagNumber(*value(kMonitors), 1) : 1;
   if (auto iso = value(kIsoTag)) {
     auto copy = db.query(
         "SELECT backupStorageUuid, installPath FROM image_backup_storage_ref WHERE imageUuid = ? "

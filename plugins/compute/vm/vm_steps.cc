@@ -45,6 +45,15 @@ Result<HostRequest> hostRequestFor(Database& db, const VmRecord& vm) {
   auto ps = db.query("SELECT primaryStorageUuid FROM volume WHERE uuid = ?", {vm.rootVolumeUuid});
   if (!ps) return ps.error();
   if (!ps->rows.empty()) r.primaryStorageUuid = dbText(ps->rows[0][0]);
+  // A disk whose file is being copied elsewhere must not be written meanwhile.
+  auto moving = db.query("SELECT uuid FROM volume WHERE vmInstanceUuid = ? AND status = 'Migrating'",
+                         {vm.uuid});
+  if (!moving) return moving.error();
+  if (!moving->rows.empty()) {
+    return makeError(ErrorCode::kConflict,
+                     "volume " + dbText(moving->rows[0][0]) + " of VM " + vm.uuid +
+                         " is migrating to another primary storage; start the VM after it");
+  }
   return r;
 }
 

@@ -2,6 +2,7 @@
 // database: call it from the blocking pool.
 #pragma once
 
+#include <charconv>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ struct NicRecord {
   std::string usedIpUuid;
 };
 Result<std::vector<NicRecord>> loadNics(Database& db, const std::string& vmUuid);
+
+// A tag's number: anyone may write any tag (CreateSystemTag), so a bad value reads as `fallback`
+// instead of throwing in the middle of a VM's start.
+inline std::int64_t tagNumber(const std::string& text, std::int64_t fallback) {
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() ? value : fallback;
+}
 
 // A NIC's {inbound, outbound} limits in bits per second (0: none), from its tags (vm_nic_qos.cc).
 Result<std::pair<std::int64_t, std::int64_t>> nicLimits(Database& db, const std::string& nicUuid);

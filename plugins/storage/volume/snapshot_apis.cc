@@ -47,14 +47,14 @@ void addSnapshotApis(Registrar& r, const std::shared_ptr<SnapshotService>& snaps
   // Snapshots of one volume change in the volume's queue.
   auto create = api("CreateVolumeSnapshot", "VolumeSnapshot");
   r.addApi(create);
-  r.handle(create.messageType, forwardToQueue(bus, "volumeUuid", "volume.CreateVolumeSnapshotQueued"));
-  r.handle("volume.CreateVolumeSnapshotQueued", [snapshots](Message m, Replier reply) {
+  r.handle(create.messageType, forwardToQueue(bus, "volumeUuid", kCreateSnapshotQueued));
+  r.handle(kCreateSnapshotQueued, [snapshots](Message m, Replier reply) {
     snapshots->create(m.body["params"], std::move(reply));
   });
   using Work = void (SnapshotService::*)(const Json&, Replier);
   for (auto [name, inner, work] :
        {std::tuple<const char*, const char*, Work>{"DeleteVolumeSnapshot",
-                                                   "volume.DeleteVolumeSnapshotQueued",
+                                                   kDeleteSnapshotQueued,
                                                    &SnapshotService::remove},
         std::tuple<const char*, const char*, Work>{"RevertVolumeFromSnapshot",
                                                    "volume.RevertVolumeFromSnapshotQueued",
@@ -70,7 +70,7 @@ void addSnapshotApis(Registrar& r, const std::shared_ptr<SnapshotService>& snaps
         auto volume = snapshots->volumeOf(textParam(body["params"], "uuid"));
         if (!volume) {
           // Deleting what is gone succeeds: the caller wanted it gone.
-          if (inner == "volume.DeleteVolumeSnapshotQueued") return (*reply)(Json::object());
+          if (inner == kDeleteSnapshotQueued) return (*reply)(Json::object());
           return (*reply)(volume.error());
         }
         bus.request({inner, *volume, body}, [reply](Reply done) { (*reply)(std::move(done)); });
@@ -96,8 +96,7 @@ void addSnapshotApis(Registrar& r, const std::shared_ptr<SnapshotService>& snaps
 
   auto group = api("CreateVolumeSnapshotGroup", "VolumeSnapshotGroup");
   r.addApi(group);
-  r.handle(group.messageType, forwardToQueue(bus, "rootVolumeUuid", "volume.CreateVolumeSnapshotGroupQueued"));
-  r.handle("volume.CreateVolumeSnapshotGroupQueued", [snapshots](Message m, Replier reply) {
+  r.handle(group.messageType, [snapshots](Message m, Replier reply) {
     snapshots->createGroup(m.body["params"], accountOf(m), std::move(reply));
   });
   auto removeGroup = api("DeleteVolumeSnapshotGroup", "VolumeSnapshotGroup");

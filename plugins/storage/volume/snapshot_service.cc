@@ -212,8 +212,12 @@ void SnapshotService::revert(const Json& p, Replier replier) {
     if (!snap) return (*reply)(snap.error());
     if (snap->rows.empty()) return (*reply)(invalidArgument("no volume snapshot " + uuid, uuid));
     std::string tree = dbText(snap->rows[0][1]), path = dbText(snap->rows[0][2]);
+    if (dbText(snap->rows[0][3]) != "Ready")
+      return (*reply)(conflict("snapshot " + uuid + " is " + dbText(snap->rows[0][3])));
     auto volume = loadVolume(self->db_, dbText(snap->rows[0][0]));
     if (!volume) return (*reply)(volume.error());
+    if (volume->status != "Ready")
+      return (*reply)(conflict("volume " + volume->uuid + " is " + volume->status + "; it must be Ready"));
     // A running guest would keep writing over what the revert put back.
     if (auto ok = vmAllows(self->db_, volume->vmInstanceUuid, {"Created", "Stopped"},
                            "revert a volume");
@@ -294,19 +298,26 @@ void SnapshotService::createGroup(const Json& p, const std::string& account, Rep
     eachInTurn<Member>(
         *members,
         [self, name, taken](const Member& m, std::function<void(Status)> next) {
-          self->take(m.volume, m.snapshot, name + "-" + m.volumeName, "",
-                     [taken, next](Result<std::string> s) {
-                       if (!s) return next(s.error());
-                       taken->push_back(*s);
-                       next(okStatus());
-                     });
+          self->bus_.request({kCreateSnapshotQueued, m.volume,
+                              {{"params", {{"volumeUuid", m.volume},
+                                           {"name", name + "-" + m.volumeName},
+                                           {"resourceUuid", m.snapshot}}}}},
+                             [taken, m, next](Reply made) {
+                               if (!made) return next(made.error());
+                               taken->push_back(m.volume + ":" + m.snapshot);
+                               next(okStatus());
+                             },
+                             std::chrono::minutes(30));
         },
         [self, p, account, reply, members, taken, group, name, vm](Status all) {
           if (!all) {
             eachInTurn<std::string>(
                 *taken,
-                [self](const std::string& s, std::function<void(Status)> next) {
-                  self->removeSubtree(s, [next](Status) { next(okStatus()); });
+                [self](const std::string& taken, std::function<void(Status)> next) {
+                  auto colon = taken.find(':');
+                  self->bus_.request({kDeleteSnapshotQueued, taken.substr(0, colon),
+                                      {{"params", {{"uuid", taken.substr(colon + 1)}}}}},
+                                     [next](Reply) { next(okStatus()); }, std::chrono::minutes(30));
                 },
                 [reply, all](Status) { (*reply)(all.error()); });
             return;
@@ -355,22 +366,26 @@ void SnapshotService::removeGroup(const Json& p, Replier replier) {
   std::string group = textParam(p, "uuid");
   bus_.postBlocking([self = shared_from_this(), group, reply] {
     auto refs = self->db_.query(
-        "SELECT volumeSnapshotUuid FROM volume_snapshot_group_ref WHERE volumeSnapshotGroupUuid "
-        "= ? AND snapshotDeleted = 0",
+        "SELECT volumeSnapshotUuid, volumeUuid FROM volume_snapshot_group_ref WHERE "
+        "volumeSnapshotGroupUuid = ? AND snapshotDeleted = 0",
         {group});
     if (!refs) return (*reply)(refs.error());
-    std::vector<std::string> snapshots;
-    for (const auto& r : refs->rows) snapshots.push_back(dbText(r[0]));
+    std::vector<std::pair<std::string, std::string>> snapshots;  // snapshot, volume
+    for (const auto& r : refs->rows) snapshots.emplace_back(dbText(r[0]), dbText(r[1]));
     auto results = std::make_shared<Json>(Json::array());
-    eachInTurn<std::string>(
+    using Member = std::pair<std::string, std::string>;
+    eachInTurn<Member>(
         snapshots,
-        [self, results](const std::string& s, std::function<void(Status)> next) {
-          self->removeSubtree(s, [results, s, next](Status removed) {
-            Json result{{"volumeSnapshotUuid", s}, {"success", removed.ok()}};
-            if (!removed) result["error"] = removed.error().describe();
-            results->push_back(std::move(result));
-            next(okStatus());  // the others still go
-          });
+        [self, results](const Member& m, std::function<void(Status)> next) {
+          self->bus_.request(
+              {kDeleteSnapshotQueued, m.second, {{"params", {{"uuid", m.first}}}}},
+              [results, m, next](Reply removed) {
+                Json result{{"volumeSnapshotUuid", m.first}, {"success", removed.ok()}};
+                if (!removed) result["error"] = removed.error().describe();
+                results->push_back(std::move(result));
+                next(okStatus());  // the others still go
+              },
+              std::chrono::minutes(30));
         },
         [self, group, results, reply](Status) {
           self->bus_.postBlocking([self, group, results, reply] {

@@ -14,6 +14,10 @@
 
 namespace strato::volume {
 
+// The snapshot calls as they run in a volume's queue (resourceUuid: the volume), {"params": ...}.
+inline constexpr const char* kCreateSnapshotQueued = "volume.CreateVolumeSnapshotQueued";
+inline constexpr const char* kDeleteSnapshotQueued = "volume.DeleteVolumeSnapshotQueued";
+
 class SnapshotService : public std::enable_shared_from_this<SnapshotService> {
  public:
   SnapshotService(MessageBus& bus, Database& db, Logger& logger)
@@ -24,6 +28,7 @@ class SnapshotService : public std::enable_shared_from_this<SnapshotService> {
   void revert(const Json& params, Replier reply);  // likewise
   Reply update(const Json& params);                // blocking
 
+  // A group's snapshots are taken and deleted each in its volume's queue, as single calls are.
   void createGroup(const Json& params, const std::string& accountUuid, Replier reply);
   void removeGroup(const Json& params, Replier reply);
   Reply updateGroup(const Json& params);  // blocking

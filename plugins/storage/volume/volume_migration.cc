@@ -46,60 +46,73 @@ Reply VolumeService::migrationCandidates(const Json& p) {
   return Json{{"uuids", uuids}};
 }
 
+// The volume is Migrating while its file is copied: attaching, snapshots and its VM's start
+// refuse it until it is Ready again.
 Reply VolumeService::migrate(const Json& p) {
   auto volume = loadVolume(db_, textParam(p, "volumeUuid"));
   if (!volume) return volume.error();
-  std::string to = textParam(p, "dstPrimaryStorageUuid");
   if (volume->status != "Ready" || volume->installPath.empty())
     return conflict("volume " + volume->uuid + " is " + volume->status + "; it must be Ready");
-  if (auto ok = vmAllows(db_, volume->vmInstanceUuid, {"Stopped", "Created"}, "move a volume"); !ok)
-    return ok.error();
+  auto fenced = db_.execute(
+      "UPDATE volume SET status = 'Migrating', lastOpDate = ? WHERE uuid = ? AND status = 'Ready'",
+      {nowMillis(), volume->uuid});
+  if (!fenced) return fenced.error();
+  if (*fenced == 0) return conflict("volume " + volume->uuid + " changed meanwhile; try again");
+  auto moved = moveFile(*volume, textParam(p, "dstPrimaryStorageUuid"));
+  (void)db_.execute("UPDATE volume SET status = 'Ready' WHERE uuid = ?", {volume->uuid});
+  if (!moved) return moved.error();
+  return inventoryReply(db_, volume->uuid);
+}
+
+Status VolumeService::moveFile(const VolumeRecord& v, const std::string& to) {
+  // Checked once the volume is fenced: a VM that starts from here on sees it Migrating.
+  if (auto ok = vmAllows(db_, v.vmInstanceUuid, {"Stopped", "Created"}, "move a volume"); !ok)
+    return ok;
   // Snapshot files build on the volume's file where it is.
-  auto snapshots = snapshotFileDeletions(db_, volume->uuid);
+  auto snapshots = snapshotFileDeletions(db_, v.uuid);
   if (!snapshots) return snapshots.error();
   if (!snapshots->empty())
-    return conflict("volume " + volume->uuid + " has snapshots; delete them before moving it");
-  auto fits = destinations(db_, *volume);
+    return conflict("volume " + v.uuid + " has snapshots; delete them before moving it");
+  auto fits = destinations(db_, v);
   if (!fits) return fits.error();
   if (std::find(fits->begin(), fits->end(), to) == fits->end()) {
-    return conflict("primary storage " + to + " cannot take volume " + volume->uuid,
+    return conflict("primary storage " + to + " cannot take volume " + v.uuid,
                     "it must be another Enabled, Connected storage of the same zone and type with " +
-                        std::to_string(volume->size) + " bytes free" +
-                        (volume->vmInstanceUuid.empty() ? "" : ", used by the VM's cluster"));
+                        std::to_string(v.size) + " bytes free" +
+                        (v.vmInstanceUuid.empty() ? "" : ", used by the VM's cluster"));
   }
   auto copy = callStorage(kCreateVolumeMessage,
                           {{"primaryStorageUuid", to},
-                           {"volumeUuid", volume->uuid},
-                           {"size", volume->size},
-                           {"format", volume->format},
-                           {"srcPrimaryStorageUuid", volume->primaryStorageUuid},
-                           {"srcInstallPath", volume->installPath}},
+                           {"volumeUuid", v.uuid},
+                           {"size", v.size},
+                           {"format", v.format},
+                           {"srcPrimaryStorageUuid", v.primaryStorageUuid},
+                           {"srcInstallPath", v.installPath}},
                           std::chrono::minutes(30));
   if (!copy) return copy.error();
-  auto moved = db_.execute(
+  auto pointed = db_.execute(
       "UPDATE volume SET primaryStorageUuid = ?, installPath = ?, actualSize = ?, lastOpDate = ? "
       "WHERE uuid = ?",
-      {to, textParam(*copy, "installPath"), copy->value("actualSize", volume->actualSize),
-       nowMillis(), volume->uuid});
-  if (!moved) {
+      {to, textParam(*copy, "installPath"), copy->value("actualSize", v.actualSize), nowMillis(),
+       v.uuid});
+  if (!pointed) {
     (void)callStorage(kDeleteVolumeMessage,
                       {{"primaryStorageUuid", to}, {"installPath", textParam(*copy, "installPath")},
-                       {"size", volume->size}},
+                       {"size", v.size}},
                       std::chrono::minutes(5));
-    return moved.error();
+    return pointed.error();
   }
   // The volume lives on the copy now; an old file that stays is logged for the operator.
   auto gone = callStorage(kDeleteVolumeMessage,
-                          {{"primaryStorageUuid", volume->primaryStorageUuid},
-                           {"installPath", volume->installPath},
-                           {"size", volume->size}},
+                          {{"primaryStorageUuid", v.primaryStorageUuid},
+                           {"installPath", v.installPath},
+                           {"size", v.size}},
                           std::chrono::minutes(5));
   if (!gone)
-    logger_.warn("volume.migrate.oldFile.left uuid=" + volume->uuid + " path=" + volume->installPath +
+    logger_.warn("volume.migrate.oldFile.left uuid=" + v.uuid + " path=" + v.installPath +
                  " error=" + gone.error().describe());
-  logger_.info("volume.migrated uuid=" + volume->uuid + " from=" + volume->primaryStorageUuid +
-               " to=" + to);
-  return inventoryReply(db_, volume->uuid);
+  logger_.info("volume.migrated uuid=" + v.uuid + " from=" + v.primaryStorageUuid + " to=" + to);
+  return {};
 }
 
 }  // namespace strato::volume

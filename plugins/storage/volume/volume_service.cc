@@ -151,7 +151,12 @@ Reply VolumeService::createFromSnapshot(const Json& p, const std::string& accoun
       "isShareable, createDate, lastOpDate) VALUES (?, ?, ?, 'Data', ?, ?, 'Enabled', "
       "'Creating', 0, ?, ?)",
       {uuid, textParam(p, "name"), optional(p, "description"), format, size, now, now});
-  if (!inserted) return inserted.error();
+  if (!inserted) {
+    auto existing = db_.query("SELECT 1 FROM volume WHERE uuid = ?", {uuid});
+    if (existing && !existing->rows.empty())
+      return makeError(ErrorCode::kAlreadyExists, "a resource with uuid " + uuid + " exists");
+    return inserted.error();
+  }
   return instantiate(uuid, ps, size, format, {{"snapshotInstallPath", dbText(r[1])}});
 }
 
@@ -177,6 +182,12 @@ Reply VolumeService::remove(const Json& p) {
     return invalidArgument("volume " + volume->uuid + " is a root volume; it goes with its VM");
   }
   if (volume->status == "Deleted") return Json::object();
+  // A VM still lists the disk: its file must not go under it.
+  if (!volume->vmInstanceUuid.empty()) {
+    return makeError(ErrorCode::kConflict,
+                     "volume " + volume->uuid + " is attached to VM " + volume->vmInstanceUuid,
+                     "detach it first (DetachDataVolumeFromVm)");
+  }
   std::string policy = config_.get("volume", "deletionPolicy").value_or("Delay");
   if (policy == "Direct") {
     if (auto s = expungeVolume(*volume); !s) return s.error();

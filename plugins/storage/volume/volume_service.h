@@ -55,6 +55,8 @@ class VolumeService {
   // Deletes the file (giving the capacity back), the row, and the kernel's ownership and tag
   // rows of the volume.
   Status expungeVolume(const VolumeRecord& volume);
+  // Migration's work once the volume is fenced (Migrating).
+  Status moveFile(const VolumeRecord& volume, const std::string& toPrimaryStorageUuid);
   // Resize(Data|Root)Volume: grows a volume of that type.
   Reply grow(const Json& params, const std::string& type);
   // QuotaGuard (the identity plugin): one more data volume of `size` bytes for the account.
