@@ -157,5 +157,23 @@ TEST_F(VmDevicesTest, RefusedNicHotPlugGivesTheAddressBack) {
   EXPECT_EQ(this->vm(vm)["vmNics"].size(), 1u);
 }
 
+// The second NIC's address is taken: the first NIC's address and row go back too.
+TEST_F(VmDevicesTest, ACreationFailingAtItsSecondNicLeavesNoAddress) {
+  std::string other = secondL3();
+  Json params = vmParams("a");
+  params["l3NetworkUuids"] = {l3_, other};
+  Json a = created(createVmReply(params));
+  std::string takenIp;
+  for (const auto& n : a["vmNics"])
+    if (n["l3NetworkUuid"] == other) takenIp = n["ip"];
+  std::int64_t ips = rowsIn("used_ip"), nics = rowsIn("vm_nic");
+  params["name"] = "b";
+  auto refused = createVmReply(params, {"staticIp::" + other + "::" + takenIp});
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(rowsIn("used_ip"), ips);
+  EXPECT_EQ(rowsIn("vm_nic"), nics);
+  EXPECT_EQ(rowsIn("vm_instance"), 1);
+}
+
 }  // namespace
 }  // namespace strato::test

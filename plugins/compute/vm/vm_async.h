@@ -35,6 +35,17 @@ inline FlowAction undoOnBlocking(MessageBus& bus, std::function<void()> work) {
   };
 }
 
+// A step that makes several things (NICs, volumes) and fails part way undoes what it made
+// itself: FlowChain rolls back only the steps that succeeded.
+inline FlowAction undoneOnFailure(FlowAction run, FlowAction undo) {
+  return [run = std::move(run), undo = std::move(undo)](FlowDone done) {
+    run([undo, done](Status s) {
+      if (s) return done(s);
+      undo([done, s](Status) { done(s); });
+    });
+  };
+}
+
 // A bus request as a step: `take` reads the reply (on a bus worker: no SQL there).
 inline FlowAction asking(MessageBus& bus, std::function<Message()> make,
                          std::function<Status(const Json&)> take = {}) {

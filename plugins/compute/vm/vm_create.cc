@@ -384,36 +384,42 @@ void VmService::create(const Json& params, const std::string& accountUuid, Repli
                    done);
       });
 
+  FlowAction dropDataVolumes = [self, c](FlowDone done) {
+    undoInTurn(self, expungeRequests(c->dataVolumes), done);
+  };
   chain->then(
       "data-volumes",
-      [self, c](FlowDone done) {
-        auto next = std::make_shared<std::function<void(std::size_t)>>();
-        *next = [self, c, done, weak = std::weak_ptr(next)](std::size_t i) {
-          if (i == c->dataDisks.size()) return done(okStatus());
-          Json body = volumeBody(*c, "Data", static_cast<int>(i + 1));
-          body["name"] = "DATA-for-" + textParam(c->params, "name");
-          body["size"] = c->dataDisks[i].size;
-          body["diskOfferingUuid"] = c->dataDisks[i].offering;
-          createVolume(self, body, c->host.clusterUuid, c->dataDisks[i].size, "",
-                       [c, done, i, again = weak.lock()](Result<std::string> volume) {
-                         if (!volume) return done(volume.error());
-                         c->dataVolumes.push_back(*volume);
-                         (*again)(i + 1);
-                       });
-        };
-        auto keep = next;
-        (*keep)(0);
-      },
-      [self, c](FlowDone done) { undoInTurn(self, expungeRequests(c->dataVolumes), done); });
+      undoneOnFailure(
+          [self, c](FlowDone done) {
+            auto next = std::make_shared<std::function<void(std::size_t)>>();
+            *next = [self, c, done, weak = std::weak_ptr(next)](std::size_t i) {
+              if (i == c->dataDisks.size()) return done(okStatus());
+              Json body = volumeBody(*c, "Data", static_cast<int>(i + 1));
+              body["name"] = "DATA-for-" + textParam(c->params, "name");
+              body["size"] = c->dataDisks[i].size;
+              body["diskOfferingUuid"] = c->dataDisks[i].offering;
+              createVolume(self, body, c->host.clusterUuid, c->dataDisks[i].size, "",
+                           [c, done, i, again = weak.lock()](Result<std::string> volume) {
+                             if (!volume) return done(volume.error());
+                             c->dataVolumes.push_back(*volume);
+                             (*again)(i + 1);
+                           });
+            };
+            auto keep = next;
+            (*keep)(0);
+          },
+          dropDataVolumes),
+      dropDataVolumes);
 
-  chain->then(
-      "nics", [self, c](FlowDone done) { allocateNics(self, c, 0, done); },
-      [self, c](FlowDone done) {
-        self->bus().postBlocking([self, c, done] {
-          (void)self->db().execute("DELETE FROM vm_nic WHERE vmInstanceUuid = ?", {c->uuid});
-          undoInTurn(self, releaseIpRequests(c->usedIps), done);
-        });
-      });
+  FlowAction dropNics = [self, c](FlowDone done) {
+    self->bus().postBlocking([self, c, done] {
+      (void)self->db().execute("DELETE FROM vm_nic WHERE vmInstanceUuid = ?", {c->uuid});
+      undoInTurn(self, releaseIpRequests(c->usedIps), done);
+    });
+  };
+  chain->then("nics",
+              undoneOnFailure([self, c](FlowDone done) { allocateNics(self, c, 0, done); }, dropNics),
+              dropNics);
 
   auto specNow = [self, c]() -> Result<VmSpec> {
     VmRecord vm;
