@@ -198,9 +198,13 @@ inline RequestHandler blockingHandler(MessageBus& bus, std::function<Reply(const
 // names its resource by another parameter (AttachBackupStorageToZone's backupStorageUuid, say)
 // registers this handler, which re-sends the request as `innerType` on the queue of the resource
 // body["params"][param] names; `innerType`'s handler then does the work, one change at a time.
-inline RequestHandler forwardToQueue(MessageBus& bus, std::string param, std::string innerType) {
+// The forwarded request waits as long as `timeout`, which defaults to a day: the API call around
+// it has its own timeout, and the inner work (a migration, a snapshot) must not be given up
+// while it still holds the resource's queue.
+inline RequestHandler forwardToQueue(MessageBus& bus, std::string param, std::string innerType,
+                                     std::chrono::milliseconds timeout = std::chrono::hours(24)) {
   return
-      [&bus, param = std::move(param), innerType = std::move(innerType)](Message m, Replier reply) {
+      [&bus, param = std::move(param), innerType = std::move(innerType), timeout](Message m, Replier reply) {
         std::string uuid;
         if (m.body.contains("params") && m.body["params"].contains(param) &&
             m.body["params"][param].is_string()) {
@@ -208,7 +212,7 @@ inline RequestHandler forwardToQueue(MessageBus& bus, std::string param, std::st
         }
         auto shared = std::make_shared<Replier>(std::move(reply));
         bus.request({innerType, uuid, std::move(m.body)},
-                    [shared](Reply done) { (*shared)(std::move(done)); });
+                    [shared](Reply done) { (*shared)(std::move(done)); }, timeout);
       };
 }
 

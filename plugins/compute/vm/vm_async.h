@@ -47,13 +47,17 @@ inline FlowAction undoneOnFailure(FlowAction run, FlowAction undo) {
 }
 
 // A bus request as a step: `take` reads the reply (on a bus worker: no SQL there).
+// Long work (a template, a snapshot) passes a `timeout` longer than the bus's default.
 inline FlowAction asking(MessageBus& bus, std::function<Message()> make,
-                         std::function<Status(const Json&)> take = {}) {
-  return [&bus, make = std::move(make), take = std::move(take)](FlowDone done) {
-    bus.request(make(), [take, done](Reply reply) {
+                         std::function<Status(const Json&)> take = {},
+                         std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) {
+  return [&bus, make = std::move(make), take = std::move(take), timeout](FlowDone done) {
+    auto answered = [take, done](Reply reply) {
       if (!reply) return done(reply.error());
       done(take ? take(*reply) : okStatus());
-    });
+    };
+    if (timeout.count() > 0) return (void)bus.request(make(), answered, timeout);
+    bus.request(make(), answered);
   };
 }
 

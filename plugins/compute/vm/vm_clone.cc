@@ -74,7 +74,8 @@ void VmService::clone(const Json& p, const std::string& account, Replier replier
              [c](const Json& r) -> Status {
                c->snapshot = r["inventory"].value("uuid", "");
                return {};
-             }),
+             },
+             std::chrono::minutes(30)),
       // No template came of it: the snapshot goes again.
       [s, c](FlowDone done) {
         requestInTurn(s->bus(),
@@ -94,7 +95,8 @@ void VmService::clone(const Json& p, const std::string& account, Replier replier
                      [c](const Json& r) -> Status {
                        c->image = r["inventory"].value("uuid", "");
                        return {};
-                     }));
+                     },
+                     std::chrono::hours(3)));
   // The template holds the bytes now; the snapshot goes whether the rest works or not.
   chain->then("drop-snapshot", [s, c](FlowDone done) {
     std::vector<Message> requests{{"volume.DeleteVolumeSnapshotQueued", c->vm.rootVolumeUuid,

@@ -61,7 +61,9 @@ void VmService::attachVolume(const Json& p, Replier reply) {
                 return {};
               }));
   chain->then("claim-volume",
-              asking(bus_, [c] { return volumeMessage(kAttachVmVolumeMessage, c); }),
+              // A NotInstantiated volume gets its file now: as long as a volume creation.
+              asking(bus_, [c] { return volumeMessage(kAttachVmVolumeMessage, c); }, {},
+                     std::chrono::minutes(30)),
               asking(bus_, [c] { return volumeMessage(kDetachVmVolumeMessage, c); }));
   chain->then("plug-in", onHost(s, vmOf(c), [c](VmDriver& d, const VmSpec& vm) -> Status {
                 auto volume = volumeIn(vm, c->volume);
