@@ -11,10 +11,6 @@
 namespace strato::image {
 namespace {
 
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
 struct SourceFile {
   std::string url;  // volume://<uuid> or volumeSnapshot://<uuid>: where the image came from
   std::string primaryStorageUuid, primaryStorageType, installPath, format, platform;

@@ -19,6 +19,11 @@ inline Error invalidArgument(std::string message, std::string details = {}) {
   return makeError(ErrorCode::kInvalidArgument, std::move(message), std::move(details));
 }
 
+// The resource is in no state for the call (attached, running, taken meanwhile).
+inline Error conflict(std::string message, std::string details = {}) {
+  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
+}
+
 // `e` as the failure of `what` ("adding backup storage bs1 failed: <e's message>").
 inline Error failedWhile(Error e, const std::string& what) {
   e.message = what + " failed: " + e.message;

@@ -10,10 +10,6 @@ namespace {
 
 constexpr const char* kPlaceMessage = "vm.PlaceInAffinityGroup";
 
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
 struct Group {
   std::string uuid, policy, state;
 };

@@ -68,10 +68,6 @@ void readNicTags(CreateContext& c) {
   }
 }
 
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
 Result<std::int64_t> diskOfferingSize(Database& db, const std::string& uuid, const char* param) {
   auto rows = db.query("SELECT diskSize, state FROM disk_offering WHERE uuid = ?", {uuid});
   if (!rows) return rows.error();

@@ -10,10 +10,6 @@
 namespace strato::vm {
 namespace {
 
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
 // ISOs a VM of `zone` can read: Enabled, Ready, with a ready copy on a backup storage of the zone.
 constexpr const char* kUsableIsos =
     "SELECT i.uuid FROM image i WHERE i.mediaType = 'ISO' AND i.state = 'Enabled' AND i.status = "

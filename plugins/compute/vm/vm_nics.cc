@@ -22,10 +22,6 @@ std::string randomMac() {
   return mac;
 }
 
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
 // The NIC's row once its IP is taken; a random MAC that another NIC has is drawn again.
 Status insertNic(Database& db, const NicRequest& r, const std::string& nic, const Json& usedIp) {
   for (int attempt = 0; attempt < 8; ++attempt) {

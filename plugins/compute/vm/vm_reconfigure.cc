@@ -11,10 +11,6 @@
 namespace strato::vm {
 namespace {
 
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
 // Root volume templates a VM of `zone` can boot from: Enabled, Ready, with a ready copy on a
 // backup storage of the zone.
 constexpr const char* kBootableImages =

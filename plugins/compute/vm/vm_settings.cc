@@ -21,10 +21,6 @@ constexpr const char* kQga = "qga";
 constexpr const char* kRdp = "RDP";
 constexpr const char* kMonitors = "monitorNumber";
 
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
 Result<VmRecord> vmOf(VmService& s, const Json& p) { return loadVm(s.db(), textParam(p, "uuid")); }
 
 Reply vmReply(const VmRecord& vm) { return Json{{"uuid", vm.uuid}}; }

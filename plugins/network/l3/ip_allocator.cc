@@ -1,5 +1,7 @@
 #include "ip_allocator.h"
 
+#include <strato/handler_util.h>
+
 #include <optional>
 #include <random>
 #include <unordered_set>
@@ -20,10 +22,6 @@ struct Range {
   std::string netmask;
   std::string gateway;
 };
-
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
 
 // The range must still exist: the same statement checks it, so a range deleted meanwhile leaves
 // no orphan address behind.

@@ -9,10 +9,6 @@
 namespace strato::volume {
 namespace {
 
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
 // Runs `step(item, next)` for each item in turn; `done` gets the first error or success.
 template <class Item>
 void eachInTurn(std::vector<Item> items, std::function<void(const Item&, std::function<void(Status)>)> step,

@@ -12,10 +12,6 @@ namespace {
 // virtio-blk on one PCI bus, as ZStack caps it.
 constexpr std::int64_t kMaxDataVolumes = 24;
 
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
 }  // namespace
 
 Result<VolumeRecord> VmVolumes::claimFor(const std::string& uuid, const std::string& vm,

@@ -9,10 +9,6 @@
 namespace strato::volume {
 namespace {
 
-Error conflict(std::string message, std::string details = {}) {
-  return makeError(ErrorCode::kConflict, std::move(message), std::move(details));
-}
-
 // Storages that can take the volume: of its zone and type (a copy between types needs a host
 // agent), Enabled, Connected and roomy enough, and used by its VM's cluster when it has a VM.
 Result<std::vector<std::string>> destinations(Database& db, const VolumeRecord& v) {
