@@ -139,15 +139,9 @@ strato::Status init(strato::Registrar& r) {
   auto candidates = imageApi("GetCandidateBackupStorageForCreatingImage");
   candidates.inventory.clear();
   r.addApi(candidates);
-  r.handle(candidates.messageType, [service, &bus](Message m, strato::Replier replier) {
-    auto reply = strato::share(std::move(replier));
-    bus.postBlocking([service, &bus, reply, p = m.body["params"]] {
-      auto found = service->candidateStorages(p);
-      if (!found) return (*reply)(found.error());
-      strato::replyInventories(bus, "BackupStorage",
-                               (*found)["uuids"].get<std::vector<std::string>>(), reply);
-    });
-  });
+  r.handle(candidates.messageType, strato::replyingRendered(bus, [service](const Message& m) {
+             return strato::inventoriesOf("BackupStorage", service->candidateStorages(m.body["params"]));
+           }));
   auto getQga = imageApi("GetImageQga");
   getQga.inventory.clear();
   serve(getQga, &ImageService::qga);

@@ -2,6 +2,7 @@
 // handlers that must not wait on the bus. Header-only.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -76,6 +77,28 @@ inline void replyInventoryLists(MessageBus& bus, std::vector<RenderedList> lists
 inline void replyInventories(MessageBus& bus, const std::string& inventory,
                              const std::vector<std::string>& uuids, SharedReplier reply) {
   replyInventoryLists(bus, {{"inventories", inventory, uuids}}, std::move(reply));
+}
+
+// A handler for the APIs that answer with lists of resources (candidates, say): `find` runs on the
+// blocking pool and names them; the reply is each list rendered under its key.
+inline RequestHandler replyingRendered(
+    MessageBus& bus, std::function<Result<std::vector<RenderedList>>(const Message&)> find) {
+  return [&bus, find = std::move(find)](Message m, Replier replier) {
+    auto reply = share(std::move(replier));
+    bus.postBlocking([&bus, find, reply, m = std::move(m)] {
+      auto lists = find(m);
+      if (!lists) return (*reply)(lists.error());
+      replyInventoryLists(bus, std::move(*lists), reply);
+    });
+  };
+}
+
+// The usual one list: {"inventories": [...]} from a finder's {"uuids": [...]}.
+inline Result<std::vector<RenderedList>> inventoriesOf(const std::string& inventory,
+                                                       const Reply& found) {
+  if (!found) return found.error();
+  return std::vector<RenderedList>{
+      {"inventories", inventory, (*found)["uuids"].get<std::vector<std::string>>()}};
 }
 
 }  // namespace strato

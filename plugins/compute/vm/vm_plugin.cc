@@ -129,76 +129,53 @@ void addApis(strato::Registrar& r, const Service& service) {
   }
 
   // Candidate lists: the service names them, the query engine renders them.
-  auto candidates = [&](const char* name, const char* inventory, Reply (VmService::*find)(const Json&)) {
-    serve(vmApi(name, false), [service, &bus, inventory, find](const Json& p, Replier replier) {
-      auto reply = strato::share(std::move(replier));
-      bus.postBlocking([service, p, reply, inventory, find] {
-        auto found = ((*service).*find)(p);
-        if (!found) return (*reply)(found.error());
-        strato::replyInventories(service->bus(), inventory,
-                                     (*found)["uuids"].get<std::vector<std::string>>(), reply);
-      });
-    });
+  using Lists = strato::Result<std::vector<strato::RenderedList>>;
+  auto lists = [&](const char* name, std::function<Lists(const Message&)> find) {
+    auto decl = vmApi(name, false);
+    r.addApi(decl);
+    r.handle(decl.messageType, strato::replyingRendered(bus, std::move(find)));
   };
-  candidates("GetVmMigrationCandidateHosts", "Host", &VmService::migrationCandidates);
-  candidates("GetVmAttachableDataVolume", "Volume", &VmService::attachableVolumes);
-  candidates("GetDataVolumeAttachableVm", "VmInstance", &VmService::attachableVms);
-  candidates("GetVmAttachableL3Network", "L3Network", &VmService::attachableL3s);
-  candidates("GetImageCandidatesForVmToChange", "Image", &VmService::imageCandidates);
-  candidates("GetCandidateIsoForAttachingVm", "Image", &VmService::isoCandidates);
-  serve(vmApi("GetInterdependentL3NetworksImages", false), [service, &bus](const Json& p, Replier replier) {
-    auto reply = strato::share(std::move(replier));
-    bus.postBlocking([service, p, reply] {
-      auto found = service->interdependents(p);
-      if (!found) return (*reply)(found.error());
-      strato::replyInventories(service->bus(), (*found)["inventory"],
-                               (*found)["uuids"].get<std::vector<std::string>>(), reply);
-    });
-  });
-  // Where CreateVmInstance with these parameters could put a VM and its volumes.
-  for (auto [name, lists] :
-       {std::pair<const char*, std::vector<std::array<const char*, 3>>>{
-            "GetCandidateZonesClustersHostsForCreatingVm",
-            {{{"zones", "zones", "Zone"}}, {{"clusters", "clusters", "Cluster"}}, {{"hosts", "hosts", "Host"}}}},
-        {"GetCandidatePrimaryStoragesForCreatingVm",
-         {{{"rootVolumePrimaryStorages", "rootStorages", "PrimaryStorage"}},
-          {{"dataVolumePrimaryStorages", "dataStorages", "PrimaryStorage"}}}}}) {
-    serve(vmApi(name, false), [service, &bus, lists = lists](const Json& p, Replier replier) {
-      auto reply = strato::share(std::move(replier));
-      bus.postBlocking([service, p, reply, lists] {
-        auto found = service->creationCandidates(p);
-        if (!found) return (*reply)(found.error());
-        std::vector<strato::RenderedList> rendered;
-        for (const auto& [key, field, inventory] : lists)
-          rendered.push_back({key, inventory, (*found)[field].get<std::vector<std::string>>()});
-        strato::replyInventoryLists(service->bus(), std::move(rendered), reply);
-      });
+  for (auto [name, inventory, find] :
+       {std::tuple{"GetVmMigrationCandidateHosts", "Host", &VmService::migrationCandidates},
+        std::tuple{"GetVmAttachableDataVolume", "Volume", &VmService::attachableVolumes},
+        std::tuple{"GetDataVolumeAttachableVm", "VmInstance", &VmService::attachableVms},
+        std::tuple{"GetVmAttachableL3Network", "L3Network", &VmService::attachableL3s},
+        std::tuple{"GetImageCandidatesForVmToChange", "Image", &VmService::imageCandidates},
+        std::tuple{"GetCandidateIsoForAttachingVm", "Image", &VmService::isoCandidates}}) {
+    lists(name, [service, inventory = inventory, find = find](const Message& m) {
+      return strato::inventoriesOf(inventory, ((*service).*find)(m.body["params"]));
     });
   }
+  lists("GetInterdependentL3NetworksImages", [service](const Message& m) {
+    auto found = service->interdependents(m.body["params"]);
+    return strato::inventoriesOf(found ? (*found)["inventory"].get<std::string>() : "", found);
+  });
   // Whose VMs: the caller's.
-  auto vmsForIso = vmApi("GetCandidateVmForAttachingIso", false);
-  r.addApi(vmsForIso);
-  r.handle(vmsForIso.messageType, [service, &bus](Message m, Replier replier) {
-    auto reply = strato::share(std::move(replier));
-    bus.postBlocking([service, reply, p = m.body["params"], account = accountOf(m)] {
-      auto found = service->vmsForIso(p, account);
-      if (!found) return (*reply)(found.error());
-      strato::replyInventories(service->bus(), "VmInstance",
-                               (*found)["uuids"].get<std::vector<std::string>>(), reply);
-    });
+  lists("GetCandidateVmForAttachingIso", [service](const Message& m) {
+    return strato::inventoriesOf("VmInstance", service->vmsForIso(m.body["params"], accountOf(m)));
   });
-  serve(vmApi("GetVmStartingCandidateClustersHosts", false), [service, &bus](const Json& p, Replier replier) {
-    auto reply = strato::share(std::move(replier));
-    bus.postBlocking([service, p, reply] {
-      auto found = service->startingCandidates(p);
-      if (!found) return (*reply)(found.error());
-      strato::replyInventoryLists(
-          service->bus(),
-          {{"hostInventories", "Host", (*found)["hosts"].get<std::vector<std::string>>()},
-           {"clusterInventories", "Cluster", (*found)["clusters"].get<std::vector<std::string>>()}},
-          reply);
+  // Where a new VM and its volumes could go, and where a stopped VM could start: the reply's
+  // lists, each {key, the service's field, inventory}.
+  using Fields = std::vector<std::array<const char*, 3>>;
+  for (auto [name, find, fields] :
+       {std::tuple{"GetCandidateZonesClustersHostsForCreatingVm", &VmService::creationCandidates,
+                   Fields{{"zones", "zones", "Zone"}, {"clusters", "clusters", "Cluster"},
+                          {"hosts", "hosts", "Host"}}},
+        std::tuple{"GetCandidatePrimaryStoragesForCreatingVm", &VmService::creationCandidates,
+                   Fields{{"rootVolumePrimaryStorages", "rootStorages", "PrimaryStorage"},
+                          {"dataVolumePrimaryStorages", "dataStorages", "PrimaryStorage"}}},
+        std::tuple{"GetVmStartingCandidateClustersHosts", &VmService::startingCandidates,
+                   Fields{{"hostInventories", "hosts", "Host"},
+                          {"clusterInventories", "clusters", "Cluster"}}}}) {
+    lists(name, [service, find = find, fields = fields](const Message& m) -> Lists {
+      auto found = ((*service).*find)(m.body["params"]);
+      if (!found) return found.error();
+      std::vector<strato::RenderedList> out;
+      for (const auto& [key, field, inventory] : fields)
+        out.push_back({key, inventory, (*found)[field].get<std::vector<std::string>>()});
+      return out;
     });
-  });
+  }
 
   // Device calls run in the VM's queue. Those whose path names only the volume or the NIC find
   // the VM first.

@@ -139,15 +139,9 @@ strato::Status init(strato::Registrar& r) {
            }));
   auto candidates = volumeApi("GetPrimaryStorageCandidatesForVolumeMigration", false);
   r.addApi(candidates);
-  r.handle(candidates.messageType, [service, &bus](Message m, strato::Replier replier) {
-    auto reply = strato::share(std::move(replier));
-    bus.postBlocking([service, &bus, reply, p = m.body["params"]] {
-      auto found = service->migrationCandidates(p);
-      if (!found) return (*reply)(found.error());
-      strato::replyInventories(bus, "PrimaryStorage",
-                               (*found)["uuids"].get<std::vector<std::string>>(), reply);
-    });
-  });
+  r.handle(candidates.messageType, strato::replyingRendered(bus, [service](const Message& m) {
+             return strato::inventoriesOf("PrimaryStorage", service->migrationCandidates(m.body["params"]));
+           }));
   serve(volumeApi("GetVolumeFormat", false), &VolumeService::formats);
   serve(volumeApi("GetVolumeCapabilities", false), &VolumeService::capabilities);
   serve(volumeApi("SetVolumeQoS", false), &VolumeService::setQos);
