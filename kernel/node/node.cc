@@ -15,6 +15,7 @@
 #include "log/logging.h"
 #include "node/health.h"
 #include "node/node_state.h"
+#include "node/remote_messages.h"
 #include "schema/kernel_schema.h"
 #include "strato/uuid.h"
 #include "strato/version.h"
@@ -140,6 +141,7 @@ Status startHttp(Node::State& s) {
       return request.path == "/health" ? health(request) : rest->handle(request);
     };
   }
+  handler = makeRemoteMessageHandler(*s.bus, std::move(handler));
   auto server = HttpServer::start(options, std::move(handler));
   if (!server) return server.error();
   s.http = std::move(server.value());

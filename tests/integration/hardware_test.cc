@@ -73,15 +73,13 @@ TEST_F(HardwareTest, CreateClusterRefusesUnknownZonesAndHypervisors) {
   EXPECT_EQ(noZone.status, 503) << noZone.body;
   EXPECT_EQ(codeOf(noZone), "SYS.1007") << noZone.body;
   EXPECT_NE(errorOf(noZone).find("zone"), std::string::npos) << noZone.body;
-  // KVM is a ZStack type, but no plugin of this build drives it yet.
-  for (const char* type : {"KVM", "Xen"}) {
-    auto reply = client().call(
-        "POST", "/zstack/v1/clusters",
-        {{"params", {{"zoneUuid", zone["uuid"]}, {"name", "c"}, {"hypervisorType", type}}}});
-    EXPECT_EQ(reply.status, 503) << reply.body;
-    EXPECT_EQ(codeOf(reply), "SYS.1007") << reply.body;
-    EXPECT_NE(errorOf(reply).find("Simulator"), std::string::npos) << reply.body;
-  }
+  // Xen is a ZStack type, but no plugin of this build drives it; the error lists those that do.
+  auto xen = client().call(
+      "POST", "/zstack/v1/clusters",
+      {{"params", {{"zoneUuid", zone["uuid"]}, {"name", "c"}, {"hypervisorType", "Xen"}}}});
+  EXPECT_EQ(xen.status, 503) << xen.body;
+  EXPECT_EQ(codeOf(xen), "SYS.1007") << xen.body;
+  EXPECT_NE(errorOf(xen).find("KVM"), std::string::npos) << xen.body;
   auto missing = client().call("POST", "/zstack/v1/clusters",
                                {{"params", {{"zoneUuid", zone["uuid"]}, {"name", "c"}}}});
   EXPECT_EQ(missing.status, 400) << missing.body;
@@ -116,7 +114,7 @@ TEST_F(HardwareTest, AddSimulatorHostAndQueryIt) {
 
   auto types = client().send("GET", "/zstack/v1/hosts/hypervisor-types");
   ASSERT_EQ(types.status, 200) << types.body;
-  EXPECT_EQ(parse(types)["hypervisorTypes"], Json::array({"Simulator"}));
+  EXPECT_EQ(parse(types)["hypervisorTypes"], Json::array({"KVM", "Simulator"}));
   auto strategies = client().send("GET", "/zstack/v1/hosts/allocators/strategies");
   ASSERT_EQ(strategies.status, 200) << strategies.body;
   Json list = parse(strategies)["hostAllocatorStrategies"];

@@ -28,7 +28,8 @@ std::unique_ptr<Process> launchNode(const std::string& binary, const std::filesy
   return Process::start(binary, nodeArgs(dir, args), {}, dir / "node.log");
 }
 
-int waitUntilServing(Process& node, const std::filesystem::path& dir, std::string* why) {
+int waitUntilServing(Process& node, const std::filesystem::path& dir, std::string* why,
+                     const std::string& host) {
   using namespace std::chrono_literals;
   auto deadline = std::chrono::steady_clock::now() + 20s;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -38,7 +39,7 @@ int waitUntilServing(Process& node, const std::filesystem::path& dir, std::strin
     }
     std::ifstream in(portFile(dir));
     int port = 0;
-    if (in >> port && port > 0 && httpGet("127.0.0.1", port, "/health").status == 200) return port;
+    if (in >> port && port > 0 && httpGet(host, port, "/health").status == 200) return port;
     std::this_thread::sleep_for(20ms);
   }
   if (why) *why = "node not ready in time:\n" + node.readOutput();

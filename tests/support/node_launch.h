@@ -19,7 +19,9 @@ std::vector<std::string> nodeArgs(const std::filesystem::path& dir,
 std::unique_ptr<Process> launchNode(const std::string& binary, const std::filesystem::path& dir,
                                     const std::vector<std::string>& args);
 
-// The node's port once it answers /health; 0 (and `why` filled) if it exited or took too long.
-int waitUntilServing(Process& node, const std::filesystem::path& dir, std::string* why);
+// The node's port once it answers /health at `host`; 0 (and `why` filled) if it exited or took
+// too long.
+int waitUntilServing(Process& node, const std::filesystem::path& dir, std::string* why,
+                     const std::string& host = "127.0.0.1");
 
 }  // namespace strato::test

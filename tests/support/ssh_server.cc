@@ -95,7 +95,7 @@ std::string sharedPassword(const std::filesystem::path& scratch) {
 
 }  // namespace
 
-std::unique_ptr<SshServer> SshServer::start() {
+std::unique_ptr<SshServer> SshServer::start(std::vector<std::string> addresses) {
   if (geteuid() != 0) throw std::runtime_error("sshd tests need root (to add the test user)");
   std::unique_ptr<SshServer> s(new SshServer());
   const auto& dir = s->dir_.path();
@@ -106,6 +106,7 @@ std::unique_ptr<SshServer> SshServer::start() {
                                         std::filesystem::perms::group_exec |
                                         std::filesystem::perms::others_exec);
   s->port_ = freeTcpPort();
+  s->addresses_ = std::move(addresses);
   s->restart(true);
   return s;
 }
@@ -120,16 +121,19 @@ void SshServer::restart(bool newHostKey) {
                {"-q", "-t", "ed25519", "-N", "", "-f", (dir / "host_key").string()},
                dir / "keygen.log");
   }
-  std::ofstream(dir / "sshd_config") << "Port " << port_ << "\n"
-                                     << "ListenAddress 127.0.0.1\n"
-                                     << "HostKey " << (dir / "host_key").string() << "\n"
-                                     << "PidFile " << (dir / "sshd.pid").string() << "\n"
-                                     << "PasswordAuthentication yes\n"
-                                     << "KbdInteractiveAuthentication no\n"
-                                     << "PubkeyAuthentication no\n"
-                                     << "UsePAM no\n"
-                                     << "AllowUsers " << kUser << "\n"
-                                     << "StrictModes no\n";
+  {
+    std::ofstream config(dir / "sshd_config");
+    config << "Port " << port_ << "\n";
+    for (const auto& address : addresses_) config << "ListenAddress " << address << "\n";
+    config << "HostKey " << (dir / "host_key").string() << "\n"
+           << "PidFile " << (dir / "sshd.pid").string() << "\n"
+           << "PasswordAuthentication yes\n"
+           << "KbdInteractiveAuthentication no\n"
+           << "PubkeyAuthentication no\n"
+           << "UsePAM no\n"
+           << "AllowUsers " << kUser << "\n"
+           << "StrictModes no\n";
+  }  // closed, so sshd reads it whole
   launch();
 }
 

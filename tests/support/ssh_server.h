@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -18,8 +19,9 @@ class SshServer {
  public:
   static constexpr const char* kUser = "strato-ssh-test";
 
-  // Throws with sshd's log when it cannot start within 10 seconds, or when not root.
-  static std::unique_ptr<SshServer> start();
+  // Throws with sshd's log when it cannot start within 10 seconds, or when not root. It listens
+  // on each of `addresses` (loopback ones stand in for several machines).
+  static std::unique_ptr<SshServer> start(std::vector<std::string> addresses = {"127.0.0.1"});
   ~SshServer();
 
   int port() const { return port_; }
@@ -40,6 +42,7 @@ class SshServer {
   TempDir dir_{"sshd"};
   std::unique_ptr<Process> server_;
   int port_ = 0;
+  std::vector<std::string> addresses_;
   std::string user_ = kUser;
   std::string password_;
 };

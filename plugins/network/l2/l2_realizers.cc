@@ -1,5 +1,8 @@
 #include "l2_realizers.h"
 
+#include "agent_client/agent_client.h"
+#include "agent_client/kvm_protocol.h"
+
 namespace strato::l2 {
 namespace {
 
@@ -10,12 +13,6 @@ std::string describe(const L2NetworkSpec& l2) {
   return text;
 }
 
-Error kvmMissing(const L2NetworkSpec& l2, const HostSpec& host) {
-  return makeError(ErrorCode::kNotSupported,
-                   "L2 network " + l2.name + " cannot be set up on KVM host " + host.name +
-                       ": the KVM agent does not exist yet",
-                   "host " + host.uuid + " (" + host.managementIp + ")");
-}
 
 }  // namespace
 
@@ -61,12 +58,31 @@ std::set<std::string> SimulatorRealizer::networksOn(const std::string& hostUuid)
   return it == hosts_.end() ? std::set<std::string>{} : it->second;
 }
 
+Status KvmRealizer::tell(std::string_view type, const L2NetworkSpec& l2, const HostSpec& host) {
+  Json body{{"type", l2.type},
+            {"physicalInterface", l2.physicalInterface},
+            {"vlan", l2.vlan.value_or(0)},
+            {"vni", l2.vni.value_or(0)},
+            {"vtepIp", host.managementIp}};
+  agent::Address agentAt{host.managementIp, host.extra.value("agentPort", 0)};
+  auto done = agent::call(agentAt, Message{std::string(type), "", body}, timeout_);
+  if (!done) {
+    Error e = done.error();
+    e.message = "L2 network " + l2.name + " on KVM host " + host.name + ": " + e.message;
+    return e;
+  }
+  logger_.info("l2Network." + std::string(type == kvm::kRealizeL2 ? "realized" : "unrealized") +
+               " " + describe(l2) + " host=" + host.uuid + " bridge=" +
+               done->value("bridge", std::string()));
+  return {};
+}
+
 Status KvmRealizer::realize(const L2NetworkSpec& l2, const HostSpec& host) {
-  return kvmMissing(l2, host);
+  return tell(kvm::kRealizeL2, l2, host);
 }
 
 Status KvmRealizer::unrealize(const L2NetworkSpec& l2, const HostSpec& host) {
-  return kvmMissing(l2, host);
+  return tell(kvm::kUnrealizeL2, l2, host);
 }
 
 }  // namespace strato::l2

@@ -2,10 +2,11 @@
 //   - Simulator: records which networks exist on which simulator host, in memory, and logs
 //     `l2Network.realized` / `l2Network.unrealized` lines (tests read them). A system tag
 //     `simulator::failRealize` on the L2 network (resourceType L2NetworkVO) makes realize() fail.
-//   - KVM: the host agent that makes bridges and VLAN/VXLAN devices arrives with issue 8; until
-//     then every call answers kNotSupported saying so.
+//   - KVM: the host's strato-agent makes the bridge and its VLAN or VXLAN device (its VTEP is the
+//     host's management address), told over HTTP (kvm_protocol.h).
 #pragma once
 
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -36,9 +37,16 @@ class SimulatorRealizer : public L2NetworkRealizer {
 
 class KvmRealizer : public L2NetworkRealizer {
  public:
+  KvmRealizer(Logger& logger, std::chrono::milliseconds timeout)
+      : logger_(logger), timeout_(timeout) {}
   std::string hypervisorType() const override { return "KVM"; }
   Status realize(const L2NetworkSpec& l2, const HostSpec& host) override;
   Status unrealize(const L2NetworkSpec& l2, const HostSpec& host) override;
+
+ private:
+  Status tell(std::string_view type, const L2NetworkSpec& l2, const HostSpec& host);
+  Logger& logger_;
+  std::chrono::milliseconds timeout_;
 };
 
 }  // namespace strato::l2

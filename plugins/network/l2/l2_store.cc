@@ -104,7 +104,8 @@ Result<Json> loadVniRange(Database& db, const std::string& uuid) {
 Result<std::vector<HostSpec>> clusterHosts(Database& db, const std::string& clusterUuid,
                                            bool connectedOnly) {
   std::string sql =
-      "SELECT uuid, name, managementIp, zoneUuid, hypervisorType FROM host WHERE clusterUuid = ?";
+      "SELECT uuid, name, managementIp, zoneUuid, hypervisorType, extra FROM host "
+      "WHERE clusterUuid = ?";
   if (connectedOnly) sql += " AND status = 'Connected'";
   auto rows = db.query(sql + " ORDER BY uuid", {clusterUuid});
   if (!rows) return rows.error();
@@ -117,6 +118,9 @@ Result<std::vector<HostSpec>> clusterHosts(Database& db, const std::string& clus
     host.clusterUuid = clusterUuid;
     host.zoneUuid = dbText(r[3]);
     host.hypervisorType = dbText(r[4]);
+    // Where the KVM plugin says the host's agent listens, among other things.
+    host.extra = Json::parse(dbText(r[5]), nullptr, false);
+    if (!host.extra.is_object()) host.extra = Json::object();
     out.push_back(std::move(host));
   }
   return out;

@@ -75,14 +75,19 @@ strato::Status addDrivers(strato::Registrar& r) {
   if (!shared) return shared.error();
   auto latency = config.getInt("plugin.primary-storage.simulatorLatencyMs", 0);
   if (!latency) return latency.error();
+  // How long a host agent may take over one volume file (a copy of a large volume, say).
+  auto agentTimeout = config.getInt("plugin.primary-storage.agentTimeoutSeconds", 3600);
+  if (!agentTimeout) return agentTimeout.error();
+  std::chrono::milliseconds agentMs = std::chrono::seconds(*agentTimeout);
   using namespace strato::primary;
   r.addExtension<PrimaryStorageDriver>(std::string(kLocalStorageType),
                                        std::make_shared<LocalStorageDriver>(r.database(), *disk));
   r.addExtension<PrimaryStorageDriver>(
-      std::string(kNfsType), std::make_shared<SharedStorageDriver>(std::string(kNfsType), *shared));
+      std::string(kNfsType), std::make_shared<SharedStorageDriver>(std::string(kNfsType), *shared, agentMs));
   r.addExtension<PrimaryStorageDriver>(
       std::string(kSharedMountPointType),
-      std::make_shared<SharedStorageDriver>(std::string(kSharedMountPointType), *shared));
+      std::make_shared<SharedStorageDriver>(std::string(kSharedMountPointType), *shared,
+                                            agentMs));
   r.addExtension<PrimaryStorageDriver>(
       std::string(kSimulatorType),
       std::make_shared<SimulatorStorageDriver>(r.database(), std::chrono::milliseconds(*latency)));

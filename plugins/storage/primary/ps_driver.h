@@ -32,6 +32,7 @@ struct StorageHost {
   std::string managementIp;
   std::string hypervisorType;
   std::string clusterUuid;
+  int agentPort = 0;  // where the host's strato-agent listens; 0 for hosts without one
 };
 
 // What the storage reports about its size. `known` is false when nothing could be asked (an NFS

@@ -71,13 +71,18 @@ Result<Json> loadInventory(Database& db, const std::string& uuid) {
 
 Result<std::vector<StorageHost>> clusterHosts(Database& db, const std::string& clusterUuid,
                                               bool connectedOnly) {
-  std::string sql = "SELECT uuid, managementIp, hypervisorType FROM host WHERE clusterUuid = ?";
+  std::string sql =
+      "SELECT uuid, managementIp, hypervisorType, extra FROM host WHERE clusterUuid = ?";
   if (connectedOnly) sql += " AND status = 'Connected'";
   auto rows = db.query(sql + " ORDER BY uuid", {clusterUuid});
   if (!rows) return rows.error();
   std::vector<StorageHost> out;
-  for (const auto& r : rows->rows)
-    out.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), clusterUuid});
+  for (const auto& r : rows->rows) {
+    // The KVM plugin records its agent's port in the host's extra.
+    Json extra = Json::parse(dbText(r[3]), nullptr, false);
+    int agentPort = extra.is_object() ? extra.value("agentPort", 0) : 0;
+    out.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), clusterUuid, agentPort});
+  }
   return out;
 }
 

@@ -52,17 +52,24 @@ std::string SharedStorageDriver::mountPath(const PrimaryStorageSpec& spec) const
 Result<StorageCapacity> SharedStorageDriver::mount(const PrimaryStorageSpec& spec,
                                                    const std::vector<StorageHost>& hosts) {
   for (const auto& host : hosts) {
-    if (host.hypervisorType != "Simulator") {
+    bool reachable = host.hypervisorType == "Simulator" || (host.agentPort > 0 && type_ != kNfsType);
+    if (!reachable) {
       return makeError(ErrorCode::kNotSupported,
                        "mounting " + type_ + " storage on " + host.hypervisorType +
-                           " hosts needs the " + host.hypervisorType +
-                           " host agent, which this build does not have yet",
+                           " hosts is not built yet",
                        "host " + host.managementIp);
     }
+  }
+  StorageCapacity agents{0, 0, false};
+  if (AgentFiles::agentHost(hosts)) {
+    auto measured = files_.usage(mountPath(spec), hosts);
+    if (!measured) return measured.error();
+    agents = *measured;
   }
   std::lock_guard lock(mutex_);
   auto& mounted = mounted_[spec.uuid];
   for (const auto& host : hosts) mounted.insert(host.uuid);
+  if (agents.known) return agents;
   if (mounted.empty()) return StorageCapacity{0, 0, false};
   return StorageCapacity{simulatedBytes_, simulatedBytes_, true};
 }

@@ -1,9 +1,10 @@
 // NFS and SharedMountPoint: one file system every host of the attached clusters mounts (NFS) or
 // already has mounted (SMP: a clustered file system at `url`). The management node never touches
-// the share itself; hosts do, through their hypervisor's agent. On KVM hosts that is the KVM
-// agent's mount + df, which arrives with the KVM plugin (until then attaching to a KVM cluster
-// answers kNotSupported). On Simulator hosts the mount is simulated in memory and the share
-// reports plugin.primary-storage.simulatorSharedBytes (default 10 TiB), all free.
+// the share itself; hosts do, through their strato-agent (agent_files.h): on KVM hosts an SMP's
+// url is checked and measured there, and volume files are made there with qemu-img. Mounting NFS
+// on KVM hosts is not built yet (kNotSupported). On Simulator hosts the mount is simulated in
+// memory and the share reports plugin.primary-storage.simulatorSharedBytes (default 10 TiB), all
+// free; they hold no volume files.
 //
 // Capacity is what the hosts report; with no host mounting the share (just added, or every
 // cluster detached) nothing is known and the figures stay as they were (0 after an add).
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <set>
 
+#include "agent_files.h"
 #include "ps_driver.h"
 
 namespace strato::primary {
@@ -25,8 +27,9 @@ Status validateNfsUrl(const std::string& url);
 
 class SharedStorageDriver : public PrimaryStorageDriver {
  public:
-  SharedStorageDriver(std::string type, std::int64_t simulatedBytes)
-      : type_(std::move(type)), simulatedBytes_(simulatedBytes) {}
+  SharedStorageDriver(std::string type, std::int64_t simulatedBytes,
+                      std::chrono::milliseconds agentTimeout)
+      : type_(std::move(type)), simulatedBytes_(simulatedBytes), files_(agentTimeout) {}
 
   std::string type() const override { return type_; }
   Status validate(const PrimaryStorageSpec& spec) const override;
@@ -41,6 +44,30 @@ class SharedStorageDriver : public PrimaryStorageDriver {
                                        const std::vector<StorageHost>& hosts) override;
   Result<std::int64_t> cleanUpImageCache(const PrimaryStorageSpec& spec,
                                          const std::vector<StorageHost>& hosts) override;
+  Result<VolumeFile> createVolume(const PrimaryStorageSpec& spec,
+                                  const std::vector<StorageHost>& hosts,
+                                  const std::string& volumeUuid, std::int64_t size,
+                                  const std::string& format, const VolumeSource& source) override {
+    return files_.create(mountPath(spec), hosts, volumeUuid, size, format, source);
+  }
+  Status deleteVolume(const PrimaryStorageSpec&, const std::vector<StorageHost>& hosts,
+                      const std::string& installPath) override {
+    return files_.remove(hosts, installPath);
+  }
+  Result<VolumeFile> resizeVolume(const PrimaryStorageSpec&, const std::vector<StorageHost>& hosts,
+                                  const std::string& installPath, std::int64_t size) override {
+    return files_.resize(hosts, installPath, size);
+  }
+  Result<VolumeFile> volumeSize(const PrimaryStorageSpec&, const std::vector<StorageHost>& hosts,
+                                const std::string& installPath) override {
+    return files_.size(hosts, installPath);
+  }
+  Result<VolumeFile> createSnapshot(const PrimaryStorageSpec&,
+                                    const std::vector<StorageHost>& hosts,
+                                    const std::string& volumeInstallPath,
+                                    const std::string& snapshotUuid, std::int64_t size) override {
+    return files_.snapshot(hosts, volumeInstallPath, snapshotUuid, size);
+  }
   void forgetHost(const std::string& hostUuid) override;
   void forgetStorage(const std::string& storageUuid) override;
 
@@ -54,6 +81,7 @@ class SharedStorageDriver : public PrimaryStorageDriver {
 
   std::string type_;
   std::int64_t simulatedBytes_;
+  AgentFiles files_;
   mutable std::mutex mutex_;
   std::map<std::string, std::set<std::string>> mounted_;  // storage uuid -> host uuids
 };

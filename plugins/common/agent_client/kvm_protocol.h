@@ -1,0 +1,83 @@
+// What the management node's KVM plugin and strato-agent's kvm-agent plugin say to each other:
+// bus messages over HTTP (strato/remote.h), named here once for both halves. Every command is
+// idempotent (starting a running guest, deleting a missing file succeed), so a retry after a lost
+// reply does no harm; one that carries a "taskUuid" is also remembered by the agent for a while,
+// so a repeat returns the first run's reply, waiting for it if it still runs (GetTask reads it).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace strato::kvm {
+
+// {} -> {"cpuNum", "cpuSockets", "cpuSpeedMhz", "totalMemoryBytes", "architecture",
+//        "osDistribution", "osRelease", "cpuModel", "hostname", "libvirtVersion",
+//        "hypervisorVersion", "libvirtUri", "agentVersion"}
+inline constexpr std::string_view kFacts = "remote.kvm.Facts";
+// {} -> {"libvirtUri"}: the agent answers and its libvirt connection is alive.
+inline constexpr std::string_view kPing = "remote.kvm.Ping";
+// {"taskUuid"} -> {"state": "Running"|"Done", "reply"?: the bus reply's JSON form}
+inline constexpr std::string_view kGetTask = "remote.kvm.GetTask";
+
+// Guests. Each takes {"vm": VmSpec as JSON (vm_spec_json.h)} plus what is named.
+inline constexpr std::string_view kStartVm = "remote.kvm.StartVm";
+inline constexpr std::string_view kStopVm = "remote.kvm.StopVm";  // + "graceful"
+inline constexpr std::string_view kRebootVm = "remote.kvm.RebootVm";
+inline constexpr std::string_view kPauseVm = "remote.kvm.PauseVm";
+inline constexpr std::string_view kResumeVm = "remote.kvm.ResumeVm";
+inline constexpr std::string_view kDestroyVm = "remote.kvm.DestroyVm";
+// + "toHost", "toPort": the destination agent.
+inline constexpr std::string_view kMigrateVm = "remote.kvm.MigrateVm";
+// The destination's half of a migration on drivers without native migration (libvirt's test
+// driver): + "paused" -> the guest runs (or is paused) here.
+inline constexpr std::string_view kReceiveVm = "remote.kvm.ReceiveVm";
+inline constexpr std::string_view kAttachVolume = "remote.kvm.AttachVolume";  // + "volume"
+inline constexpr std::string_view kDetachVolume = "remote.kvm.DetachVolume";  // + "volume"
+inline constexpr std::string_view kAttachNic = "remote.kvm.AttachNic";        // + "nic"
+inline constexpr std::string_view kDetachNic = "remote.kvm.DetachNic";        // + "nic"
+inline constexpr std::string_view kSetNicQos = "remote.kvm.SetNicQos";        // + "nic"
+inline constexpr std::string_view kInsertIso = "remote.kvm.InsertIso";
+inline constexpr std::string_view kEjectIso = "remote.kvm.EjectIso";
+// + "user", "password"
+inline constexpr std::string_view kChangePassword = "remote.kvm.ChangePassword";
+// -> {"hostIp", "port", "protocol"}
+inline constexpr std::string_view kConsoleAddress = "remote.kvm.ConsoleAddress";
+// {} -> {"vms": {uuid: "Running"|"Paused"|"Stopped"|"Crashed"}}: the guests libvirt knows.
+inline constexpr std::string_view kVmStates = "remote.kvm.VmStates";
+
+// Files on the host's disks (local, shared mount point and NFS primary storage). Paths are
+// absolute, without "..".
+// {"path"} -> {"total", "available"}: the file system holding path (created if missing).
+inline constexpr std::string_view kDiskUsage = "remote.kvm.DiskUsage";
+// {"path", "size", "format", "copyFrom"?} -> {"size", "actualSize"}: a new volume file; with
+// copyFrom, a full copy of that file (a snapshot or another volume), grown to size.
+inline constexpr std::string_view kCreateVolume = "remote.kvm.CreateVolume";
+// {"path"} -> {}: gone, or was not there.
+inline constexpr std::string_view kDeleteFile = "remote.kvm.DeleteFile";
+// {"path", "size"} -> {"size", "actualSize"}
+inline constexpr std::string_view kResizeVolume = "remote.kvm.ResizeVolume";
+// {"path"} -> {"size", "actualSize"}
+inline constexpr std::string_view kVolumeInfo = "remote.kvm.VolumeInfo";
+
+// Host networking. An L2 network on a host is a Linux bridge that guests' NICs join, named as
+// ZStack names it (l2Bridge). {"type", "physicalInterface", "vlan"?, "vni"?, "vtepIp"?}
+//   -> {"bridge", "commands": [what ran, or would have run on an agent set to dry-run]}
+inline constexpr std::string_view kRealizeL2 = "remote.kvm.RealizeL2";
+inline constexpr std::string_view kUnrealizeL2 = "remote.kvm.UnrealizeL2";
+
+// br_<nic> (no VLAN), br_<nic>_<vlan>, br_vx_<vni>. Linux caps interface names at 15
+// characters: longer ones are cut, as ZStack does.
+inline std::string l2Bridge(std::string_view type, const std::string& physicalInterface,
+                            long long vlan, long long vni) {
+  std::string name;
+  if (type == "L2VxlanNetwork") {
+    name = "br_vx_" + std::to_string(vni);
+  } else if (type == "L2VlanNetwork") {
+    name = "br_" + physicalInterface + "_" + std::to_string(vlan);
+  } else {
+    name = "br_" + physicalInterface;
+  }
+  return name.substr(0, 15);
+}
+
+}  // namespace strato::kvm

@@ -1,0 +1,117 @@
+#include "guest_commands.h"
+
+#include "agent_client/agent_client.h"
+#include "agent_client/kvm_protocol.h"
+#include "vm_spec_json.h"
+
+namespace strato::kvm {
+namespace {
+
+using Work = std::function<Reply(const Message&)>;
+
+Reply empty(Status st) { return st ? Reply(Json::object()) : Reply(st.error()); }
+
+template <class T>
+Result<T> field(const Message& m, const char* key, Result<T> (*parse)(const Json&)) {
+  if (!m.body.contains(key)) {
+    return makeError(ErrorCode::kInvalidArgument, m.type + " needs '" + key + "'");
+  }
+  return parse(m.body[key]);
+}
+
+// A command on one guest: parses "vm" and runs `op` with it.
+Work onVm(std::function<Reply(const VmSpec&, const Message&)> op) {
+  return [op = std::move(op)](const Message& m) -> Reply {
+    auto vm = field<VmSpec>(m, "vm", vmFromJson);
+    if (!vm) return vm.error();
+    return op(*vm, m);
+  };
+}
+
+// The destination's half of a migration, for libvirt drivers without migration: the guest is
+// started there from the same spec, then the source's copy goes.
+Status migrateByRestart(LibvirtHost& host, const VmSpec& vm, const Message& m) {
+  auto state = host.state(vm.uuid);
+  if (!state) return state.error();
+  if (*state == "Stopped") {
+    return makeError(ErrorCode::kConflict, "VM " + vm.uuid + " is not running on this host");
+  }
+  agent::Address to{m.body.value("toHost", ""), m.body.value("toPort", 0)};
+  Message receive{std::string(kReceiveVm), vm.uuid,
+                  Json{{"vm", toJson(vm)}, {"paused", *state == "Paused"}}};
+  auto received = agent::call(to, receive, std::chrono::minutes(5));
+  if (!received) return received.error();
+  return host.destroy(vm);
+}
+
+}  // namespace
+
+void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
+                           GuestSettings settings,
+                           std::function<RequestHandler(Work)> asTask) {
+  auto& h = *host;
+  auto add = [&](std::string_view type, Work work) {
+    // The host shared_ptr rides along with every handler, so it lives as long as they do.
+    r.handle(std::string(type), asTask([host, work = std::move(work)](const Message& m) {
+      return work(m);
+    }));
+  };
+  add(kStartVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.start(vm)); }));
+  add(kReceiveVm, onVm([&h](const VmSpec& vm, const Message& m) {
+        return empty(h.start(vm, m.body.value("paused", false)));
+      }));
+  add(kStopVm, onVm([&h, settings](const VmSpec& vm, const Message& m) {
+        return empty(h.stop(vm, m.body.value("graceful", true), settings.stopGrace));
+      }));
+  add(kRebootVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.reboot(vm)); }));
+  add(kPauseVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.pause(vm)); }));
+  add(kResumeVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.resume(vm)); }));
+  add(kDestroyVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.destroy(vm)); }));
+  add(kMigrateVm, onVm([&h](const VmSpec& vm, const Message& m) {
+        if (h.isTestDriver()) return empty(migrateByRestart(h, vm, m));
+        return empty(h.migrate(vm, "qemu+tcp://" + m.body.value("toHost", "") + "/system"));
+      }));
+  auto device = [&](std::string_view type, auto parse, const char* key, auto toXml, bool attach) {
+    add(type, onVm([&h, parse, key, toXml, attach](const VmSpec& vm, const Message& m) -> Reply {
+          auto d = field(m, key, parse);
+          if (!d) return d.error();
+          return empty(h.attachDevice(vm, toXml(vm, *d), attach));
+        }));
+  };
+  auto disk = [](const VmSpec&, const VmVolumeSpec& v) { return diskXml(v); };
+  auto nic = [](const VmSpec& vm, const VmNicSpec& n) { return interfaceXml(n, bridgeOf(vm, n)); };
+  device(kAttachVolume, volumeFromJson, "volume", disk, true);
+  device(kDetachVolume, volumeFromJson, "volume", disk, false);
+  device(kAttachNic, nicFromJson, "nic", nic, true);
+  device(kDetachNic, nicFromJson, "nic", nic, false);
+  add(kSetNicQos, onVm([&h](const VmSpec& vm, const Message& m) -> Reply {
+        auto nic = field(m, "nic", nicFromJson);
+        if (!nic) return nic.error();
+        return empty(h.setBandwidth(vm, *nic));
+      }));
+  // Inserting and ejecting both replace the CD-ROM: the spec says what it holds now.
+  add(kInsertIso, onVm([&h](const VmSpec& vm, const Message&) {
+        return empty(h.updateDevice(vm, cdromXml(vm)));
+      }));
+  add(kEjectIso, onVm([&h](const VmSpec& vm, const Message&) {
+        VmSpec emptied = vm;
+        emptied.extra.erase("iso");
+        return empty(h.updateDevice(vm, cdromXml(emptied)));
+      }));
+  add(kChangePassword, onVm([&h](const VmSpec& vm, const Message& m) {
+        return empty(h.setUserPassword(vm, m.body.value("user", "root"),
+                                       m.body.value("password", "")));
+      }));
+  add(kConsoleAddress, onVm([&h, settings](const VmSpec& vm, const Message&) -> Reply {
+        auto c = h.console(vm, settings.advertisedIp);
+        if (!c) return c.error();
+        return Json{{"hostIp", c->hostIp}, {"port", c->port}, {"protocol", c->protocol}};
+      }));
+  add(kVmStates, [&h](const Message&) -> Reply {
+    auto vms = h.states();
+    if (!vms) return vms.error();
+    return Json{{"vms", *vms}};
+  });
+}
+
+}  // namespace strato::kvm

@@ -1,0 +1,23 @@
+// The agent's guest commands (kvm_protocol.h), on the host's libvirt.
+#pragma once
+
+#include <memory>
+
+#include <strato/sdk.h>
+
+#include "libvirt_host.h"
+
+namespace strato::kvm {
+
+struct GuestSettings {
+  std::chrono::seconds stopGrace{60};  // a graceful stop powers off after this long
+  std::string advertisedIp;            // the host address consoles are reached at
+};
+
+// Registers every guest command's handler; each runs on the blocking pool.
+void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
+                           GuestSettings settings,
+                           std::function<RequestHandler(std::function<Reply(const Message&)>)>
+                               asTask);
+
+}  // namespace strato::kvm

@@ -1,0 +1,128 @@
+// kvm-agent: strato-agent's half of the KVM hypervisor. It answers the management node's commands
+// (kvm_protocol.h) with the host's libvirt and qemu-img. Settings (agent config or --set):
+//   plugin.kvm-agent.libvirtUri       qemu:///system; test:///default for libvirt's test driver
+//   plugin.kvm-agent.advertisedIp     the address consoles are reached at (default http.host)
+//   plugin.kvm-agent.consoleLogDir    serial consoles are logged to <dir>/<vm uuid>.log
+//   plugin.kvm-agent.stopGraceSeconds a graceful stop powers off after this long (60)
+//   plugin.kvm-agent.commandTimeoutSeconds  qemu-img and friends are killed after this (3600)
+//   plugin.kvm-agent.dryRunNetwork    true: report the iproute2 commands for L2 networks without
+//                                     running them (networking managed by someone else)
+//   plugin.kvm-agent.failCommands     commands (e.g. remote.kvm.StartVm) that fail on purpose, for
+//                                     tests of what the management node does with a failure
+#include <set>
+
+#include <strato/sdk.h>
+
+#include "guest_commands.h"
+#include "host_network.h"
+#include "agent_client/kvm_protocol.h"
+#include "libvirt_host.h"
+#include "task_registry.h"
+#include "volume_files.h"
+
+namespace {
+
+using strato::Json;
+using strato::Message;
+using strato::Reply;
+using Work = std::function<Reply(const Message&)>;
+
+std::string text(const Message& m, const char* key) { return m.body.value(key, std::string()); }
+
+std::int64_t number(const Message& m, const char* key) {
+  const Json& v = m.body.value(key, Json());
+  return v.is_number_integer() ? v.get<std::int64_t>() : 0;
+}
+
+void registerNetworkCommands(strato::Registrar& r, std::shared_ptr<strato::kvm::HostNetwork> net,
+                             const std::function<strato::RequestHandler(Work)>& asTask) {
+  using namespace strato::kvm;
+  for (bool realize : {true, false}) {
+    r.handle(std::string(realize ? kRealizeL2 : kUnrealizeL2),
+             asTask([net, realize](const Message& m) -> Reply {
+               auto l2 = l2FromJson(m.body);
+               if (!l2) return l2.error();
+               return realize ? net->realize(*l2) : net->unrealize(*l2);
+             }));
+  }
+}
+
+void registerFileCommands(strato::Registrar& r, std::shared_ptr<strato::kvm::VolumeFiles> files,
+                          const std::function<strato::RequestHandler(Work)>& asTask) {
+  using namespace strato::kvm;
+  r.handle(std::string(kDiskUsage),
+           asTask([files](const Message& m) -> Reply { return files->diskUsage(text(m, "path")); }));
+  r.handle(std::string(kCreateVolume), asTask([files](const Message& m) -> Reply {
+             return files->create(text(m, "path"), number(m, "size"),
+                                  m.body.value("format", std::string("qcow2")),
+                                  text(m, "copyFrom"));
+           }));
+  r.handle(std::string(kDeleteFile), asTask([files](const Message& m) -> Reply {
+             auto st = files->remove(text(m, "path"));
+             return st ? Reply(Json::object()) : Reply(st.error());
+           }));
+  r.handle(std::string(kResizeVolume), asTask([files](const Message& m) -> Reply {
+             return files->resize(text(m, "path"), number(m, "size"));
+           }));
+  r.handle(std::string(kVolumeInfo),
+           asTask([files](const Message& m) -> Reply { return files->info(text(m, "path")); }));
+}
+
+strato::Status init(strato::Registrar& r) {
+  const auto& config = r.config();
+  auto grace = config.getInt("plugin.kvm-agent.stopGraceSeconds", 60);
+  if (!grace) return grace.error();
+  auto commandTimeout = config.getInt("plugin.kvm-agent.commandTimeoutSeconds", 3600);
+  if (!commandTimeout) return commandTimeout.error();
+  std::string uri = config.getString("plugin.kvm-agent.libvirtUri", "qemu:///system");
+  auto opened =
+      strato::kvm::LibvirtHost::open(uri, config.getString("plugin.kvm-agent.consoleLogDir"));
+  if (!opened) return opened.error();
+  std::shared_ptr<strato::kvm::LibvirtHost> host = std::move(opened.value());
+
+  auto tasks = std::make_shared<strato::kvm::TaskRegistry>(std::chrono::minutes(10));
+  auto& bus = r.bus();
+  auto failing = config.getList("plugin.kvm-agent.failCommands");
+  std::set<std::string> injected(failing.begin(), failing.end());
+  // Every command blocks (libvirt, qemu-img); one carrying a taskUuid runs once per uuid.
+  auto asTask = [&bus, tasks, injected](Work work) {
+    return strato::blockingHandler(bus, [tasks, work, injected](const Message& m) -> Reply {
+      if (injected.count(m.type)) {
+        return strato::makeError(strato::ErrorCode::kUnavailable, "injected failure of " + m.type,
+                                 "plugin.kvm-agent.failCommands names it");
+      }
+      std::string task = m.body.value("taskUuid", std::string());
+      return task.empty() ? work(m) : tasks->run(task, [&] { return work(m); });
+    });
+  };
+  r.handle(std::string(strato::kvm::kGetTask), [tasks](Message m, strato::Replier reply) {
+    reply(tasks->describe(text(m, "taskUuid")));
+  });
+  r.handle(std::string(strato::kvm::kFacts), asTask([host](const Message&) -> Reply {
+             auto facts = host->facts();
+             if (!facts) return facts.error();
+             (*facts)["agentVersion"] = std::string(strato::kSdkVersion);
+             return facts;
+           }));
+  r.handle(std::string(strato::kvm::kPing), asTask([host](const Message&) -> Reply {
+             if (auto st = host->ping(); !st) return st.error();
+             return Json{{"libvirtUri", host->uri()}};
+           }));
+  strato::kvm::GuestSettings settings{
+      std::chrono::seconds(*grace),
+      config.getString("plugin.kvm-agent.advertisedIp", config.getString("http.host"))};
+  strato::kvm::registerGuestCommands(r, host, settings, asTask);
+  registerFileCommands(
+      r, std::make_shared<strato::kvm::VolumeFiles>(std::chrono::seconds(*commandTimeout)),
+      asTask);
+  auto dryRun = config.getBool("plugin.kvm-agent.dryRunNetwork", false);
+  if (!dryRun) return dryRun.error();
+  registerNetworkCommands(
+      r, std::make_shared<strato::kvm::HostNetwork>(*dryRun, std::chrono::seconds(60)), asTask);
+  r.logger().info("kvm-agent ready libvirtUri=" + uri);
+  return {};
+}
+
+}  // namespace
+
+STRATO_PLUGIN("kvm-agent", "0.1.0", init)

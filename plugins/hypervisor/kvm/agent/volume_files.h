@@ -1,0 +1,36 @@
+// Volume files on the host's disks, with qemu-img: what local, NFS and shared-mount-point primary
+// storage ask of a KVM host. Paths must be absolute and free of "..": the management node names
+// them, and an agent never writes outside a storage's directory by accident.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <strato/json.h>
+#include <strato/result.h>
+
+namespace strato::kvm {
+
+class VolumeFiles {
+ public:
+  explicit VolumeFiles(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+
+  // {"total", "available"} of the file system holding `path` (the directory is created).
+  Result<Json> diskUsage(const std::string& path);
+  // A new file of `size` bytes (virtual); with `copyFrom`, a full copy of that file first. An
+  // existing file is kept when its size already matches (a retried create).
+  Result<Json> create(const std::string& path, std::int64_t size, const std::string& format,
+                      const std::string& copyFrom);
+  Status remove(const std::string& path);
+  Result<Json> resize(const std::string& path, std::int64_t size);
+  // {"size" (virtual), "actualSize" (allocated)}
+  Result<Json> info(const std::string& path);
+
+ private:
+  std::chrono::milliseconds timeout_;
+};
+
+Status checkPath(const std::string& path);
+
+}  // namespace strato::kvm

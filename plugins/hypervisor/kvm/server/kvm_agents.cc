@@ -1,0 +1,86 @@
+#include "kvm_agents.h"
+
+#include <thread>
+
+#include "agent_client/kvm_protocol.h"
+
+namespace strato::kvm {
+
+Reply KvmAgents::call(const std::string& managementIp, std::string_view type, Json body,
+                      const std::string& resourceUuid) const {
+  return agent::call(address(managementIp), Message{std::string(type), resourceUuid, std::move(body)},
+                     settings_.callTimeout);
+}
+
+ssh::Target KvmAgents::sshTarget(const std::string& managementIp, const KvmCredentials& c) const {
+  ssh::Target t;
+  t.host = managementIp;
+  t.port = c.sshPort;
+  t.user = c.username;
+  t.password = c.password;
+  t.knownHostKey = c.hostKey;
+  t.timeout = settings_.sshTimeout;
+  return t;
+}
+
+bool KvmAgents::answers(const std::string& managementIp) const {
+  auto pong = agent::call(address(managementIp), Message{std::string(kPing), "", Json::object()},
+                          std::chrono::seconds(5));
+  return pong.ok();
+}
+
+Status KvmAgents::startAgent(const ssh::Target& target, const std::string& managementIp) {
+  const auto& s = settings_;
+  std::string dir = ssh::shellQuote(s.agentDir);
+  std::string more;
+  for (const auto& setting : s.agentSettings) more += " --set " + ssh::shellQuote(setting);
+  // The agent outlives the SSH session (setsid, no terminal); its pid file lets an operator (or
+  // a test) stop exactly that process.
+  std::string command =
+      "set -e\nmkdir -p " + dir + "\ncd " + dir + "\ncommand -v " +
+      ssh::shellQuote(s.agentCommand) + " >/dev/null || { echo 'strato-agent is not installed: " +
+      s.agentCommand + " not found' >&2; exit 3; }\nsetsid " + ssh::shellQuote(s.agentCommand) +
+      " --set " + ssh::shellQuote("http.host=" + managementIp) + " --set " +
+      ssh::shellQuote("http.port=" + std::to_string(s.agentPort)) + " --set " +
+      ssh::shellQuote("database.url=sqlite:" + s.agentDir + "/agent.db") + " --set " +
+      ssh::shellQuote("plugin.kvm-agent.libvirtUri=" + s.agentLibvirtUri) + more +
+      " > agent.log 2>&1 < /dev/null &\necho $! > agent.pid\n";
+  auto started = ssh::runChecked(target, command);
+  if (!started) return started.error();
+  auto deadline = std::chrono::steady_clock::now() + s.agentStart;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (answers(managementIp)) return {};
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto log = ssh::runChecked(target, "tail -n 20 " + dir + "/agent.log");
+  return makeError(ErrorCode::kUnavailable,
+                   "strato-agent started on " + managementIp + " but does not answer on port " +
+                       std::to_string(s.agentPort),
+                   log ? *log : log.error().message);
+}
+
+Status KvmAgents::prepare(const HostSpec& host) {
+  auto creds = store_.get(host.uuid);
+  if (!creds) return creds.error();
+  auto target = sshTarget(host.managementIp, *creds);
+  std::string hostKey;
+  // A host that cannot run guests is refused before anything starts on it.
+  auto checked = ssh::runChecked(target, "uname -m && test -d /proc", &hostKey);
+  if (!checked) return checked.error();
+  if (creds->hostKey.empty()) {
+    if (auto st = store_.rememberHostKey(host.uuid, hostKey); !st) return st;
+  }
+  if (answers(host.managementIp)) return {};
+  return startAgent(target, host.managementIp);
+}
+
+Result<Json> KvmAgents::runShell(const std::string& managementIp, const KvmCredentials& c,
+                                 const std::string& script) const {
+  auto connection = ssh::Connection::open(sshTarget(managementIp, c));
+  if (!connection) return connection.error();
+  auto ran = (*connection)->run(script);
+  if (!ran) return ran.error();
+  return Json{{"returnCode", ran->exitStatus}, {"stdout", ran->out}, {"stderr", ran->err}};
+}
+
+}  // namespace strato::kvm

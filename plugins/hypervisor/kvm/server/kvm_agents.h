@@ -1,0 +1,45 @@
+// Reaching KVM hosts: by SSH with their credentials (checking the host, starting strato-agent)
+// and through their agent over HTTP. Blocking; call from the bus's blocking pool.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <strato/sdk.h>
+
+#include "agent_client/agent_client.h"
+#include "kvm_host_store.h"
+#include "kvm_settings.h"
+
+namespace strato::kvm {
+
+class KvmAgents {
+ public:
+  KvmAgents(KvmSettings settings, KvmHostStore& store) : settings_(std::move(settings)), store_(store) {}
+
+  const KvmSettings& settings() const { return settings_; }
+  agent::Address address(const std::string& managementIp) const {
+    return {managementIp, settings_.agentPort};
+  }
+  // A command to the host's agent, with the call timeout unless one is given.
+  Reply call(const std::string& managementIp, std::string_view type, Json body,
+             const std::string& resourceUuid = {}) const;
+
+  ssh::Target sshTarget(const std::string& managementIp, const KvmCredentials& c) const;
+  // The first connect and every reconnect: SSH in with the host's credentials (refusing another
+  // host key than the first one seen), check the host can run guests, start strato-agent there
+  // unless it answers already, and wait until it does. kInvalidArgument for refused credentials.
+  Status prepare(const HostSpec& host);
+  // A script through the host's shell: {"returnCode", "stdout", "stderr"}.
+  Result<Json> runShell(const std::string& managementIp, const KvmCredentials& c,
+                        const std::string& script) const;
+
+ private:
+  Status startAgent(const ssh::Target& target, const std::string& managementIp);
+  bool answers(const std::string& managementIp) const;
+
+  KvmSettings settings_;
+  KvmHostStore& store_;
+};
+
+}  // namespace strato::kvm

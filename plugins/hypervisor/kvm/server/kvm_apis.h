@@ -1,0 +1,15 @@
+// ZStack's KVM host APIs (4.3.8-4.3.10): AddKVMHost, UpdateKVMHost, KvmRunShell.
+#pragma once
+
+#include <memory>
+
+#include <strato/sdk.h>
+
+#include "kvm_agents.h"
+
+namespace strato::kvm {
+
+void registerKvmApis(Registrar& r, std::shared_ptr<KvmAgents> agents,
+                     std::shared_ptr<KvmHostStore> store);
+
+}  // namespace strato::kvm

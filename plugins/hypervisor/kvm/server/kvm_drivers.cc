@@ -1,0 +1,116 @@
+#include "kvm_drivers.h"
+
+#include "vm_spec_json.h"
+
+namespace strato::kvm {
+
+Result<HostFacts> KvmHostDriver::connect(const HostSpec& host) {
+  if (auto st = agents_->prepare(host); !st) return st.error();
+  auto facts = agents_->call(host.managementIp, kFacts, Json::object());
+  if (!facts) return facts.error();
+  const Json& f = *facts;
+  HostFacts out;
+  out.cpuNum = f.value("cpuNum", std::int64_t{0});
+  out.cpuSockets = f.value("cpuSockets", std::int64_t{1});
+  out.cpuSpeedMhz = f.value("cpuSpeedMhz", std::int64_t{0});
+  out.totalMemoryBytes = f.value("totalMemoryBytes", std::int64_t{0});
+  out.architecture = f.value("architecture", std::string("x86_64"));
+  out.osDistribution = f.value("osDistribution", std::string());
+  out.osRelease = f.value("osRelease", std::string());
+  out.extra = f;
+  if (out.cpuNum <= 0 || out.totalMemoryBytes <= 0) {
+    return makeError(ErrorCode::kInternal, "the agent on " + host.managementIp +
+                                               " reported no CPUs or memory", f.dump());
+  }
+  return out;
+}
+
+Status KvmHostDriver::ping(const HostSpec& host) {
+  auto pong = agents_->call(host.managementIp, kPing, Json::object());
+  return pong ? Status{} : Status{pong.error()};
+}
+
+
+Result<Json> KvmVmDriver::bridgesOf(const VmSpec& vm) const {
+  Json bridges = Json::object();
+  if (vm.nics.empty()) return bridges;
+  std::vector<DbValue> l3s;
+  for (const auto& n : vm.nics) l3s.emplace_back(n.l3NetworkUuid);
+  // The networks' rows belong to the l2 and l3 plugins; which bridge a NIC joins is a KVM
+  // matter, decided here from them.
+  auto rows = db_.query(
+      "SELECT l3.uuid, l2.type, l2.physicalInterface, l2.vlan, l2.vni FROM l3_network l3 "
+      "JOIN l2_network l2 ON l2.uuid = l3.l2NetworkUuid WHERE l3.uuid IN (" +
+          sqlPlaceholders(l3s.size()) + ")",
+      l3s);
+  if (!rows) return rows.error();
+  for (const auto& n : vm.nics) {
+    for (const auto& r : rows->rows) {
+      if (dbText(r[0]) != n.l3NetworkUuid) continue;
+      bridges[n.uuid] = l2Bridge(dbText(r[1]), dbText(r[2]), dbInt(r[3]), dbInt(r[4]));
+    }
+  }
+  return bridges;
+}
+
+Reply KvmVmDriver::ask(const VmSpec& vm, std::string_view type, Json extra) const {
+  if (vm.hostManagementIp.empty()) {
+    return makeError(ErrorCode::kConflict, "VM " + vm.uuid + " is on no host");
+  }
+  auto bridges = bridgesOf(vm);
+  if (!bridges) return bridges.error();
+  Json spec = toJson(vm);
+  spec["extra"]["nicBridges"] = *bridges;
+  extra["vm"] = std::move(spec);
+  // Queued per guest on the agent, as on the management node.
+  return agents_->call(vm.hostManagementIp, type, std::move(extra), vm.uuid);
+}
+
+Status KvmVmDriver::send(const VmSpec& vm, std::string_view type, Json extra) const {
+  auto reply = ask(vm, type, std::move(extra));
+  return reply ? Status{} : Status{reply.error()};
+}
+
+Status KvmVmDriver::stop(const VmSpec& vm, bool graceful) {
+  return send(vm, kStopVm, Json{{"graceful", graceful}});
+}
+
+Status KvmVmDriver::migrate(const VmSpec& vm, const std::string&,
+                            const std::string& toManagementIp) {
+  auto to = agents_->address(toManagementIp);
+  return send(vm, kMigrateVm, Json{{"toHost", to.host}, {"toPort", to.port}});
+}
+
+Status KvmVmDriver::attachVolume(const VmSpec& vm, const VmVolumeSpec& volume) {
+  return send(vm, kAttachVolume, Json{{"volume", toJson(volume)}});
+}
+
+Status KvmVmDriver::detachVolume(const VmSpec& vm, const VmVolumeSpec& volume) {
+  return send(vm, kDetachVolume, Json{{"volume", toJson(volume)}});
+}
+
+Status KvmVmDriver::attachNic(const VmSpec& vm, const VmNicSpec& nic) {
+  return send(vm, kAttachNic, Json{{"nic", toJson(nic)}});
+}
+
+Status KvmVmDriver::detachNic(const VmSpec& vm, const VmNicSpec& nic) {
+  return send(vm, kDetachNic, Json{{"nic", toJson(nic)}});
+}
+
+Status KvmVmDriver::setNicQos(const VmSpec& vm, const VmNicSpec& nic) {
+  return send(vm, kSetNicQos, Json{{"nic", toJson(nic)}});
+}
+
+Status KvmVmDriver::changePassword(const VmSpec& vm, const std::string& user,
+                                   const std::string& password) {
+  return send(vm, kChangePassword, Json{{"user", user}, {"password", password}});
+}
+
+Result<ConsoleAddress> KvmVmDriver::consoleAddress(const VmSpec& vm) {
+  auto reply = ask(vm, kConsoleAddress);
+  if (!reply) return reply.error();
+  return ConsoleAddress{reply->value("hostIp", vm.hostManagementIp), reply->value("port", 0),
+                        reply->value("protocol", std::string("vnc"))};
+}
+
+}  // namespace strato::kvm

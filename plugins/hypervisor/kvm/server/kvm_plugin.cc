@@ -1,0 +1,33 @@
+// The KVM hypervisor on the management node: ZStack's KVM host APIs, and the HypervisorDriver and
+// VmDriver "KVM", which send every operation to the host's strato-agent (its kvm-agent plugin).
+// Settings: kvm_settings.h.
+#include <strato/host_events.h>
+#include <strato/sdk.h>
+
+#include "kvm_apis.h"
+#include "kvm_drivers.h"
+
+namespace {
+
+strato::Status init(strato::Registrar& r) {
+  auto settings = strato::kvm::loadSettings(r.config());
+  if (!settings) return settings.error();
+  r.addMigrations(strato::kvm::kvmHostMigrations());
+  auto store = std::make_shared<strato::kvm::KvmHostStore>(r.database());
+  auto agents = std::make_shared<strato::kvm::KvmAgents>(*settings, *store);
+  r.addExtension<strato::HypervisorDriver>(std::string(strato::kvm::kType),
+                                           std::make_shared<strato::kvm::KvmHostDriver>(agents));
+  r.addExtension<strato::VmDriver>(std::string(strato::kvm::kType),
+                                   std::make_shared<strato::kvm::KvmVmDriver>(agents, r.database()));
+  strato::kvm::registerKvmApis(r, agents, store);
+  auto& bus = r.bus();
+  r.subscribe(std::string(strato::kHostDeletedEvent), [&bus, store](const strato::Message& e) {
+    if (e.body.value("hypervisorType", "") != strato::kvm::kType) return;
+    bus.postBlocking([store, uuid = e.body.value("uuid", "")] { (void)store->remove(uuid); });
+  });
+  return {};
+}
+
+}  // namespace
+
+STRATO_PLUGIN("kvm", "0.1.0", init)

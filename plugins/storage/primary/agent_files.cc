@@ -1,0 +1,94 @@
+#include "agent_files.h"
+
+#include <strato/handler_util.h>
+
+#include "agent_client/kvm_protocol.h"
+
+namespace strato::primary {
+namespace {
+
+Result<VolumeFile> fileOf(const Reply& reply, const std::string& path) {
+  if (!reply) return reply.error();
+  return VolumeFile{path, reply->value("size", std::int64_t{0}),
+                    reply->value("actualSize", std::int64_t{0})};
+}
+
+}  // namespace
+
+std::optional<StorageHost> AgentFiles::agentHost(const std::vector<StorageHost>& hosts) {
+  for (const auto& h : hosts) {
+    if (h.agentPort > 0) return h;
+  }
+  return std::nullopt;
+}
+
+Reply AgentFiles::ask(const std::vector<StorageHost>& hosts, std::string_view type, Json body) {
+  auto host = agentHost(hosts);
+  if (!host) {
+    return makeError(ErrorCode::kNotSupported,
+                     "this storage holds volume files only for hosts with a strato-agent (KVM)",
+                     "no Connected KVM host uses it");
+  }
+  return agent::call({host->managementIp, host->agentPort},
+                     Message{std::string(type), "", std::move(body)}, timeout_);
+}
+
+Result<StorageCapacity> AgentFiles::usage(const std::string& dir,
+                                          const std::vector<StorageHost>& hosts) {
+  std::optional<StorageCapacity> seen;
+  for (const auto& h : hosts) {
+    if (h.agentPort <= 0) continue;
+    auto used = agent::call({h.managementIp, h.agentPort},
+                            Message{std::string(kvm::kDiskUsage), "", Json{{"path", dir}}}, timeout_);
+    if (!used) return failedWhile(used.error(), "reaching " + dir + " on host " + h.managementIp);
+    seen = StorageCapacity{used->value("total", std::int64_t{0}),
+                           used->value("available", std::int64_t{0}), true};
+  }
+  if (!seen) return StorageCapacity{0, 0, false};
+  return *seen;
+}
+
+Result<VolumeFile> AgentFiles::create(const std::string& dir, const std::vector<StorageHost>& hosts,
+                                      const std::string& volumeUuid, std::int64_t size,
+                                      const std::string& format, const VolumeSource& source) {
+  if (!source.imageUuid.empty()) {
+    return makeError(ErrorCode::kNotSupported,
+                     "volumes from images on KVM hosts need the image cache, not built yet",
+                     "create the VM from an ISO, or use Simulator storage");
+  }
+  std::string path = dir + "/dataVolumes/vol-" + volumeUuid + "/" + volumeUuid + "." + format;
+  std::string copyFrom =
+      !source.snapshotInstallPath.empty() ? source.snapshotInstallPath : source.srcInstallPath;
+  Json body{{"path", path}, {"size", size}, {"format", format}};
+  if (!copyFrom.empty()) body["copyFrom"] = copyFrom;
+  return fileOf(ask(hosts, kvm::kCreateVolume, body), path);
+}
+
+Status AgentFiles::remove(const std::vector<StorageHost>& hosts, const std::string& installPath) {
+  auto done = ask(hosts, kvm::kDeleteFile, Json{{"path", installPath}});
+  return done ? Status{} : Status{done.error()};
+}
+
+Result<VolumeFile> AgentFiles::resize(const std::vector<StorageHost>& hosts,
+                                      const std::string& installPath, std::int64_t size) {
+  return fileOf(ask(hosts, kvm::kResizeVolume, Json{{"path", installPath}, {"size", size}}),
+                installPath);
+}
+
+Result<VolumeFile> AgentFiles::size(const std::vector<StorageHost>& hosts,
+                                    const std::string& installPath) {
+  return fileOf(ask(hosts, kvm::kVolumeInfo, Json{{"path", installPath}}), installPath);
+}
+
+Result<VolumeFile> AgentFiles::snapshot(const std::vector<StorageHost>& hosts,
+                                        const std::string& volumeInstallPath,
+                                        const std::string& snapshotUuid, std::int64_t size) {
+  auto dir = volumeInstallPath.substr(0, volumeInstallPath.rfind('/'));
+  std::string path = dir + "/snapshots/" + snapshotUuid + ".qcow2";
+  return fileOf(ask(hosts, kvm::kCreateVolume,
+                    Json{{"path", path}, {"size", size}, {"format", "qcow2"},
+                         {"copyFrom", volumeInstallPath}}),
+                path);
+}
+
+}  // namespace strato::primary

@@ -1,0 +1,41 @@
+// Volume files on a storage that KVM hosts reach at a path of their own file system (a shared
+// mount point; NFS once mounted), through the strato-agent of one of those hosts. Every host of
+// the storage sees the same files, so any one of them can do the work. Blocking.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "agent_client/agent_client.h"
+#include "ps_driver.h"
+
+namespace strato::primary {
+
+class AgentFiles {
+ public:
+  explicit AgentFiles(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+
+  // The first of `hosts` with an agent; none when every host is simulated.
+  static std::optional<StorageHost> agentHost(const std::vector<StorageHost>& hosts);
+
+  // The file system holding `dir`, as every agent host sees it (each must reach it).
+  Result<StorageCapacity> usage(const std::string& dir, const std::vector<StorageHost>& hosts);
+  // <dir>/dataVolumes/vol-<uuid>/<uuid>.<format>, blank or a copy of a snapshot or volume file.
+  Result<VolumeFile> create(const std::string& dir, const std::vector<StorageHost>& hosts,
+                            const std::string& volumeUuid, std::int64_t size,
+                            const std::string& format, const VolumeSource& source);
+  Status remove(const std::vector<StorageHost>& hosts, const std::string& installPath);
+  Result<VolumeFile> resize(const std::vector<StorageHost>& hosts, const std::string& installPath,
+                            std::int64_t size);
+  Result<VolumeFile> size(const std::vector<StorageHost>& hosts, const std::string& installPath);
+  // A full copy beside the volume: <volume dir>/snapshots/<snapshotUuid>.qcow2.
+  Result<VolumeFile> snapshot(const std::vector<StorageHost>& hosts,
+                              const std::string& volumeInstallPath, const std::string& snapshotUuid,
+                              std::int64_t size);
+
+ private:
+  Reply ask(const std::vector<StorageHost>& hosts, std::string_view type, Json body);
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace strato::primary

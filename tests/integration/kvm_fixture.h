@@ -1,0 +1,129 @@
+// KVM hosts over HTTP: a strato-server, a real sshd listening on 127.0.0.1-3, and strato-agents
+// on 127.0.0.2 and 127.0.0.3 (two "machines") driving libvirt's test driver. Host A's agent is
+// started by the test; host B's by AddKVMHost over SSH, as on a fresh host. Both agents listen on
+// one free port, as every real host's agent listens on 7070. Their host networking is dry-run:
+// the test user cannot make bridges, and the test machine's network is not the test's to change.
+#pragma once
+
+#include <csignal>
+#include <fstream>
+
+#include "integration/vm_fixture.h"
+#include "support/free_port.h"
+#include "support/http_client.h"
+#include "support/ssh_server.h"
+
+namespace strato::test {
+
+class KvmTest : public VmTest {
+ protected:
+  static constexpr const char* kHostA = "127.0.0.2";
+  static constexpr const char* kHostB = "127.0.0.3";
+
+  void SetUp() override {
+    try {
+      sshd_ = SshServer::start({"127.0.0.1", kHostA, kHostB});
+    } catch (const std::exception& e) {
+      GTEST_SKIP() << e.what();
+    }
+    agentPort_ = freeTcpPort();
+    agentDir_ = sshd_->writableDir("agent");
+    storageDir_ = sshd_->writableDir("smp");
+    startServer({"--set", "plugin.kvm.agentPort=" + std::to_string(agentPort_), "--set",
+                 std::string("plugin.kvm.agentCommand=") + STRATO_AGENT_BIN, "--set",
+                 "plugin.kvm.agentDir=" + agentDir_.string(), "--set",
+                 "plugin.kvm.agentLibvirtUri=test:///default", "--set",
+                 "plugin.kvm.agentSettings=plugin.kvm-agent.dryRunNetwork=true"});
+  }
+
+  // Only the agent AddKVMHost started over SSH, by the pid it recorded.
+  void TearDown() override {
+    std::ifstream pidFile(agentDir_ / "agent.pid");
+    pid_t pid = 0;
+    if (pidFile >> pid && pid > 1) ::kill(pid, SIGTERM);
+  }
+
+  // An agent on `ip`, started by the test; `extra` adds --set arguments.
+  std::unique_ptr<Process> startAgent(const std::string& ip, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{"--set", "http.host=" + ip, "--set",
+                                  "http.port=" + std::to_string(agentPort_), "--set",
+                                  std::string("plugins.dirs=") + STRATO_AGENT_PLUGIN_DIR, "--set",
+                                  "plugin.kvm-agent.libvirtUri=test:///default", "--set",
+                                  "plugin.kvm-agent.dryRunNetwork=true"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto dir = agentsDir_.path() / ip;
+    std::filesystem::create_directories(dir);
+    auto agent = launchNode(STRATO_AGENT_BIN, dir, args);
+    std::string why;
+    EXPECT_EQ(waitUntilServing(*agent, dir, &why, ip), agentPort_) << why;
+    return agent;
+  }
+
+  HttpReply addKvmHostReply(const std::string& name, const std::string& ip,
+                            const std::string& password = {}) {
+    return post("hosts/kvm", {{"name", name},
+                              {"managementIp", ip},
+                              {"clusterUuid", cluster_},
+                              {"username", sshd_->user()},
+                              {"password", password.empty() ? sshd_->password() : password},
+                              {"sshPort", sshd_->port()}});
+  }
+
+  // A command straight to an agent, as the management node sends it.
+  Json agentCall(const std::string& ip, const std::string& type, const Json& body = Json::object()) {
+    auto reply = httpRequest("POST", ip, agentPort_, "/v1/messages",
+                             Json{{"type", type}, {"body", body}}.dump());
+    EXPECT_EQ(reply.status, 200) << reply.body << reply.error;
+    return Json::parse(reply.body, nullptr, false);
+  }
+  // What libvirt on the host runs: {vm uuid: state}.
+  Json guestsOn(const std::string& ip) { return agentCall(ip, "remote.kvm.VmStates")["body"]["vms"]; }
+
+  // Zone, KVM cluster, host A (its agent started here, with `agentArgs`) and host B (its agent
+  // started by AddKVMHost), a shared mount point at storageDir_, an ISO on a simulator backup
+  // storage, a flat L3 network and offerings.
+  void buildKvmCloud(const std::vector<std::string>& agentArgs = {}) {
+    zone_ = createZone("z1")["uuid"];
+    cluster_ = createCluster(zone_, "kvm", "KVM")["uuid"];
+    agentA_ = startAgent(kHostA, agentArgs);
+    hostA_ = created(addKvmHostReply("a", kHostA))["uuid"];
+    hostB_ = created(addKvmHostReply("b", kHostB))["uuid"];
+    ps_ = add("smp", {{"url", storageDir_.string()},
+                      {"name", "smp"},
+                      {"type", "SharedMountPoint"},
+                      {"zoneUuid", zone_}})["uuid"];
+    attach(ps_, cluster_);
+    auto bs = client().call("POST", "/zstack/v1/backup-storage/simulators",
+                            {{"params", {{"name", "bs"}, {"url", "/bs"}}}});
+    ASSERT_EQ(bs.status, 200) << bs.body;
+    std::string bsUuid = parse(bs)["inventory"]["uuid"];
+    ASSERT_EQ(client().call("POST", "/zstack/v1/zones/" + zone_ + "/backup-storage/" + bsUuid,
+                            Json::object()).status, 200);
+    image_ = created(post("images", {{"name", "installer"},
+                                     {"url", "http://images.example/installer.iso"},
+                                     {"format", "iso"},
+                                     {"platform", "Linux"},
+                                     {"backupStorageUuids", {bsUuid}}}))["uuid"];
+    rootDisk_ = created(post("disk-offerings", {{"name", "root"}, {"diskSize", kGiB}}))["uuid"];
+    std::string l2 = noVlan(zone_)["uuid"];
+    ASSERT_EQ(attachL2Reply(l2, cluster_).status, 200);
+    l3_ = l3(l2)["uuid"];
+    range(l3_, "192.168.1.2", "192.168.1.254", "192.168.1.1");
+    offering_ = instanceOffering(1, kGiB);
+  }
+
+  Json kvmVmParams(const std::string& name) const {
+    Json params = vmParams(name);
+    params["rootDiskOfferingUuid"] = rootDisk_;
+    return params;
+  }
+
+  std::unique_ptr<SshServer> sshd_;
+  int agentPort_ = 0;
+  std::filesystem::path agentDir_, storageDir_;
+  TempDir agentsDir_{"kvm-agents"};
+  std::unique_ptr<Process> agentA_;
+  std::string hostA_, hostB_, rootDisk_;
+};
+
+}  // namespace strato::test

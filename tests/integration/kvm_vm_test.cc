@@ -1,0 +1,133 @@
+// The VM lifecycle of chapter 3 on KVM hosts: the management node, two strato-agents on loopback
+// driving libvirt's test driver, and volume files made by qemu-img on a shared mount point.
+// Every step is checked on the agents (the guests libvirt runs) and on disk (the volume files).
+#include "integration/kvm_fixture.h"
+
+namespace strato::test {
+namespace {
+
+class KvmVmTest : public KvmTest {
+ protected:
+  std::string rootPath(const Json& vm) {
+    for (const auto& v : vm["allVolumes"]) {
+      if (v["type"] == "Root") return v["installPath"];
+    }
+    return {};
+  }
+  std::string ipOf(const std::string& host) { return host == hostA_ ? kHostA : kHostB; }
+  std::vector<std::string> filesUnder(const std::filesystem::path& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+      if (e.is_regular_file()) out.push_back(e.path().string());
+    }
+    return out;
+  }
+};
+
+TEST_F(KvmVmTest, AVmLivesItsWholeLifeOnRealAgents) {
+  buildKvmCloud();
+  Json v = created(createVmReply(kvmVmParams("web")));
+  std::string uuid = v["uuid"], host = v["hostUuid"], other = host == hostA_ ? hostB_ : hostA_;
+  EXPECT_EQ(v["state"], "Running");
+  EXPECT_EQ(guestsOn(ipOf(host))[uuid], "Running");
+  // The root volume is a real qcow2 file on the shared mount point, of the offering's size.
+  std::string root = rootPath(v);
+  ASSERT_EQ(root.rfind(storageDir_.string(), 0), 0u) << root;
+  Json info = agentCall(ipOf(host), "remote.kvm.VolumeInfo", {{"path", root}})["body"];
+  EXPECT_EQ(info["size"], kGiB);
+  EXPECT_EQ(info["format"], "qcow2");
+
+  EXPECT_EQ(vmActionOk(uuid, {{"pauseVmInstance", Json::object()}})["state"], "Paused");
+  EXPECT_EQ(guestsOn(ipOf(host))[uuid], "Paused");
+  EXPECT_EQ(vmActionOk(uuid, {{"resumeVmInstance", Json::object()}})["state"], "Running");
+  EXPECT_EQ(guestsOn(ipOf(host))[uuid], "Running");
+  EXPECT_EQ(vmActionOk(uuid, {{"rebootVmInstance", Json::object()}})["state"], "Running");
+
+  // Migration: the guest runs on the other agent, and only there.
+  Json moved = vmActionOk(uuid, {{"migrateVm", {{"hostUuid", other}}}});
+  EXPECT_EQ(moved["hostUuid"], other);
+  EXPECT_EQ(guestsOn(ipOf(other))[uuid], "Running");
+  EXPECT_FALSE(guestsOn(ipOf(host)).contains(uuid));
+
+  EXPECT_EQ(vmActionOk(uuid, {{"stopVmInstance", Json::object()}})["state"], "Stopped");
+  EXPECT_FALSE(guestsOn(ipOf(other)).contains(uuid));
+  EXPECT_TRUE(std::filesystem::exists(root));
+  Json started = vmActionOk(uuid, {{"startVmInstance", {{"hostUuid", host}}}});
+  EXPECT_EQ(guestsOn(ipOf(host))[uuid], "Running");
+  EXPECT_EQ(started["hostUuid"], host);
+
+  // Destroyed (Direct policy): no guest, no file, and the storage has its capacity back.
+  ASSERT_EQ(client().call("DELETE", std::string(kVms) + "/" + uuid).status, 200);
+  EXPECT_FALSE(guestsOn(kHostA).contains(uuid));
+  EXPECT_FALSE(guestsOn(kHostB).contains(uuid));
+  EXPECT_FALSE(std::filesystem::exists(root));
+  EXPECT_EQ(rowsIn("volume"), 0);
+}
+
+TEST_F(KvmVmTest, DataVolumesAndSnapshotsAreFilesOnTheSharedMountPoint) {
+  buildKvmCloud();
+  Json v = created(createVmReply(kvmVmParams("db")));
+  std::string disk = created(post("disk-offerings", {{"name", "d"}, {"diskSize", 2 * kGiB}}))["uuid"];
+  Json volume = created(post("volumes/data", {{"name", "data"},
+                                              {"diskOfferingUuid", disk},
+                                              {"primaryStorageUuid", ps_}}));
+  std::string path = volume["installPath"];
+  EXPECT_TRUE(std::filesystem::exists(path)) << path;
+  // The test driver cannot hot-plug: attaching to the running guest fails and changes nothing.
+  auto plugged = client().call("POST", "/zstack/v1/volumes/" + volume["uuid"].get<std::string>() +
+                                           "/vm-instances/" + v["uuid"].get<std::string>(),
+                               Json::object());
+  EXPECT_EQ(plugged.status, 503) << plugged.body;
+  EXPECT_NE(plugged.body.find("not supported"), std::string::npos) << plugged.body;
+
+  auto snapshot = client().call(
+      "POST", "/zstack/v1/volumes/" + v["rootVolumeUuid"].get<std::string>() + "/volume-snapshots",
+      {{"params", {{"name", "s1"}}}});
+  ASSERT_EQ(snapshot.status, 200) << snapshot.body;
+  std::string snapshotPath = parse(snapshot)["inventory"]["primaryStorageInstallPath"];
+  EXPECT_TRUE(std::filesystem::exists(snapshotPath)) << snapshotPath;
+
+  ASSERT_EQ(client().call("DELETE", std::string(kVms) + "/" + v["uuid"].get<std::string>()).status,
+            200);
+  ASSERT_EQ(client().call("DELETE", "/zstack/v1/volumes/" + volume["uuid"].get<std::string>()).status,
+            200);
+  auto expunged = client().call("PUT", "/zstack/v1/volumes/" + volume["uuid"].get<std::string>() +
+                                           "/actions",
+                                {{"expungeDataVolume", Json::object()}});
+  ASSERT_EQ(expunged.status, 200) << expunged.body;
+  EXPECT_TRUE(filesUnder(storageDir_).empty());
+}
+
+TEST_F(KvmVmTest, AFailedStartIsRolledBackOnTheAgent) {
+  // Host A's agent refuses to start guests; host B's is gone, so creations land on A.
+  buildKvmCloud({"--set", "plugin.kvm-agent.failCommands=remote.kvm.StartVm"});
+  ASSERT_EQ(client().call("DELETE", "/zstack/v1/hosts/" + hostB_).status, 200);
+  std::int64_t psBefore = psAvailable();
+  auto failed = createVmReply(kvmVmParams("doomed"));
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  EXPECT_NE(failed.body.find("injected failure"), std::string::npos) << failed.body;
+  EXPECT_TRUE(guestsOn(kHostA).empty());
+  EXPECT_TRUE(filesUnder(storageDir_).empty());
+  EXPECT_EQ(psAvailable(), psBefore);
+  EXPECT_EQ(usedCpu(), 0);
+  for (const char* table : {"vm_instance", "vm_nic", "volume", "used_ip"})
+    EXPECT_EQ(rowsIn(table), 0) << table;
+}
+
+TEST_F(KvmVmTest, AnAgentThatIsGoneFailsTheCallAndLeavesTheVmAsItWas) {
+  buildKvmCloud();
+  Json params = kvmVmParams("web");
+  params["hostUuid"] = hostA_;
+  std::string uuid = created(createVmReply(params))["uuid"];
+  agentA_->stop();
+  auto refused = vmAction(uuid, {{"stopVmInstance", Json::object()}});
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("cannot reach the agent"), std::string::npos) << refused.body;
+  EXPECT_EQ(vm(uuid)["state"], "Running");
+  // The agent comes back (libvirt's test driver forgot the guest, as a rebooted host would).
+  agentA_ = startAgent(kHostA);
+  EXPECT_EQ(vmActionOk(uuid, {{"stopVmInstance", Json::object()}})["state"], "Stopped");
+}
+
+}  // namespace
+}  // namespace strato::test
