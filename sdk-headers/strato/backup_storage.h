@@ -24,6 +24,12 @@ inline constexpr std::string_view kImportVolumeMessage = "backupStorage.ImportVo
 inline constexpr std::string_view kStatImageMessage = "backupStorage.StatImage";
 // {"backupStorageUuid", "installPath"} -> {}. A file already gone is no error.
 inline constexpr std::string_view kDeleteImageMessage = "backupStorage.DeleteImage";
+// {"backupStorageUuid", "installPath", "path",
+//  "ssh": {"host", "port", "user", "password", "hostKey"?}} -> {}
+// Writes the image file to `path` on the machine `ssh` reaches (a KVM host filling its image
+// cache); the file appears whole or not at all. kNotSupported for storages without bytes
+// (Simulator). Long.
+inline constexpr std::string_view kSendImageMessage = "backupStorage.SendImage";
 // {"backupStorageUuid", "installPath"} -> {"exportUrl"}
 inline constexpr std::string_view kExportImageMessage = "backupStorage.ExportImage";
 // {"backupStorageUuid", "keep": [installPath...]} -> {"freed": bytes}. Deletes every image file

@@ -112,4 +112,10 @@ std::string Process::readOutput() const {
   return text.str();
 }
 
+void runOrThrow(const std::string& exe, const std::vector<std::string>& args,
+                const std::filesystem::path& log, std::chrono::milliseconds timeout) {
+  auto p = Process::start(exe, args, {}, log);
+  if (p->waitExit(timeout) != 0) throw std::runtime_error(exe + " failed: " + p->readOutput());
+}
+
 }  // namespace strato::test

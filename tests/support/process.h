@@ -17,6 +17,12 @@ namespace strato::test {
 // Debian `package` that has it (./scripts/install-deps installs them).
 std::string findProgram(const std::string& name, const std::string& package);
 
+// Runs `exe` to completion (output appended to `log`); throws with its output unless it exits 0
+// within `timeout`.
+void runOrThrow(const std::string& exe, const std::vector<std::string>& args,
+                const std::filesystem::path& log,
+                std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
 class Process {
  public:
   // `extraEnv` entries ("KEY=VALUE") are added to the test's environment. Stdout and stderr are

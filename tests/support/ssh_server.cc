@@ -19,14 +19,6 @@
 namespace strato::test {
 namespace {
 
-void runOrThrow(const std::string& exe, const std::vector<std::string>& args,
-                const std::filesystem::path& log) {
-  auto p = Process::start(exe, args, {}, log);
-  if (p->waitExit(std::chrono::seconds(30)) != 0) {
-    throw std::runtime_error(exe + " failed: " + p->readOutput());
-  }
-}
-
 bool accepts(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

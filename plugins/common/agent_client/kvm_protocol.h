@@ -59,6 +59,12 @@ inline constexpr std::string_view kResizeVolume = "remote.kvm.ResizeVolume";
 // {"path"} -> {"size", "actualSize"}
 inline constexpr std::string_view kVolumeInfo = "remote.kvm.VolumeInfo";
 
+// Management node only (a bus message of the kvm plugin, not sent to agents):
+// {"hostUuid", "backupStorageUuid", "installPath", "path"} -> {}: the image file is at `path` on
+// the host afterwards (kept if it is there already). Send with resourceUuid = path, so two fills
+// of one cache file never overlap.
+inline constexpr std::string_view kCacheImageMessage = "kvm.CacheImage";
+
 // Host networking. An L2 network on a host is a Linux bridge that guests' NICs join, named as
 // ZStack names it (l2Bridge). {"type", "physicalInterface", "vlan"?, "vni"?, "vtepIp"?}
 //   -> {"bridge", "commands": [what ran, or would have run on an agent set to dry-run]}

@@ -220,6 +220,7 @@ strato::Status init(strato::Registrar& r) {
         {strato::kStatImageMessage, &BackupStorageService::statImage},
         {strato::kDeleteImageMessage, &BackupStorageService::deleteImage},
         {strato::kExportImageMessage, &BackupStorageService::exportImage},
+        {strato::kSendImageMessage, &BackupStorageService::sendImage},
         {strato::kReclaimImagesMessage, &BackupStorageService::reclaimImages}}) {
     r.handle(std::string(type),
              strato::blockingHandler(bus, [service, work = work](const Message& m) {

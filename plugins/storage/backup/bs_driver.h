@@ -16,6 +16,8 @@
 
 #include <strato/sdk.h>
 
+#include "ssh/ssh_client.h"
+
 namespace strato::backup {
 
 struct BackupStorageSpec {
@@ -105,6 +107,14 @@ class BackupStorageDriver {
                          " primary storage yet",
                      "the bytes are on a host; uploading them needs the KVM host agent (issue 8); "
                      "storage " + spec.name);
+  }
+  // Writes image file `installPath` to `path` on the machine `to` reaches by SSH. Long. Blocking.
+  virtual Status sendTo(const BackupStorageSpec& spec, const std::string& installPath,
+                        const ssh::Target& to, const std::string& path) {
+    (void)installPath, (void)to, (void)path;
+    return makeError(ErrorCode::kNotSupported,
+                     type() + " backup storage cannot send image files to hosts",
+                     "storage " + spec.name + " keeps no bytes");
   }
   // A URL from which the image file can be fetched by others. Blocking.
   virtual Result<std::string> exportUrl(const BackupStorageSpec& spec,

@@ -139,6 +139,27 @@ Reply BackupStorageService::exportImage(const Json& body) {
   return Json{{"exportUrl", *url}};
 }
 
+Reply BackupStorageService::sendImage(const Json& body) {
+  auto record = usable(textParam(body, "backupStorageUuid"));
+  if (!record) return record.error();
+  auto d = driver(record->spec.type);
+  if (!d) return d.error();
+  const Json& to = body.value("ssh", Json::object());
+  ssh::Target target;
+  target.host = textParam(to, "host");
+  target.port = to.value("port", 22);
+  target.user = textParam(to, "user");
+  target.password = textParam(to, "password");
+  target.knownHostKey = textParam(to, "hostKey");
+  std::string path = textParam(body, "path");
+  if (target.host.empty() || path.empty() || path.front() != '/') {
+    return invalidArgument("sending an image needs an SSH host and an absolute path", path);
+  }
+  auto sent = (*d)->sendTo(record->spec, textParam(body, "installPath"), target, path);
+  if (!sent) return sent.error();
+  return Json::object();
+}
+
 Reply BackupStorageService::reclaimImages(const Json& body) {
   auto record = usable(textParam(body, "backupStorageUuid"));
   if (!record) return record.error();

@@ -45,6 +45,7 @@ class BackupStorageService {
   Reply statImage(const Json& body);
   Reply deleteImage(const Json& body);
   Reply exportImage(const Json& body);
+  Reply sendImage(const Json& body);
   Reply reclaimImages(const Json& body);
 
   // Cascade: attachments go with their zone or storage; storages with their rows.

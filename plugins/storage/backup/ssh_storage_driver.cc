@@ -261,6 +261,17 @@ Result<FileChange> SshStorageDriver::copyIn(const BackupStorageSpec& dst,
   return fileChange(parseReport(*out), path);
 }
 
+Status SshStorageDriver::sendTo(const BackupStorageSpec& spec, const std::string& installPath,
+                               const ssh::Target& to, const std::string& path) {
+  // Through this process, as copyIn does: the host and the storage share no credentials.
+  std::string dir = ssh::shellQuote(path.substr(0, path.rfind('/')));
+  std::string tmp = ssh::shellQuote(path + ".download");
+  auto sent = ssh::pipe(targetOf(spec, timeout_), "cat -- " + ssh::shellQuote(installPath), to,
+                        "set -e\nmkdir -p -- " + dir + "\ncat > " + tmp + "\nmv -f -- " + tmp +
+                            " " + ssh::shellQuote(path) + "\n");
+  return sent ? Status{} : Status{sent.error()};
+}
+
 Result<std::string> SshStorageDriver::exportUrl(const BackupStorageSpec& spec,
                                                 const std::string& installPath) {
   auto t = targetOf(spec, timeout_);

@@ -31,6 +31,8 @@ class SshStorageDriver : public BackupStorageDriver {
   Result<FileChange> copyIn(const BackupStorageSpec& dst, const BackupStorageSpec& src,
                             const std::string& srcPath, const std::string& imageUuid,
                             const std::string& format) override;
+  Status sendTo(const BackupStorageSpec& spec, const std::string& installPath,
+                const ssh::Target& to, const std::string& path) override;
   Result<std::string> exportUrl(const BackupStorageSpec& spec,
                                 const std::string& installPath) override;
 

@@ -2,6 +2,8 @@
 
 #include <strato/handler_util.h>
 
+#include <future>
+
 #include "agent_client/kvm_protocol.h"
 
 namespace strato::primary {
@@ -51,17 +53,35 @@ Result<StorageCapacity> AgentFiles::usage(const std::string& dir,
 Result<VolumeFile> AgentFiles::create(const std::string& dir, const std::vector<StorageHost>& hosts,
                                       const std::string& volumeUuid, std::int64_t size,
                                       const std::string& format, const VolumeSource& source) {
-  if (!source.imageUuid.empty()) {
-    return makeError(ErrorCode::kNotSupported,
-                     "volumes from images on KVM hosts need the image cache, not built yet",
-                     "create the VM from an ISO, or use Simulator storage");
-  }
   std::string path = dir + "/dataVolumes/vol-" + volumeUuid + "/" + volumeUuid + "." + format;
   std::string copyFrom =
       !source.snapshotInstallPath.empty() ? source.snapshotInstallPath : source.srcInstallPath;
+  if (!source.imageUuid.empty()) {
+    auto host = agentHost(hosts);
+    if (!host) return ask(hosts, kvm::kCreateVolume, Json::object()).error();
+    copyFrom = dir + "/imagecache/template/" + source.imageUuid + "/" + source.imageUuid + "." +
+               format;
+    if (auto cached = cacheImage(*host, source, copyFrom); !cached) return cached.error();
+  }
   Json body{{"path", path}, {"size", size}, {"format", format}};
   if (!copyFrom.empty()) body["copyFrom"] = copyFrom;
   return fileOf(ask(hosts, kvm::kCreateVolume, body), path);
+}
+
+Status AgentFiles::cacheImage(const StorageHost& host, const VolumeSource& source,
+                              const std::string& path) {
+  Json body{{"hostUuid", host.uuid},
+            {"backupStorageUuid", source.backupStorageUuid},
+            {"installPath", source.installPath},
+            {"path", path}};
+  // This runs on the blocking pool; the fill itself runs there too, in other threads.
+  auto done = std::make_shared<std::promise<Reply>>();
+  auto reply = done->get_future();
+  bus_.request({std::string(kvm::kCacheImageMessage), path, body},
+               [done](Reply r) { done->set_value(std::move(r)); }, timeout_);
+  auto cached = reply.get();
+  if (!cached) return failedWhile(cached.error(), "copying image " + source.imageUuid + " to the host");
+  return {};
 }
 
 Status AgentFiles::remove(const std::vector<StorageHost>& hosts, const std::string& installPath) {

@@ -13,14 +13,16 @@ namespace strato::primary {
 
 class AgentFiles {
  public:
-  explicit AgentFiles(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+  AgentFiles(MessageBus& bus, std::chrono::milliseconds timeout) : bus_(bus), timeout_(timeout) {}
 
   // The first of `hosts` with an agent; none when every host is simulated.
   static std::optional<StorageHost> agentHost(const std::vector<StorageHost>& hosts);
 
   // The file system holding `dir`, as every agent host sees it (each must reach it).
   Result<StorageCapacity> usage(const std::string& dir, const std::vector<StorageHost>& hosts);
-  // <dir>/dataVolumes/vol-<uuid>/<uuid>.<format>, blank or a copy of a snapshot or volume file.
+  // <dir>/dataVolumes/vol-<uuid>/<uuid>.<format>, blank or a copy of a snapshot or volume file,
+  // or of an image, which comes to <dir>/imagecache/template/<image uuid>/ first (and stays for
+  // the next volume made from it).
   Result<VolumeFile> create(const std::string& dir, const std::vector<StorageHost>& hosts,
                             const std::string& volumeUuid, std::int64_t size,
                             const std::string& format, const VolumeSource& source);
@@ -35,6 +37,10 @@ class AgentFiles {
 
  private:
   Reply ask(const std::vector<StorageHost>& hosts, std::string_view type, Json body);
+  // The image's file at `path` on the host, from its backup storage unless there already.
+  Status cacheImage(const StorageHost& host, const VolumeSource& source, const std::string& path);
+
+  MessageBus& bus_;
   std::chrono::milliseconds timeout_;
 };
 

@@ -83,11 +83,11 @@ strato::Status addDrivers(strato::Registrar& r) {
   r.addExtension<PrimaryStorageDriver>(std::string(kLocalStorageType),
                                        std::make_shared<LocalStorageDriver>(r.database(), *disk));
   r.addExtension<PrimaryStorageDriver>(
-      std::string(kNfsType), std::make_shared<SharedStorageDriver>(std::string(kNfsType), *shared, agentMs));
+      std::string(kNfsType), std::make_shared<SharedStorageDriver>(std::string(kNfsType), *shared, r.bus(), agentMs));
   r.addExtension<PrimaryStorageDriver>(
       std::string(kSharedMountPointType),
       std::make_shared<SharedStorageDriver>(std::string(kSharedMountPointType), *shared,
-                                            agentMs));
+                                            r.bus(), agentMs));
   r.addExtension<PrimaryStorageDriver>(
       std::string(kSimulatorType),
       std::make_shared<SimulatorStorageDriver>(r.database(), std::chrono::milliseconds(*latency)));

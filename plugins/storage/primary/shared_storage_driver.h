@@ -27,9 +27,9 @@ Status validateNfsUrl(const std::string& url);
 
 class SharedStorageDriver : public PrimaryStorageDriver {
  public:
-  SharedStorageDriver(std::string type, std::int64_t simulatedBytes,
+  SharedStorageDriver(std::string type, std::int64_t simulatedBytes, MessageBus& bus,
                       std::chrono::milliseconds agentTimeout)
-      : type_(std::move(type)), simulatedBytes_(simulatedBytes), files_(agentTimeout) {}
+      : type_(std::move(type)), simulatedBytes_(simulatedBytes), files_(bus, agentTimeout) {}
 
   std::string type() const override { return type_; }
   Status validate(const PrimaryStorageSpec& spec) const override;

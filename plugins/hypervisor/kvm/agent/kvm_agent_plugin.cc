@@ -1,6 +1,7 @@
 // kvm-agent: strato-agent's half of the KVM hypervisor. It answers the management node's commands
 // (kvm_protocol.h) with the host's libvirt and qemu-img. Settings (agent config or --set):
 //   plugin.kvm-agent.libvirtUri       qemu:///system; test:///default for libvirt's test driver
+//   plugin.kvm-agent.domainType       auto (kvm where /dev/kvm is usable), kvm, qemu (TCG) or test
 //   plugin.kvm-agent.advertisedIp     the address consoles are reached at (default http.host)
 //   plugin.kvm-agent.consoleLogDir    serial consoles are logged to <dir>/<vm uuid>.log
 //   plugin.kvm-agent.stopGraceSeconds a graceful stop powers off after this long (60)
@@ -75,8 +76,9 @@ strato::Status init(strato::Registrar& r) {
   auto commandTimeout = config.getInt("plugin.kvm-agent.commandTimeoutSeconds", 3600);
   if (!commandTimeout) return commandTimeout.error();
   std::string uri = config.getString("plugin.kvm-agent.libvirtUri", "qemu:///system");
-  auto opened =
-      strato::kvm::LibvirtHost::open(uri, config.getString("plugin.kvm-agent.consoleLogDir"));
+  auto opened = strato::kvm::LibvirtHost::open(
+      uri, config.getString("plugin.kvm-agent.domainType", "auto"),
+      config.getString("plugin.kvm-agent.consoleLogDir"));
   if (!opened) return opened.error();
   std::shared_ptr<strato::kvm::LibvirtHost> host = std::move(opened.value());
 

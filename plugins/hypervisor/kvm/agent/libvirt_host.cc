@@ -92,9 +92,15 @@ LibvirtHost::LibvirtHost(std::string uri, DomainOptions options)
 LibvirtHost::~LibvirtHost() = default;
 
 Result<std::unique_ptr<LibvirtHost>> LibvirtHost::open(const std::string& uri,
+                                                       const std::string& domainType,
                                                        std::string consoleLogDir) {
+  if (domainType != "auto" && domainType != "kvm" && domainType != "qemu" && domainType != "test") {
+    return makeError(ErrorCode::kInvalidArgument, "domain type must be auto, kvm, qemu or test",
+                     domainType);
+  }
+  std::string type = domainType == "auto" ? domainTypeFor(uri) : domainType;
   std::unique_ptr<LibvirtHost> host(
-      new LibvirtHost(uri, DomainOptions{domainTypeFor(uri), std::move(consoleLogDir)}));
+      new LibvirtHost(uri, DomainOptions{type, std::move(consoleLogDir)}));
   auto conn = host->connection();
   if (!conn) return conn.error();
   return host;

@@ -17,8 +17,10 @@ namespace strato::kvm {
 
 class LibvirtHost {
  public:
-  // Opens `uri` ("qemu:///system", "test:///default"); the domain type follows from it.
+  // Opens `uri` ("qemu:///system", "test:///default"). `domainType` "auto" follows from the uri
+  // and /dev/kvm; "qemu" forces TCG where /dev/kvm exists but cannot run guests.
   static Result<std::unique_ptr<LibvirtHost>> open(const std::string& uri,
+                                                   const std::string& domainType,
                                                    std::string consoleLogDir);
   ~LibvirtHost();
 

@@ -20,6 +20,7 @@ strato::Status init(strato::Registrar& r) {
   r.addExtension<strato::VmDriver>(std::string(strato::kvm::kType),
                                    std::make_shared<strato::kvm::KvmVmDriver>(agents, r.database()));
   strato::kvm::registerKvmApis(r, agents, store);
+  strato::kvm::registerImageCache(r, agents, store);
   auto& bus = r.bus();
   r.subscribe(std::string(strato::kHostDeletedEvent), [&bus, store](const strato::Message& e) {
     if (e.body.value("hypervisorType", "") != strato::kvm::kType) return;
