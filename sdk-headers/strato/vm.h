@@ -96,6 +96,9 @@ class VmDriver {
                                 const std::string& password) = 0;
   // The console of a running or paused guest.
   virtual Result<ConsoleAddress> consoleAddress(const VmSpec& vm) = 0;
+  // What the guest is on vm.hostUuid now: "Running", "Paused", "Stopped" (also when the host
+  // does not know it) or "Crashed". Asked when a host reports its guests differ from the records.
+  virtual Result<std::string> powerState(const VmSpec& vm) = 0;
 };
 
 // Empties a host that enters maintenance (ChangeHostState maintain), registered by the plugin that
@@ -138,6 +141,15 @@ inline constexpr std::string_view kDetachVmVolumesMessage = "volume.DetachVmVolu
 inline constexpr std::string_view kAttachVmVolumeMessage = "volume.AttachToVm";
 // {"volumeUuid", "vmInstanceUuid"} -> {"inventory": volume}: the data volume leaves the VM.
 inline constexpr std::string_view kDetachVmVolumeMessage = "volume.DetachFromVm";
+
+// What a host says its guests are, sent (without a resourceUuid) by the plugin of its hypervisor
+// type whenever the host reports a change, and once it (re)connects:
+// {"hostUuid", "states": {vm uuid: "Running"|"Paused"|"Stopped"|"Crashed"}} -> {"checked": n}.
+// The vm plugin checks each VM whose record disagrees again, in the VM's queue and with a fresh
+// VmDriver::powerState, so a report that crossed an API call in flight changes nothing: a guest
+// that shut itself down or crashed is Stopped (its host capacity given back), a paused or resumed
+// one follows, and one started outside Strato is Running where it runs.
+inline constexpr std::string_view kVmStatesReportedMessage = "vm.StatesReported";
 
 // Published by the vm plugin when a VM's state changes: {"uuid", "oldState", "newState",
 // "hostUuid"?}.

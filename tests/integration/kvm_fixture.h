@@ -33,11 +33,14 @@ class KvmTest : public VmTest {
                  std::string("plugin.kvm.agentCommand=") + STRATO_AGENT_BIN, "--set",
                  "plugin.kvm.agentDir=" + agentDir_.string(), "--set",
                  "plugin.kvm.agentLibvirtUri=test:///default", "--set",
-                 "plugin.kvm.agentSettings=plugin.kvm-agent.dryRunNetwork=true"});
+                 "plugin.kvm.agentSettings=plugin.kvm-agent.dryRunNetwork=true,"
+                 "plugin.kvm-agent.vmStatePollMs=200"});
   }
 
-  // Only the agent AddKVMHost started over SSH, by the pid it recorded.
+  // The server first, so it cannot start an agent again (a reconnect does) while the agents go;
+  // then only the agent AddKVMHost started over SSH, by the pid it recorded.
   void TearDown() override {
+    if (server_) server_->stop();
     std::ifstream pidFile(agentDir_ / "agent.pid");
     pid_t pid = 0;
     if (pidFile >> pid && pid > 1) ::kill(pid, SIGTERM);
@@ -49,7 +52,8 @@ class KvmTest : public VmTest {
                                   "http.port=" + std::to_string(agentPort_), "--set",
                                   std::string("plugins.dirs=") + STRATO_AGENT_PLUGIN_DIR, "--set",
                                   "plugin.kvm-agent.libvirtUri=test:///default", "--set",
-                                  "plugin.kvm-agent.dryRunNetwork=true"};
+                                  "plugin.kvm-agent.dryRunNetwork=true", "--set",
+                                  "plugin.kvm-agent.vmStatePollMs=200"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto dir = agentsDir_.path() / ip;
     std::filesystem::create_directories(dir);

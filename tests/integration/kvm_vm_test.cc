@@ -114,8 +114,9 @@ TEST_F(KvmVmTest, AFailedStartIsRolledBackOnTheAgent) {
     EXPECT_EQ(rowsIn(table), 0) << table;
 }
 
-TEST_F(KvmVmTest, AnAgentThatIsGoneFailsTheCallAndLeavesTheVmAsItWas) {
+TEST_F(KvmVmTest, AnAgentThatIsGoneFailsTheCallAndTheVmFollowsWhatItFindsOnReturn) {
   buildKvmCloud();
+  setGlobalConfig("host", "ping.interval", "1");
   Json params = kvmVmParams("web");
   params["hostUuid"] = hostA_;
   std::string uuid = created(createVmReply(params))["uuid"];
@@ -124,9 +125,45 @@ TEST_F(KvmVmTest, AnAgentThatIsGoneFailsTheCallAndLeavesTheVmAsItWas) {
   EXPECT_EQ(refused.status, 503) << refused.body;
   EXPECT_NE(refused.body.find("cannot reach the agent"), std::string::npos) << refused.body;
   EXPECT_EQ(vm(uuid)["state"], "Running");
-  // The agent comes back (libvirt's test driver forgot the guest, as a rebooted host would).
+  EXPECT_TRUE(eventually([&] { return query("/zstack/v1/hosts/" + hostA_)[0]["status"] == "Disconnected"; }));
+  // The agent comes back without the guest (libvirt's test driver forgot it, as a rebooted host
+  // would): once the host reconnects, its report stops the VM and gives its capacity back.
   agentA_ = startAgent(kHostA);
+  EXPECT_TRUE(eventually([&] { return vm(uuid)["state"] == "Stopped"; })) << vm(uuid).dump();
+  EXPECT_EQ(usedCpu(), 0);
+  EXPECT_EQ(vmActionOk(uuid, {{"startVmInstance", Json::object()}})["state"], "Running");
+  std::cerr << "AGENT-A-LOG\n" << agentA_->readOutput() << "running=" << agentA_->running() << "\n";
+}
+
+TEST_F(KvmVmTest, AGuestThatStopsByItselfIsStoppedInTheRecords) {
+  buildKvmCloud();
+  Json params = kvmVmParams("web");
+  params["hostUuid"] = hostA_;
+  Json v = created(createVmReply(params));
+  std::string uuid = v["uuid"];
+  EXPECT_EQ(usedCpu(), 1);
+  // Gone behind Strato's back: as a guest that powered itself off.
+  agentCall(kHostA, "remote.kvm.DestroyVm", {{"vm", {{"uuid", uuid}}}});
+  EXPECT_TRUE(eventually([&] { return vm(uuid)["state"] == "Stopped"; })) << vm(uuid).dump();
+  EXPECT_EQ(vm(uuid)["lastHostUuid"], hostA_);
+  EXPECT_EQ(usedCpu(), 0);
+  EXPECT_EQ(usedMemory(), 0);
+}
+
+TEST_F(KvmVmTest, AGuestStartedOutsideStratoIsRunningWhereItRuns) {
+  buildKvmCloud();
+  Json params = kvmVmParams("web");
+  params["hostUuid"] = hostA_;
+  std::string uuid = created(createVmReply(params))["uuid"];
   EXPECT_EQ(vmActionOk(uuid, {{"stopVmInstance", Json::object()}})["state"], "Stopped");
+  agentCall(kHostB, "remote.kvm.StartVm",
+            {{"vm", {{"uuid", uuid}, {"cpuNum", 1}, {"memorySize", kGiB}}}});
+  EXPECT_TRUE(eventually([&] { return vm(uuid)["state"] == "Running"; })) << vm(uuid).dump();
+  EXPECT_EQ(vm(uuid)["hostUuid"], hostB_);
+  EXPECT_EQ(usedCpu(), 1);
+  // And Strato can stop it where it is.
+  EXPECT_EQ(vmActionOk(uuid, {{"stopVmInstance", Json::object()}})["state"], "Stopped");
+  EXPECT_FALSE(guestsOn(kHostB).contains(uuid));
 }
 
 }  // namespace

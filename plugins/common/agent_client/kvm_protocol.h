@@ -14,8 +14,12 @@ namespace strato::kvm {
 //        "osDistribution", "osRelease", "cpuModel", "hostname", "libvirtVersion",
 //        "hypervisorVersion", "libvirtUri", "agentVersion"}
 inline constexpr std::string_view kFacts = "remote.kvm.Facts";
-// {} -> {"libvirtUri"}: the agent answers and its libvirt connection is alive.
+// {"hostUuid", "managementNodes": [{"host", "port"}]} -> {"libvirtUri"}: the agent answers and
+// its libvirt connection is alive. The agent remembers who asked, to report to them.
 inline constexpr std::string_view kPing = "remote.kvm.Ping";
+// Agent to management node, whenever its guests change and after every (re)connect:
+// {"hostUuid", "vms": {uuid: state}} -> {} (passed on as kVmStatesReportedMessage).
+inline constexpr std::string_view kVmStatesReport = "remote.kvm.VmStatesReport";
 // {"taskUuid"} -> {"state": "Running"|"Done", "reply"?: the bus reply's JSON form}
 inline constexpr std::string_view kGetTask = "remote.kvm.GetTask";
 
@@ -44,6 +48,8 @@ inline constexpr std::string_view kChangePassword = "remote.kvm.ChangePassword";
 inline constexpr std::string_view kConsoleAddress = "remote.kvm.ConsoleAddress";
 // {} -> {"vms": {uuid: "Running"|"Paused"|"Stopped"|"Crashed"}}: the guests libvirt knows.
 inline constexpr std::string_view kVmStates = "remote.kvm.VmStates";
+// -> {"state"}: one guest's, "Stopped" when libvirt does not know it.
+inline constexpr std::string_view kVmState = "remote.kvm.VmState";
 
 // Files on the host's disks (local, shared mount point and NFS primary storage). Paths are
 // absolute, without "..".

@@ -103,6 +103,13 @@ void addApis(strato::Registrar& r, const Service& service) {
         [service](const Json& p, Replier reply) { service->expunge(p, std::move(reply)); });
   r.handle("vm.ExpungeDue",
            [service](Message m, Replier reply) { service->expunge(m.body, std::move(reply)); });
+  // Hosts' reports of their guests (vm_tracking.cc).
+  r.handle(std::string(strato::kVmStatesReportedMessage),
+           strato::blockingHandler(bus, [service](const Message& m) {
+             return service->statesReported(m.body);
+           }));
+  r.handle("vm.CheckGuest",
+           [service](Message m, Replier reply) { service->checkGuest(m.body, std::move(reply)); });
 
   // MigrateVm names its VM by vmInstanceUuid: queue it on the VM like the others.
   auto migrate = vmApi("MigrateVm", true);

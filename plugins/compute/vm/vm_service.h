@@ -67,6 +67,13 @@ class VmService : public std::enable_shared_from_this<VmService> {
   // vm.deletionPolicy Delay: VMs Destroyed for longer than vm.expungePeriod go.
   void expungeDue();
 
+  // kVmStatesReportedMessage (blocking): queues vm.CheckGuest for each VM the report disagrees
+  // with (vm_tracking.cc).
+  Reply statesReported(const Json& body);
+  // vm.CheckGuest {"uuid", "hostUuid"}, in the VM's queue: the hypervisor asked again, the record
+  // corrected, the host's capacity following.
+  void checkGuest(const Json& params, Replier reply);
+
   std::shared_ptr<VmDriver> driverFor(const std::string& hypervisorType) const {
     return extensions_.find<VmDriver>(hypervisorType);
   }
@@ -77,6 +84,9 @@ class VmService : public std::enable_shared_from_this<VmService> {
   const ExtensionLookup& extensions() const { return extensions_; }
 
  private:
+  struct Correction;
+  // What checkGuest changed (blocking).
+  Result<Correction> correctGuest(const std::string& uuid, const std::string& host);
   // Expunging as a chain: the hypervisor's definition, capacity, IPs, NICs, root volume, data
   // volumes detached, the row, then its owner and tags. For ExpungeVmInstance, the Direct
   // policy and the cascades.

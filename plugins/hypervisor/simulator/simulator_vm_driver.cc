@@ -107,6 +107,18 @@ Result<SimulatorVmDriver::Guest*> SimulatorVmDriver::runningGuest(const VmSpec& 
   return &it->second;
 }
 
+// A guest this process never saw runs as recorded (after a restart), as runningGuest assumes.
+Result<std::string> SimulatorVmDriver::powerState(const VmSpec& vm) {
+  pauseForLatency();
+  std::lock_guard lock(mutex_);
+  auto it = guests_.find(vm.uuid);
+  if (it == guests_.end()) return std::string("Running");
+  if (it->second.hostUuid != vm.hostUuid || it->second.power == Power::kStopped) {
+    return std::string("Stopped");
+  }
+  return std::string(it->second.power == Power::kPaused ? "Paused" : "Running");
+}
+
 // Shaping a NIC is plugging a new limit into it: the same checks and injected failure.
 Status SimulatorVmDriver::setNicQos(const VmSpec& vm, const VmNicSpec& nic) {
   return hotPlug(vm, "limits of NIC " + nic.uuid, true);

@@ -43,6 +43,7 @@ class SimulatorVmDriver : public VmDriver {
   Status changePassword(const VmSpec& vm, const std::string& user,
                         const std::string& password) override;
   Result<ConsoleAddress> consoleAddress(const VmSpec& vm) override;
+  Result<std::string> powerState(const VmSpec& vm) override;
 
   // The host is gone, and its guests with it.
   void forgetHost(const std::string& hostUuid);

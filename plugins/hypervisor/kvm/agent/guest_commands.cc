@@ -47,13 +47,20 @@ Status migrateByRestart(LibvirtHost& host, const VmSpec& vm, const Message& m) {
 }  // namespace
 
 void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
-                           GuestSettings settings,
-                           std::function<RequestHandler(Work)> asTask) {
+                           GuestSettings settings, std::function<RequestHandler(Work)> asTask,
+                           std::function<void(const std::string&)> settled) {
   auto& h = *host;
   auto add = [&](std::string_view type, Work work) {
     // The host shared_ptr rides along with every handler, so it lives as long as they do.
-    r.handle(std::string(type), asTask([host, work = std::move(work)](const Message& m) {
-      return work(m);
+    r.handle(std::string(type), asTask([host, settled, work = std::move(work)](const Message& m) {
+      Reply reply = work(m);
+      // A manager's command carries a task uuid; what it did to the guest, it knows.
+      const Json& vm = m.body.value("vm", Json());
+      if (m.body.contains("taskUuid") && vm.is_object() && vm.contains("uuid") &&
+          vm["uuid"].is_string()) {
+        settled(vm["uuid"]);
+      }
+      return reply;
     }));
   };
   add(kStartVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.start(vm)); }));
@@ -106,6 +113,11 @@ void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
         auto c = h.console(vm, settings.advertisedIp);
         if (!c) return c.error();
         return Json{{"hostIp", c->hostIp}, {"port", c->port}, {"protocol", c->protocol}};
+      }));
+  add(kVmState, onVm([&h](const VmSpec& vm, const Message&) -> Reply {
+        auto state = h.state(vm.uuid);
+        if (!state) return state.error();
+        return Json{{"state", *state}};
       }));
   add(kVmStates, [&h](const Message&) -> Reply {
     auto vms = h.states();

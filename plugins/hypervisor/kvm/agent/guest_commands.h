@@ -14,10 +14,12 @@ struct GuestSettings {
   std::string advertisedIp;            // the host address consoles are reached at
 };
 
-// Registers every guest command's handler; each runs on the blocking pool.
+// Registers every guest command's handler; each runs on the blocking pool. `settled` hears of
+// each guest a manager's command (one with a taskUuid) ran on, once it has.
 void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
                            GuestSettings settings,
                            std::function<RequestHandler(std::function<Reply(const Message&)>)>
-                               asTask);
+                               asTask,
+                           std::function<void(const std::string& vmUuid)> settled);
 
 }  // namespace strato::kvm

@@ -8,6 +8,7 @@
 //   plugin.kvm-agent.commandTimeoutSeconds  qemu-img and friends are killed after this (3600)
 //   plugin.kvm-agent.dryRunNetwork    true: report the iproute2 commands for L2 networks without
 //                                     running them (networking managed by someone else)
+//   plugin.kvm-agent.vmStatePollMs    how often libvirt is asked whether guests changed (2000)
 //   plugin.kvm-agent.failCommands     commands (e.g. remote.kvm.StartVm) that fail on purpose, for
 //                                     tests of what the management node does with a failure
 #include <set>
@@ -19,6 +20,7 @@
 #include "agent_client/kvm_protocol.h"
 #include "libvirt_host.h"
 #include "task_registry.h"
+#include "vm_state_watcher.h"
 #include "volume_files.h"
 
 namespace {
@@ -100,20 +102,33 @@ strato::Status init(strato::Registrar& r) {
   r.handle(std::string(strato::kvm::kGetTask), [tasks](Message m, strato::Replier reply) {
     reply(tasks->describe(text(m, "taskUuid")));
   });
-  r.handle(std::string(strato::kvm::kFacts), asTask([host](const Message&) -> Reply {
+  auto poll = config.getInt("plugin.kvm-agent.vmStatePollMs", 2000);
+  if (!poll) return poll.error();
+  auto watcher = std::make_shared<strato::kvm::VmStateWatcher>(
+      host, std::chrono::milliseconds(std::max<std::int64_t>(*poll, 10)), r.logger());
+  r.onStart([watcher]() -> strato::Status {
+    watcher->start();
+    return {};
+  });
+  r.onStop([watcher] { watcher->stop(); });
+  r.handle(std::string(strato::kvm::kFacts), asTask([host, watcher](const Message& m) -> Reply {
+             noteManager(*watcher, m.body);
              auto facts = host->facts();
              if (!facts) return facts.error();
              (*facts)["agentVersion"] = std::string(strato::kSdkVersion);
              return facts;
            }));
-  r.handle(std::string(strato::kvm::kPing), asTask([host](const Message&) -> Reply {
+  r.handle(std::string(strato::kvm::kPing), asTask([host, watcher](const Message& m) -> Reply {
              if (auto st = host->ping(); !st) return st.error();
+             noteManager(*watcher, m.body);
              return Json{{"libvirtUri", host->uri()}};
            }));
   strato::kvm::GuestSettings settings{
       std::chrono::seconds(*grace),
       config.getString("plugin.kvm-agent.advertisedIp", config.getString("http.host"))};
-  strato::kvm::registerGuestCommands(r, host, settings, asTask);
+  strato::kvm::registerGuestCommands(r, host, settings, asTask, [watcher](const std::string& vm) {
+    watcher->settle(vm);
+  });
   registerFileCommands(
       r, std::make_shared<strato::kvm::VolumeFiles>(std::chrono::seconds(*commandTimeout)),
       asTask);

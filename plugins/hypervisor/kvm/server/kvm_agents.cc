@@ -8,8 +8,20 @@ namespace strato::kvm {
 
 Reply KvmAgents::call(const std::string& managementIp, std::string_view type, Json body,
                       const std::string& resourceUuid) const {
+  // The agent runs a task once however often it arrives, and knows its manager sent it.
+  if (!body.contains("taskUuid")) body["taskUuid"] = newUuid();
   return agent::call(address(managementIp), Message{std::string(type), resourceUuid, std::move(body)},
                      settings_.callTimeout);
+}
+
+Json KvmAgents::managedBy(const std::string& hostUuid) const {
+  Json nodes = Json::array();
+  // The kernel's record of live management nodes: any of them may take a report.
+  auto rows = db_.query("SELECT hostName, port FROM management_node ORDER BY joinDate", {});
+  if (rows) {
+    for (const auto& r : rows->rows) nodes.push_back({{"host", dbText(r[0])}, {"port", dbInt(r[1])}});
+  }
+  return Json{{"hostUuid", hostUuid}, {"managementNodes", nodes}};
 }
 
 ssh::Target KvmAgents::sshTarget(const std::string& managementIp, const KvmCredentials& c) const {
@@ -34,13 +46,18 @@ Status KvmAgents::startAgent(const ssh::Target& target, const std::string& manag
   std::string dir = ssh::shellQuote(s.agentDir);
   std::string more;
   for (const auto& setting : s.agentSettings) more += " --set " + ssh::shellQuote(setting);
-  // The agent outlives the SSH session (setsid, no terminal); its pid file lets an operator (or
-  // a test) stop exactly that process.
+  // An agent this started before that is still starting is waited for, not doubled. The agent
+  // outlives the SSH session (setsid, no terminal); its pid file lets an operator (or a test)
+  // stop exactly that process.
   std::string command =
-      "set -e\nmkdir -p " + dir + "\ncd " + dir + "\ncommand -v " +
-      ssh::shellQuote(s.agentCommand) + " >/dev/null || { echo 'strato-agent is not installed: " +
-      s.agentCommand + " not found' >&2; exit 3; }\nsetsid " + ssh::shellQuote(s.agentCommand) +
-      " --set " + ssh::shellQuote("http.host=" + managementIp) + " --set " +
+      "set -e\nmkdir -p " + dir + "\ncd " + dir +
+      // Alive, and not a zombie nobody reaped (a killed agent's parent is gone).
+      "\npid=$(cat agent.pid 2>/dev/null || true)\nif [ -n \"$pid\" ] && [ -d /proc/$pid ] && "
+      "! grep -q '^State:[[:space:]]*Z' /proc/$pid/status 2>/dev/null; then exit 0; fi\n" +
+      "command -v " + ssh::shellQuote(s.agentCommand) +
+      " >/dev/null || { echo 'strato-agent is not installed: " + s.agentCommand +
+      " not found' >&2; exit 3; }\nsetsid " + ssh::shellQuote(s.agentCommand) + " --set " +
+      ssh::shellQuote("http.host=" + managementIp) + " --set " +
       ssh::shellQuote("http.port=" + std::to_string(s.agentPort)) + " --set " +
       ssh::shellQuote("database.url=sqlite:" + s.agentDir + "/agent.db") + " --set " +
       ssh::shellQuote("plugin.kvm-agent.libvirtUri=" + s.agentLibvirtUri) + more +
@@ -71,6 +88,7 @@ Status KvmAgents::prepare(const HostSpec& host) {
     if (auto st = store_.rememberHostKey(host.uuid, hostKey); !st) return st;
   }
   if (answers(host.managementIp)) return {};
+  logger_->info("kvm.agent.starting host=" + host.uuid + " ip=" + host.managementIp);
   return startAgent(target, host.managementIp);
 }
 

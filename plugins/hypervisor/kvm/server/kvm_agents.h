@@ -15,7 +15,8 @@ namespace strato::kvm {
 
 class KvmAgents {
  public:
-  KvmAgents(KvmSettings settings, KvmHostStore& store) : settings_(std::move(settings)), store_(store) {}
+  KvmAgents(KvmSettings settings, KvmHostStore& store, Database& db, Logger& logger)
+      : settings_(std::move(settings)), store_(store), db_(db), logger_(&logger) {}
 
   const KvmSettings& settings() const { return settings_; }
   agent::Address address(const std::string& managementIp) const {
@@ -24,6 +25,10 @@ class KvmAgents {
   // A command to the host's agent, with the call timeout unless one is given.
   Reply call(const std::string& managementIp, std::string_view type, Json body,
              const std::string& resourceUuid = {}) const;
+
+  // {"hostUuid", "managementNodes": [the live ones]}: Facts and Ping carry it, so the agent
+  // knows whom to tell when its guests change.
+  Json managedBy(const std::string& hostUuid) const;
 
   ssh::Target sshTarget(const std::string& managementIp, const KvmCredentials& c) const;
   // The first connect and every reconnect: SSH in with the host's credentials (refusing another
@@ -40,6 +45,8 @@ class KvmAgents {
 
   KvmSettings settings_;
   KvmHostStore& store_;
+  Database& db_;
+  Logger* logger_;
 };
 
 }  // namespace strato::kvm

@@ -6,7 +6,7 @@ namespace strato::kvm {
 
 Result<HostFacts> KvmHostDriver::connect(const HostSpec& host) {
   if (auto st = agents_->prepare(host); !st) return st.error();
-  auto facts = agents_->call(host.managementIp, kFacts, Json::object());
+  auto facts = agents_->call(host.managementIp, kFacts, agents_->managedBy(host.uuid));
   if (!facts) return facts.error();
   const Json& f = *facts;
   HostFacts out;
@@ -26,7 +26,7 @@ Result<HostFacts> KvmHostDriver::connect(const HostSpec& host) {
 }
 
 Status KvmHostDriver::ping(const HostSpec& host) {
-  auto pong = agents_->call(host.managementIp, kPing, Json::object());
+  auto pong = agents_->call(host.managementIp, kPing, agents_->managedBy(host.uuid));
   return pong ? Status{} : Status{pong.error()};
 }
 
@@ -62,7 +62,7 @@ Reply KvmVmDriver::ask(const VmSpec& vm, std::string_view type, Json extra) cons
   Json spec = toJson(vm);
   spec["extra"]["nicBridges"] = *bridges;
   extra["vm"] = std::move(spec);
-  // Queued per guest on the agent, as on the management node.
+  // Queued per guest on the agent, as on the management node; a task of the manager's.
   return agents_->call(vm.hostManagementIp, type, std::move(extra), vm.uuid);
 }
 
@@ -111,6 +111,12 @@ Result<ConsoleAddress> KvmVmDriver::consoleAddress(const VmSpec& vm) {
   if (!reply) return reply.error();
   return ConsoleAddress{reply->value("hostIp", vm.hostManagementIp), reply->value("port", 0),
                         reply->value("protocol", std::string("vnc"))};
+}
+
+Result<std::string> KvmVmDriver::powerState(const VmSpec& vm) {
+  auto reply = ask(vm, kVmState);
+  if (!reply) return reply.error();
+  return reply->value("state", std::string("Stopped"));
 }
 
 }  // namespace strato::kvm

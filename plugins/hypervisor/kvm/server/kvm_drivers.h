@@ -47,6 +47,7 @@ class KvmVmDriver : public VmDriver {
   Status changePassword(const VmSpec& vm, const std::string& user,
                         const std::string& password) override;
   Result<ConsoleAddress> consoleAddress(const VmSpec& vm) override;
+  Result<std::string> powerState(const VmSpec& vm) override;
 
  private:
   // The command with {"vm": spec} plus `extra`, to the agent of the VM's host.
