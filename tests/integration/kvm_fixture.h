@@ -19,10 +19,11 @@ class KvmTest : public VmTest {
  protected:
   static constexpr const char* kHostA = "127.0.0.2";
   static constexpr const char* kHostB = "127.0.0.3";
+  static constexpr const char* kHostC = "127.0.0.4";  // where tests put broken agents
 
   void SetUp() override {
     try {
-      sshd_ = SshServer::start({"127.0.0.1", kHostA, kHostB});
+      sshd_ = SshServer::start({"127.0.0.1", kHostA, kHostB, kHostC});
     } catch (const std::exception& e) {
       GTEST_SKIP() << e.what();
     }
@@ -33,6 +34,8 @@ class KvmTest : public VmTest {
                  std::string("plugin.kvm.agentCommand=") + STRATO_AGENT_BIN, "--set",
                  "plugin.kvm.agentDir=" + agentDir_.string(), "--set",
                  "plugin.kvm.agentLibvirtUri=test:///default", "--set",
+                 "plugin.kvm.pingTimeoutSeconds=2", "--set", "plugin.kvm.agentStartSeconds=5",
+                 "--set",
                  "plugin.kvm.agentSettings=plugin.kvm-agent.dryRunNetwork=true,"
                  "plugin.kvm-agent.vmStatePollMs=200"});
   }

@@ -1,6 +1,7 @@
 // AddKVMHost, UpdateKVMHost and KvmRunShell over HTTP against a real sshd and real strato-agents
 // (libvirt's test driver), and what the management node does when an agent goes away.
 #include "integration/kvm_fixture.h"
+#include "support/broken_peer.h"
 
 namespace strato::test {
 namespace {
@@ -77,6 +78,35 @@ TEST_F(KvmHostTest, AHostWhoseAgentDiesGoesDisconnectedAndComesBackWithIt) {
   std::string uuid = created(addKvmHostReply("a", kHostA))["uuid"];
   agent->stop();
   EXPECT_TRUE(eventually([&] { return host(uuid)["status"] == "Disconnected"; }));
+  agent = startAgent(kHostA);
+  EXPECT_TRUE(eventually([&] { return host(uuid)["status"] == "Connected"; }));
+}
+
+TEST_F(KvmHostTest, SomethingElseAnsweringAtTheAgentsPortIsRefusedByName) {
+  BrokenPeer garbage(kHostC, agentPort_, BrokenPeer::Mode::kGarbage);
+  auto reply = addKvmHostReply("c", kHostC);
+  EXPECT_EQ(reply.status, 503) << reply.body;
+  EXPECT_NE(reply.body.find("answered garbage"), std::string::npos) << reply.body;
+  EXPECT_TRUE(query("/zstack/v1/hosts").empty());
+  EXPECT_EQ(rowsIn("kvm_host"), 0);
+  // Nothing was started beside it.
+  EXPECT_FALSE(std::filesystem::exists(agentDir_ / "agent.pid"));
+}
+
+TEST_F(KvmHostTest, AnAgentThatStopsAnsweringLeavesTheHostDisconnectedUntilItIsBack) {
+  setGlobalConfig("host", "ping.interval", "1");
+  auto agent = startAgent(kHostA);
+  std::string uuid = created(addKvmHostReply("a", kHostA))["uuid"];
+  agent->stop();
+  {
+    // Hung: the connection is taken, and no answer ever comes.
+    BrokenPeer hung(kHostA, agentPort_, BrokenPeer::Mode::kSilent);
+    EXPECT_TRUE(eventually([&] { return host(uuid)["status"] == "Disconnected"; }));
+    auto reconnect = client().call("PUT", "/zstack/v1/hosts/" + uuid + "/actions",
+                                   {{"reconnectHost", Json::object()}});
+    EXPECT_EQ(reconnect.status, 503) << reconnect.body;
+    EXPECT_EQ(host(uuid)["status"], "Disconnected");
+  }
   agent = startAgent(kHostA);
   EXPECT_TRUE(eventually([&] { return host(uuid)["status"] == "Connected"; }));
 }

@@ -35,10 +35,9 @@ ssh::Target KvmAgents::sshTarget(const std::string& managementIp, const KvmCrede
   return t;
 }
 
-bool KvmAgents::answers(const std::string& managementIp) const {
-  auto pong = agent::call(address(managementIp), Message{std::string(kPing), "", Json::object()},
-                          std::chrono::seconds(5));
-  return pong.ok();
+Reply KvmAgents::ping(const std::string& managementIp, Json body) const {
+  return agent::call(address(managementIp), Message{std::string(kPing), "", std::move(body)},
+                     settings_.pingTimeout);
 }
 
 Status KvmAgents::startAgent(const ssh::Target& target, const std::string& managementIp) {
@@ -66,7 +65,7 @@ Status KvmAgents::startAgent(const ssh::Target& target, const std::string& manag
   if (!started) return started.error();
   auto deadline = std::chrono::steady_clock::now() + s.agentStart;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (answers(managementIp)) return {};
+    if (ping(managementIp)) return {};
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   auto log = ssh::runChecked(target, "tail -n 20 " + dir + "/agent.log");
@@ -87,7 +86,9 @@ Status KvmAgents::prepare(const HostSpec& host) {
   if (creds->hostKey.empty()) {
     if (auto st = store_.rememberHostKey(host.uuid, hostKey); !st) return st;
   }
-  if (answers(host.managementIp)) return {};
+  auto pong = ping(host.managementIp);
+  if (pong) return {};
+  if (pong.error().code != ErrorCode::kUnavailable) return pong.error();
   logger_->info("kvm.agent.starting host=" + host.uuid + " ip=" + host.managementIp);
   return startAgent(target, host.managementIp);
 }

@@ -22,9 +22,11 @@ class KvmAgents {
   agent::Address address(const std::string& managementIp) const {
     return {managementIp, settings_.agentPort};
   }
-  // A command to the host's agent, with the call timeout unless one is given.
+  // A command to the host's agent, with the call timeout.
   Reply call(const std::string& managementIp, std::string_view type, Json body,
              const std::string& resourceUuid = {}) const;
+  // kPing with the ping timeout; `body` says who manages the host (managedBy), or is empty.
+  Reply ping(const std::string& managementIp, Json body = Json::object()) const;
 
   // {"hostUuid", "managementNodes": [the live ones]}: Facts and Ping carry it, so the agent
   // knows whom to tell when its guests change.
@@ -33,7 +35,9 @@ class KvmAgents {
   ssh::Target sshTarget(const std::string& managementIp, const KvmCredentials& c) const;
   // The first connect and every reconnect: SSH in with the host's credentials (refusing another
   // host key than the first one seen), check the host can run guests, start strato-agent there
-  // unless it answers already, and wait until it does. kInvalidArgument for refused credentials.
+  // when nothing listens on its port, and wait until it answers. kInvalidArgument for refused
+  // credentials; something else answering there (garbage, or too slowly) is an error of its
+  // own, since starting an agent beside it could not help.
   Status prepare(const HostSpec& host);
   // A script through the host's shell: {"returnCode", "stdout", "stderr"}.
   Result<Json> runShell(const std::string& managementIp, const KvmCredentials& c,
@@ -41,7 +45,6 @@ class KvmAgents {
 
  private:
   Status startAgent(const ssh::Target& target, const std::string& managementIp);
-  bool answers(const std::string& managementIp) const;
 
   KvmSettings settings_;
   KvmHostStore& store_;

@@ -26,7 +26,7 @@ Result<HostFacts> KvmHostDriver::connect(const HostSpec& host) {
 }
 
 Status KvmHostDriver::ping(const HostSpec& host) {
-  auto pong = agents_->call(host.managementIp, kPing, agents_->managedBy(host.uuid));
+  auto pong = agents_->ping(host.managementIp, agents_->managedBy(host.uuid));
   return pong ? Status{} : Status{pong.error()};
 }
 

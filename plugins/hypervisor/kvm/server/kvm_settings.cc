@@ -23,6 +23,7 @@ Result<KvmSettings> loadSettings(const Config& config) {
   s.agentSettings = config.getList("plugin.kvm.agentSettings");
   for (auto [key, out] : {std::pair{"plugin.kvm.agentStartSeconds", &s.agentStart},
                           std::pair{"plugin.kvm.callTimeoutSeconds", &s.callTimeout},
+                          std::pair{"plugin.kvm.pingTimeoutSeconds", &s.pingTimeout},
                           std::pair{"plugin.kvm.sshTimeoutSeconds", &s.sshTimeout}}) {
     if (auto st = seconds(key, *out); !st) return st.error();
   }

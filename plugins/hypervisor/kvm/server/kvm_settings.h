@@ -8,6 +8,7 @@
 //                                (plugin.kvm-agent.dryRunNetwork=true, say)
 //   plugin.kvm.agentStartSeconds how long a started agent has to answer (20)
 //   plugin.kvm.callTimeoutSeconds  how long a guest or file command may take (600)
+//   plugin.kvm.pingTimeoutSeconds  how long a ping may take before the host is Disconnected (15)
 //   plugin.kvm.sshTimeoutSeconds   SSH connects and commands (15)
 #pragma once
 
@@ -27,6 +28,7 @@ struct KvmSettings {
   std::vector<std::string> agentSettings;
   std::chrono::seconds agentStart{20};
   std::chrono::seconds callTimeout{600};
+  std::chrono::seconds pingTimeout{15};
   std::chrono::seconds sshTimeout{15};
 };
 
