@@ -90,8 +90,8 @@ Reply changeClusterState(Database& db, const Json& params) {
 }
 
 // ZStack upgrades the OS packages of a KVM cluster's hosts through its KVM agent over SSH.
-// Nothing else has an OS to update, and the KVM agent is not there yet: say so rather than
-// pretend with an empty long job.
+// Nothing else has an OS to update, and strato-agent does not upgrade packages: say so rather
+// than pretend with an empty long job.
 Reply updateClusterOs(Database& db, const Json& params) {
   auto cluster = loadCluster(db, params["uuid"]);
   if (!cluster) return cluster;
@@ -101,7 +101,7 @@ Reply updateClusterOs(Database& db, const Json& params) {
                      "UpdateClusterOS updates the OS of KVM hosts only; this cluster is " + type);
   }
   return makeError(ErrorCode::kNotSupported,
-                   "UpdateClusterOS needs the KVM host agent, which this build does not have yet");
+                   "UpdateClusterOS is not built: strato-agent does not upgrade host packages");
 }
 
 Reply deleteClusterRow(Database& db, const std::string& uuid) {

@@ -93,8 +93,7 @@ class BackupStorageDriver {
                                     const std::string& srcPath, const std::string& imageUuid,
                                     const std::string& format) = 0;
   // A file of a primary storage comes in as the file of image `imageUuid`. Only the simulator
-  // reaches another storage by itself; the others need the host agent that holds the bytes
-  // (issue 8). Long. Blocking.
+  // reaches another storage by itself; uploads from hosts are not built yet. Long. Blocking.
   struct PrimaryFile {
     std::string primaryStorageUuid, primaryStorageType, installPath;
     std::int64_t size = 0, actualSize = 0;
@@ -105,7 +104,7 @@ class BackupStorageDriver {
     return makeError(ErrorCode::kNotSupported,
                      type() + " backup storage cannot take files of " + file.primaryStorageType +
                          " primary storage yet",
-                     "the bytes are on a host; uploading them needs the KVM host agent (issue 8); "
+                     "the bytes are on a host; uploading them from hosts is not built yet; "
                      "storage " + spec.name);
   }
   // Writes image file `installPath` to `path` on the machine `to` reaches by SSH. Long. Blocking.

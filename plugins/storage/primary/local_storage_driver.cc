@@ -4,6 +4,8 @@
 #include <charconv>
 #include <optional>
 
+#include "agent_client/agent_client.h"
+#include "agent_client/kvm_protocol.h"
 #include "ps_store.h"
 
 namespace strato::primary {
@@ -41,11 +43,20 @@ Status LocalStorageDriver::validate(const PrimaryStorageSpec& spec) const {
   return validateAbsolutePath(spec.url, "a LocalStorage");
 }
 
-Result<StorageCapacity> LocalStorageDriver::hostDisk(const StorageHost& host) {
+Result<StorageCapacity> LocalStorageDriver::hostDisk(const PrimaryStorageSpec& spec,
+                                                     const StorageHost& host) {
+  if (host.agentPort > 0) {
+    // The file system under the url on the host, as its agent measures it.
+    auto used = agent::call({host.managementIp, host.agentPort},
+                            Message{std::string(kvm::kDiskUsage), "", Json{{"path", spec.url}}},
+                            std::chrono::minutes(1));
+    if (!used) return failedWhile(used.error(), "reading the disk of host " + host.managementIp);
+    return StorageCapacity{used->value("total", std::int64_t{0}),
+                           used->value("available", std::int64_t{0}), true};
+  }
   if (host.hypervisorType != "Simulator") {
     return makeError(ErrorCode::kNotSupported,
-                     "local storage on " + host.hypervisorType + " hosts needs the " +
-                         host.hypervisorType + " host agent, which this build does not have yet",
+                     "local storage on " + host.hypervisorType + " hosts is not built",
                      "host " + host.managementIp);
   }
   auto tags = db_.query("SELECT tag FROM system_tag WHERE resourceUuid = ? AND tag LIKE ?",
@@ -67,9 +78,10 @@ Result<StorageCapacity> LocalStorageDriver::hostDisk(const StorageHost& host) {
   return disk;
 }
 
-Status LocalStorageDriver::recordHost(const std::string& storageUuid, const StorageHost& host,
+Status LocalStorageDriver::recordHost(const PrimaryStorageSpec& spec, const StorageHost& host,
                                       bool refresh) {
-  auto disk = hostDisk(host);
+  const std::string& storageUuid = spec.uuid;
+  auto disk = hostDisk(spec, host);
   if (!disk) return disk.error();
   return db_.transaction([&](Database& tx) -> Status {
     auto rows = tx.query(
@@ -116,7 +128,7 @@ Result<StorageCapacity> LocalStorageDriver::total(const std::string& storageUuid
 Result<StorageCapacity> LocalStorageDriver::connect(const PrimaryStorageSpec& spec,
                                                     const std::vector<StorageHost>& hosts) {
   for (const auto& host : hosts) {
-    if (auto s = recordHost(spec.uuid, host, false); !s) return s.error();
+    if (auto s = recordHost(spec, host, false); !s) return s.error();
   }
   return total(spec.uuid);
 }
@@ -142,7 +154,7 @@ Result<StorageCapacity> LocalStorageDriver::detach(const PrimaryStorageSpec& spe
 Result<StorageCapacity> LocalStorageDriver::syncCapacity(const PrimaryStorageSpec& spec,
                                                          const std::vector<StorageHost>& hosts) {
   for (const auto& host : hosts) {
-    if (auto s = recordHost(spec.uuid, host, true); !s) return s.error();
+    if (auto s = recordHost(spec, host, true); !s) return s.error();
   }
   return total(spec.uuid);
 }

@@ -1,7 +1,7 @@
 // LocalStorage: each host's own disk under `url`. The storage's capacity is the sum of the disks
 // of the hosts that use it, one local_storage_host_ref row per host (what
-// GetLocalStorageHostDiskCapacity shows). A host's disk size comes from its hypervisor: the KVM
-// agent will report `df` of the url; a Simulator host has a simulated disk of
+// GetLocalStorageHostDiskCapacity shows). A host's disk size comes from its hypervisor: a KVM
+// host's agent measures the file system under the url; a Simulator host has a simulated disk of
 // plugin.primary-storage.simulatorHostDiskBytes (default 1 TiB), or the size its system tag
 // "localStorage::simulatorDisk::<totalBytes>[::<availableBytes>]" names.
 #pragma once
@@ -40,10 +40,10 @@ class LocalStorageDriver : public PrimaryStorageDriver {
   Result<StorageCapacity> total(const std::string& storageUuid);
 
  private:
-  // What the host's hypervisor says about its disk.
-  Result<StorageCapacity> hostDisk(const StorageHost& host);
+  // What the host says about its disk under the url: its agent's measure, or the simulated one.
+  Result<StorageCapacity> hostDisk(const PrimaryStorageSpec& spec, const StorageHost& host);
   // Inserts the host's ref, or refreshes its figures when `refresh` (what volumes hold stays).
-  Status recordHost(const std::string& storageUuid, const StorageHost& host, bool refresh);
+  Status recordHost(const PrimaryStorageSpec& spec, const StorageHost& host, bool refresh);
 
   Database& db_;
   std::int64_t simulatorDiskBytes_;

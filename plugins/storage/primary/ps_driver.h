@@ -94,8 +94,8 @@ class PrimaryStorageDriver {
 
   // Volumes. The base has reserved the capacity before createVolume (and the growth before
   // resizeVolume) and gives it back when they fail. `hosts` are the Connected hosts of the
-  // attached clusters. Types whose data path needs a host agent that does not exist yet answer
-  // kNotSupported (the defaults below), so no volume is ever recorded that has no file.
+  // attached clusters. Types whose data path is not built answer kNotSupported (the defaults
+  // below), so no volume is ever recorded that has no file.
   virtual Result<VolumeFile> createVolume(const PrimaryStorageSpec& spec,
                                           const std::vector<StorageHost>& hosts,
                                           const std::string& volumeUuid, std::int64_t size,
@@ -151,9 +151,8 @@ class PrimaryStorageDriver {
   static Error notSupported(const PrimaryStorageSpec& spec, const std::string& what) {
     return makeError(ErrorCode::kNotSupported,
                      spec.type + " primary storage cannot " + what + " yet",
-                     "the volume data path of " + spec.type +
-                         " runs in the KVM host agent, which does not exist yet (issue 8); "
-                         "only Simulator primary storage holds volumes for now");
+                     "only Simulator storage, and SharedMountPoint storage on KVM hosts, hold "
+                     "volume files for now");
   }
 };
 
