@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "bench_args.h"
+#include "bench_figures.h"
 #include "bench_server.h"
 
 namespace {
@@ -167,10 +168,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto figure = [&](const std::string& name, double Run::*field) {
-    std::vector<double> v;
-    for (const auto& r : runs) v.push_back(r.*field);
-    std::sort(v.begin(), v.end());
-    return Json{{"scenario", name}, {"min", v.front()}, {"median", v[v.size() / 2]}, {"max", v.back()}};
+    return strato::bench::spread(runs, name, field);
   };
   if (!args->jsonFile.empty()) {
     std::vector<double> rss;

@@ -100,12 +100,7 @@ class KvmTest : public VmTest {
                       {"type", "SharedMountPoint"},
                       {"zoneUuid", zone_}})["uuid"];
     attach(ps_, cluster_);
-    auto bs = client().call("POST", "/zstack/v1/backup-storage/simulators",
-                            {{"params", {{"name", "bs"}, {"url", "/bs"}}}});
-    ASSERT_EQ(bs.status, 200) << bs.body;
-    std::string bsUuid = parse(bs)["inventory"]["uuid"];
-    ASSERT_EQ(client().call("POST", "/zstack/v1/zones/" + zone_ + "/backup-storage/" + bsUuid,
-                            Json::object()).status, 200);
+    std::string bsUuid = simulatorBackupStorage();
     image_ = created(post("images", {{"name", "installer"},
                                      {"url", "http://images.example/installer.iso"},
                                      {"format", "iso"},

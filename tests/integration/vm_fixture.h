@@ -34,12 +34,7 @@ class VmTest : public NetworkTest {
     }
     ps_ = addSimulator(zone_, 1000 * kGiB, 1000 * kGiB)["uuid"];
     attach(ps_, cluster_);
-    auto bs = client().call("POST", "/zstack/v1/backup-storage/simulators",
-                            {{"params", {{"name", "bs"}, {"url", "/bs"}}}});
-    ASSERT_EQ(bs.status, 200) << bs.body;
-    std::string bsUuid = parse(bs)["inventory"]["uuid"];
-    ASSERT_EQ(client().call("POST", "/zstack/v1/zones/" + zone_ + "/backup-storage/" + bsUuid,
-                            Json::object()).status, 200);
+    std::string bsUuid = simulatorBackupStorage();
     auto image = client().call("POST", "/zstack/v1/images",
                                {{"params", {{"name", "linux"},
                                             {"url", "http://images.example/linux.qcow2"},
@@ -54,6 +49,15 @@ class VmTest : public NetworkTest {
     l3_ = l3(l2)["uuid"];
     range(l3_, "192.168.1.2", "192.168.1.254", "192.168.1.1");
     offering_ = instanceOffering(1, kGiB);
+  }
+
+  // A simulator backup storage attached to zone_.
+  std::string simulatorBackupStorage() {
+    std::string bs = created(post("backup-storage/simulators", {{"name", "bs"}, {"url", "/bs"}}))["uuid"];
+    auto attached = client().call("POST", "/zstack/v1/zones/" + zone_ + "/backup-storage/" + bs,
+                                  Json::object());
+    EXPECT_EQ(attached.status, 200) << attached.body;
+    return bs;
   }
 
   std::string instanceOffering(std::int64_t cpus, std::int64_t memory) {
