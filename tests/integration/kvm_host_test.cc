@@ -134,13 +134,18 @@ TEST_F(KvmHostTest, UpdateKvmHostChangesTheCredentialsReconnectsUse) {
     return client().call("PUT", "/zstack/v1/hosts/kvm/" + uuid + "/actions",
                          {{"updateKVMHost", params}});
   };
-  auto renamed = update({{"name", "renamed"}, {"password", "wrong"}});
-  ASSERT_EQ(renamed.status, 200) << renamed.body;
-  EXPECT_EQ(parse(renamed)["inventory"]["name"], "renamed");
   auto reconnect = [&] {
     return client().call("PUT", "/zstack/v1/hosts/" + uuid + "/actions",
                          {{"reconnectHost", Json::object()}});
   };
+  // Refused by the host plugin (another host has that address): the password stays as it was.
+  created(post("hosts/simulators", {{"name", "sim"}, {"managementIp", "10.9.9.9"},
+                                    {"clusterUuid", createCluster(zone_, "sim")["uuid"]}}));
+  EXPECT_EQ(update({{"password", "wrong"}, {"managementIp", "10.9.9.9"}}).status, 503);
+  EXPECT_EQ(reconnect().status, 200);
+  auto renamed = update({{"name", "renamed"}, {"password", "wrong"}});
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(parse(renamed)["inventory"]["name"], "renamed");
   EXPECT_EQ(reconnect().status, 503);
   EXPECT_EQ(host(uuid)["status"], "Disconnected");
   ASSERT_EQ(update({{"password", sshd_->password()}}).status, 200);

@@ -50,7 +50,8 @@ void addKvmHost(MessageBus& bus, KvmHostStore& store, int agentPort, const Messa
   if (uuid.empty()) uuid = newUuid();
   if (!isUuid(uuid)) return (*reply)(invalidArgument("resourceUuid must be 32 hex digits", uuid));
   if (auto st = store.insert(uuid, creds); !st) {
-    return (*reply)(makeError(ErrorCode::kAlreadyExists, "resourceUuid is taken", uuid));
+    return (*reply)(makeError(ErrorCode::kAlreadyExists, "resourceUuid is taken",
+                              uuid + ": " + st.error().message));
   }
   Json spec{{"uuid", uuid},
             {"name", p.value("name", "")},
@@ -83,18 +84,24 @@ void updateKvmHost(MessageBus& bus, KvmHostStore& store, const Message& m,
   if ((username && username->empty()) || (password && password->empty())) {
     return (*reply)(invalidArgument("username and password may not be empty"));
   }
-  auto known = store.get(uuid);
-  if (!known) {
+  if (auto known = store.get(uuid); !known) {
     return (*reply)(invalidArgument("uuid names no KVM host", uuid));
   }
-  if (auto st = store.update(uuid, username, password, *port); !st) return (*reply)(st.error());
   Json params{{"uuid", uuid}};
   for (const char* key : {"name", "description", "managementIp"}) {
     if (p.contains(key)) params[key] = p[key];
   }
-  forward(bus, "host.UpdateHost",
-          Json{{"api", "UpdateHost"}, {"params", params}, {"session", m.body.value("session", Json())}},
-          reply);
+  // The host plugin checks its fields first; only then do the credentials change, so a refused
+  // update changes nothing. Not queued on the host: this call already is.
+  Json body{{"api", "UpdateHost"}, {"params", params}, {"session", m.body.value("session", Json())}};
+  bus.request({"host.UpdateHost", "", body},
+              [&bus, &store, uuid, username, password, port = *port, reply](Reply updated) {
+                if (!updated) return (*reply)(std::move(updated));
+                bus.postBlocking([&store, uuid, username, password, port, reply, updated] {
+                  auto st = store.update(uuid, username, password, port);
+                  (*reply)(st ? updated : Reply(st.error()));
+                });
+              });
 }
 
 Reply runShell(Database& db, const KvmAgents& agents, KvmHostStore& store, const Json& p) {
