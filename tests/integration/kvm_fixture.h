@@ -60,7 +60,10 @@ class KvmTest : public VmTest {
     args.insert(args.end(), extra.begin(), extra.end());
     auto dir = agentsDir_.path() / ip;
     std::filesystem::create_directories(dir);
-    auto agent = launchNode(STRATO_AGENT_BIN, dir, args);
+    // Agents of real hosts all run as root; here host B's runs as the SSH user. Files host A's
+    // agent makes are left writable to it, as they would be to a fellow root agent.
+    auto agent = launchNode(STRATO_AGENT_BIN, dir, args,
+                            {"/bin/sh", "-c", "umask 000 && exec \"$@\"", "sh"});
     std::string why;
     EXPECT_EQ(waitUntilServing(*agent, dir, &why, ip), agentPort_) << why;
     return agent;

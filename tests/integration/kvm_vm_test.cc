@@ -137,6 +137,24 @@ TEST_F(KvmVmTest, AFailedStartIsRolledBackOnTheAgent) {
     EXPECT_EQ(rowsIn(table), 0) << table;
 }
 
+TEST_F(KvmVmTest, AnAgentThatDiesMidStartLeavesNothingBehind) {
+  // Host A's agent dies the moment it is asked to start a guest: no reply, no cleanup.
+  buildKvmCloud({"--set", "plugin.kvm-agent.dieOnCommands=remote.kvm.StartVm"});
+  std::int64_t psBefore = psAvailable();
+  Json params = kvmVmParams("doomed");
+  params["hostUuid"] = hostA_;
+  auto failed = createVmReply(params);
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  EXPECT_NE(failed.body.find("cannot reach the agent"), std::string::npos) << failed.body;
+  EXPECT_FALSE(agentA_->running());
+  // The root volume's file went through host B's agent, which sees the same storage.
+  EXPECT_TRUE(filesUnder(storageDir_).empty());
+  EXPECT_EQ(psAvailable(), psBefore);
+  EXPECT_EQ(usedCpu(), 0);
+  for (const char* table : {"vm_instance", "vm_nic", "volume", "used_ip"})
+    EXPECT_EQ(rowsIn(table), 0) << table;
+}
+
 TEST_F(KvmVmTest, AnAgentThatIsGoneFailsTheCallAndTheVmFollowsWhatItFindsOnReturn) {
   buildKvmCloud();
   setGlobalConfig("host", "ping.interval", "1");

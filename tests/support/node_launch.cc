@@ -23,9 +23,15 @@ std::vector<std::string> nodeArgs(const std::filesystem::path& dir,
 }
 
 std::unique_ptr<Process> launchNode(const std::string& binary, const std::filesystem::path& dir,
-                                    const std::vector<std::string>& args) {
+                                    const std::vector<std::string>& args,
+                                    const std::vector<std::string>& wrapper) {
   std::filesystem::remove(portFile(dir));
-  return Process::start(binary, nodeArgs(dir, args), {}, dir / "node.log");
+  if (wrapper.empty()) return Process::start(binary, nodeArgs(dir, args), {}, dir / "node.log");
+  std::vector<std::string> all(wrapper.begin() + 1, wrapper.end());
+  all.push_back(binary);
+  auto rest = nodeArgs(dir, args);
+  all.insert(all.end(), rest.begin(), rest.end());
+  return Process::start(wrapper.front(), all, {}, dir / "node.log");
 }
 
 int waitUntilServing(Process& node, const std::filesystem::path& dir, std::string* why,

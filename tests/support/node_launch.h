@@ -16,8 +16,11 @@ namespace strato::test {
 std::vector<std::string> nodeArgs(const std::filesystem::path& dir,
                                   const std::vector<std::string>& args);
 
+// `wrapper`, when given, runs the node: its words, then the binary and its arguments (it must
+// exec them, so the pid stays the node's).
 std::unique_ptr<Process> launchNode(const std::string& binary, const std::filesystem::path& dir,
-                                    const std::vector<std::string>& args);
+                                    const std::vector<std::string>& args,
+                                    const std::vector<std::string>& wrapper = {});
 
 // The node's port once it answers /health at `host`; 0 (and `why` filled) if it exited or took
 // too long.

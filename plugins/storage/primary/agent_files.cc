@@ -25,14 +25,23 @@ std::optional<StorageHost> AgentFiles::agentHost(const std::vector<StorageHost>&
 }
 
 Reply AgentFiles::ask(const std::vector<StorageHost>& hosts, std::string_view type, Json body) {
-  auto host = agentHost(hosts);
-  if (!host) {
+  if (!agentHost(hosts)) {
     return makeError(ErrorCode::kNotSupported,
                      "this storage holds volume files only for hosts with a strato-agent (KVM)",
                      "no Connected KVM host uses it");
   }
-  return agent::call({host->managementIp, host->agentPort},
-                     Message{std::string(type), "", std::move(body)}, timeout_);
+  // Every host sees the same files: one whose agent cannot be reached (it died a moment ago and
+  // the host is not Disconnected yet) hands the work to the next.
+  Reply reply = makeError(ErrorCode::kUnavailable, "no agent answered");
+  for (const auto& h : hosts) {
+    if (h.agentPort <= 0) continue;
+    reply = agent::call({h.managementIp, h.agentPort}, Message{std::string(type), "", body},
+                        timeout_);
+    bool unreachable = !reply && (reply.error().code == ErrorCode::kUnavailable ||
+                                  reply.error().code == ErrorCode::kTimeout);
+    if (!unreachable) return reply;
+  }
+  return reply;
 }
 
 Result<StorageCapacity> AgentFiles::usage(const std::string& dir,

@@ -11,6 +11,9 @@
 //   plugin.kvm-agent.vmStatePollMs    how often libvirt is asked whether guests changed (2000)
 //   plugin.kvm-agent.failCommands     commands (e.g. remote.kvm.StartVm) that fail on purpose, for
 //                                     tests of what the management node does with a failure
+//   plugin.kvm-agent.dieOnCommands    commands on which the agent dies at once, mid-command, for
+//                                     tests of what the management node does then
+#include <cstdlib>
 #include <set>
 
 #include <strato/sdk.h>
@@ -88,9 +91,12 @@ strato::Status init(strato::Registrar& r) {
   auto& bus = r.bus();
   auto failing = config.getList("plugin.kvm-agent.failCommands");
   std::set<std::string> injected(failing.begin(), failing.end());
+  auto dying = config.getList("plugin.kvm-agent.dieOnCommands");
+  std::set<std::string> fatal(dying.begin(), dying.end());
   // Every command blocks (libvirt, qemu-img); one carrying a taskUuid runs once per uuid.
-  auto asTask = [&bus, tasks, injected](Work work) {
-    return strato::blockingHandler(bus, [tasks, work, injected](const Message& m) -> Reply {
+  auto asTask = [&bus, tasks, injected, fatal](Work work) {
+    return strato::blockingHandler(bus, [tasks, work, injected, fatal](const Message& m) -> Reply {
+      if (fatal.count(m.type)) std::_Exit(70);  // as a crash would: no reply, no cleanup
       if (injected.count(m.type)) {
         return strato::makeError(strato::ErrorCode::kUnavailable, "injected failure of " + m.type,
                                  "plugin.kvm-agent.failCommands names it");
