@@ -58,6 +58,9 @@ inline constexpr std::string_view kDiskUsage = "remote.kvm.DiskUsage";
 // {"path", "size", "format", "copyFrom"?} -> {"size", "actualSize"}: a new volume file; with
 // copyFrom, a full copy of that file (a snapshot or another volume), grown to size.
 inline constexpr std::string_view kCreateVolume = "remote.kvm.CreateVolume";
+// {"path", "copyFrom"} -> {"size", "actualSize"}: the file's content becomes a copy of copyFrom
+// (a snapshot revert). The copy is made beside and renamed over, so the file is always whole.
+inline constexpr std::string_view kReplaceVolume = "remote.kvm.ReplaceVolume";
 // {"path"} -> {}: gone, or was not there.
 inline constexpr std::string_view kDeleteFile = "remote.kvm.DeleteFile";
 // {"path", "size"} -> {"size", "actualSize"}

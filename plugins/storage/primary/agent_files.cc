@@ -109,6 +109,14 @@ Result<VolumeFile> AgentFiles::size(const std::vector<StorageHost>& hosts,
   return fileOf(ask(hosts, kvm::kVolumeInfo, Json{{"path", installPath}}), installPath);
 }
 
+Result<VolumeFile> AgentFiles::revert(const std::vector<StorageHost>& hosts,
+                                      const std::string& volumeInstallPath,
+                                      const std::string& snapshotInstallPath) {
+  return fileOf(ask(hosts, kvm::kReplaceVolume,
+                    Json{{"path", volumeInstallPath}, {"copyFrom", snapshotInstallPath}}),
+                volumeInstallPath);
+}
+
 Result<VolumeFile> AgentFiles::snapshot(const std::vector<StorageHost>& hosts,
                                         const std::string& volumeInstallPath,
                                         const std::string& snapshotUuid, std::int64_t size) {

@@ -30,6 +30,10 @@ class AgentFiles {
   Result<VolumeFile> resize(const std::vector<StorageHost>& hosts, const std::string& installPath,
                             std::int64_t size);
   Result<VolumeFile> size(const std::vector<StorageHost>& hosts, const std::string& installPath);
+  // The volume's content becomes the snapshot's again (a copy renamed over the volume's file).
+  Result<VolumeFile> revert(const std::vector<StorageHost>& hosts,
+                            const std::string& volumeInstallPath,
+                            const std::string& snapshotInstallPath);
   // A full copy beside the volume: <volume dir>/snapshots/<snapshotUuid>.qcow2.
   Result<VolumeFile> snapshot(const std::vector<StorageHost>& hosts,
                               const std::string& volumeInstallPath, const std::string& snapshotUuid,

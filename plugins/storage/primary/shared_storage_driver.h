@@ -68,6 +68,11 @@ class SharedStorageDriver : public PrimaryStorageDriver {
                                     const std::string& snapshotUuid, std::int64_t size) override {
     return files_.snapshot(hosts, volumeInstallPath, snapshotUuid, size);
   }
+  Result<VolumeFile> revertVolume(const PrimaryStorageSpec&, const std::vector<StorageHost>& hosts,
+                                  const std::string& volumeInstallPath,
+                                  const std::string& snapshotInstallPath) override {
+    return files_.revert(hosts, volumeInstallPath, snapshotInstallPath);
+  }
   void forgetHost(const std::string& hostUuid) override;
   void forgetStorage(const std::string& storageUuid) override;
 

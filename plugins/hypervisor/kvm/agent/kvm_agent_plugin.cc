@@ -63,6 +63,9 @@ void registerFileCommands(strato::Registrar& r, std::shared_ptr<strato::kvm::Vol
                                   m.body.value("format", std::string("qcow2")),
                                   text(m, "copyFrom"));
            }));
+  r.handle(std::string(kReplaceVolume), asTask([files](const Message& m) -> Reply {
+             return files->replace(text(m, "path"), text(m, "copyFrom"));
+           }));
   r.handle(std::string(kDeleteFile), asTask([files](const Message& m) -> Reply {
              auto st = files->remove(text(m, "path"));
              return st ? Reply(Json::object()) : Reply(st.error());

@@ -88,6 +88,26 @@ Result<Json> VolumeFiles::create(const std::string& path, std::int64_t size,
   return info(path);
 }
 
+Result<Json> VolumeFiles::replace(const std::string& path, const std::string& copyFrom) {
+  if (auto st = checkPath(copyFrom); !st) return st.error();
+  auto now = info(path);
+  if (!now) return now.error();
+  std::string tmp = path + ".replacing";
+  std::error_code ec;
+  auto copied = runCommand(
+      {"qemu-img", "convert", "-U", "-O", now->value("format", "qcow2"), copyFrom, tmp}, timeout_);
+  if (!copied) {
+    fs::remove(tmp, ec);
+    return copied.error();
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return makeError(ErrorCode::kInternal, "cannot replace " + path, ec.message());
+  }
+  return info(path);
+}
+
 Status VolumeFiles::remove(const std::string& path) {
   if (auto st = checkPath(path); !st) return st;
   std::error_code ec;

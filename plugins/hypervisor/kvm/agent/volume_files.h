@@ -22,6 +22,8 @@ class VolumeFiles {
   // existing file is kept when its size already matches (a retried create).
   Result<Json> create(const std::string& path, std::int64_t size, const std::string& format,
                       const std::string& copyFrom);
+  // The file at `path` becomes a copy of `copyFrom`, in its own format, whole or not at all.
+  Result<Json> replace(const std::string& path, const std::string& copyFrom);
   Status remove(const std::string& path);
   Result<Json> resize(const std::string& path, std::int64_t size);
   // {"size" (virtual), "actualSize" (allocated)}
