@@ -1,6 +1,8 @@
 // The VM lifecycle of chapter 3 on KVM hosts: the management node, two strato-agents on loopback
 // driving libvirt's test driver, and volume files made by qemu-img on a shared mount point.
 // Every step is checked on the agents (the guests libvirt runs) and on disk (the volume files).
+#include <thread>
+
 #include "integration/kvm_fixture.h"
 
 namespace strato::test {
@@ -207,6 +209,34 @@ TEST_F(KvmVmTest, AGuestThatStopsByItselfIsStoppedInTheRecords) {
   EXPECT_EQ(vm(uuid)["lastHostUuid"], hostA_);
   EXPECT_EQ(usedCpu(), 0);
   EXPECT_EQ(usedMemory(), 0);
+}
+
+TEST_F(KvmVmTest, ANeverStopGuestThatStopsByItselfIsStartedAgain) {
+  buildKvmCloud();
+  std::string uuid = created(createVmReply(kvmVmParams("web")))["uuid"];
+  std::string levels = std::string(kVms) + "/" + uuid + "/ha-levels";
+  auto refused = client().call("POST", levels, {{"params", {{"level", "OnHostFailure"}}}});
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  ASSERT_EQ(client().call("POST", levels, {{"params", {{"level", "NeverStop"}}}}).status, 200);
+  EXPECT_EQ(parse(client().send("GET", levels))["level"], "NeverStop");
+
+  std::string host = vm(uuid)["hostUuid"];
+  agentCall(ipOf(host), "remote.kvm.DestroyVm", {{"vm", {{"uuid", uuid}}}});
+  // Seen stopped, then started again: running on a host, its guest there.
+  EXPECT_TRUE(eventually([&] {
+    Json v = vm(uuid);
+    return v["state"] == "Running" && guestsOn(ipOf(v["hostUuid"])).contains(uuid);
+  })) << vm(uuid).dump();
+  EXPECT_EQ(usedCpu(), 1);
+
+  // Without a level, a guest that stops stays stopped.
+  ASSERT_EQ(client().call("DELETE", "/zstack/v1/instances/" + uuid + "/ha-levels").status, 200);
+  EXPECT_EQ(parse(client().send("GET", levels)), Json::object());
+  host = vm(uuid)["hostUuid"];
+  agentCall(ipOf(host), "remote.kvm.DestroyVm", {{"vm", {{"uuid", uuid}}}});
+  EXPECT_TRUE(eventually([&] { return vm(uuid)["state"] == "Stopped"; }));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(vm(uuid)["state"], "Stopped");
 }
 
 TEST_F(KvmVmTest, AGuestStartedOutsideStratoIsRunningWhereItRuns) {

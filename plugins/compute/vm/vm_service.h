@@ -73,6 +73,8 @@ class VmService : public std::enable_shared_from_this<VmService> {
   // vm.CheckGuest {"uuid", "hostUuid"}, in the VM's queue: the hypervisor asked again, the record
   // corrected, the host's capacity following.
   void checkGuest(const Json& params, Replier reply);
+  // HA level NeverStop: a guest that stopped by itself starts again (queued on the VM).
+  void restartNeverStop(const std::string& uuid);
 
   std::shared_ptr<VmDriver> driverFor(const std::string& hypervisorType) const {
     return extensions_.find<VmDriver>(hypervisorType);

@@ -170,6 +170,23 @@ Reply getFlag(VmService& s, const Json& p, const char* key, bool withUuid) {
   return out;
 }
 
+// HA level, ZStack's "ha::<level>" tag. NeverStop is kept (vm_tracking.cc restarts a guest that
+// stopped by itself); OnHostFailure needs fencing a failed host before its VMs restart
+// elsewhere, which is not built, so it is refused rather than stored and ignored.
+Reply setHaLevel(VmService& s, const Json& p) {
+  std::string level = textParam(p, "level");
+  if (level == "OnHostFailure") {
+    return makeError(ErrorCode::kNotImplemented, "HA level OnHostFailure is not built",
+                     "restarting VMs of a failed host elsewhere needs fencing; NeverStop restarts "
+                     "a guest that stopped by itself");
+  }
+  if (level != std::string(kNeverStop)) return invalidArgument("level must be NeverStop", level);
+  auto vm = vmOf(s, p);
+  if (!vm) return vm.error();
+  if (auto set = setTag(s, *vm, kHaLevelTag, level); !set) return set.error();
+  return Json::object();
+}
+
 // One display unless set (QXL drives at most 4).
 Result<std::int64_t> monitorsOf(Database& db, const std::string& vm) {
   auto value = systemTagValue(db, vm, kMonitors);
@@ -304,6 +321,15 @@ const std::vector<SettingApi>& settingApis() {
       {"SetVmRDP", false, [](VmService& s, const Json& p) { return setFlag(s, p, kRdp); }},
       {"GetVmRDP", false, [](VmService& s, const Json& p) { return getFlag(s, p, kRdp, false); }},
       {"SetVmMonitorNumber", false, setMonitors},
+      {"SetVmInstanceHaLevel", false, setHaLevel},
+      {"GetVmInstanceHaLevel", false,
+       [](VmService& s, const Json& p) { return getTag(s, p, kHaLevelTag, "level"); }},
+      {"DeleteVmInstanceHaLevel", false,
+       [](VmService& s, const Json& p) -> Reply {
+         auto gone = deleteTag(s, p, kHaLevelTag);
+         if (!gone) return gone;
+         return Json::object();
+       }},
       {"GetVmMonitorNumber", false, getMonitors},
   };
   return apis;

@@ -17,6 +17,10 @@ namespace strato::vm {
 // ZStack's tag of the ISO in a VM's CD-ROM: "iso::<imageUuid>".
 inline constexpr const char* kIsoTag = "iso";
 
+// The HA level tag ("ha::NeverStop"), read by vm_tracking.cc.
+inline constexpr const char* kHaLevelTag = "ha";
+inline constexpr const char* kNeverStop = "NeverStop";
+
 struct SettingApi {
   const char* name;
   bool returnsVm;  // replies {"inventory": the VM}

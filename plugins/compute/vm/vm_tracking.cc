@@ -6,6 +6,7 @@
 #include <strato/rendering.h>
 
 #include "vm_service.h"
+#include "vm_settings.h"
 #include "vm_steps.h"
 
 namespace strato::vm {
@@ -23,7 +24,16 @@ bool runs(const std::string& state) { return state == "Running" || state == "Pau
 struct VmService::Correction {
   enum { kNone, kRelease, kReserve } capacity = kNone;
   VmRecord vm;
+  bool neverStop = false;  // stopped by itself, with HA level NeverStop: start it again
 };
+
+void VmService::restartNeverStop(const std::string& uuid) {
+  logger_.info("vm.ha.restart uuid=" + uuid);
+  Json body{{"api", "StartVmInstance"}, {"params", {{"uuid", uuid}}}};
+  bus_.request({"vm.StartVmInstance", uuid, body}, [this, uuid](Reply r) {
+    if (!r) logger_.warn("vm.ha.restart.failed uuid=" + uuid + " error=" + r.error().describe());
+  });
+}
 
 Reply VmService::statesReported(const Json& body) {
   std::string host = textParam(body, "hostUuid");
@@ -72,7 +82,12 @@ void VmService::checkGuest(const Json& params, Replier reply) {
     const VmRecord& vm = fixed->vm;
     auto answered = [shared](Status) { (*shared)(Json::object()); };
     if (fixed->capacity == Correction::kRelease) {
-      return releaseHost(s->bus(), host, vm.cpuNum, vm.memorySize, answered);
+      bool restart = fixed->neverStop;
+      return releaseHost(s->bus(), host, vm.cpuNum, vm.memorySize, [s, vm, restart, answered](Status st) {
+        answered(st);
+        // Queued behind this check on the VM, like a StartVmInstance call: any host will do.
+        if (restart) s->restartNeverStop(vm.uuid);
+      });
     }
     if (fixed->capacity == Correction::kReserve) {
       Json body{{"hostUuid", host}, {"cpuNum", vm.cpuNum}, {"memorySize", vm.memorySize}};
@@ -117,6 +132,8 @@ Result<VmService::Correction> VmService::correctGuest(const std::string& uuid,
     // Shut down or crashed by itself (libvirt drops a crashed guest): off the host.
     saved = saveState(db_, bus_, *vm, "Stopped", offHost(*vm));
     c.capacity = Correction::kRelease;
+    auto level = systemTagValue(db_, uuid, kHaLevelTag);
+    c.neverStop = level && *level && **level == kNeverStop;
   } else if (vm->state == "Stopped") {
     auto where = db_.query("SELECT clusterUuid, zoneUuid FROM host WHERE uuid = ?", {host});
     if (!where) return where.error();
