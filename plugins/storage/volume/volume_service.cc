@@ -21,6 +21,14 @@ Status checkStorage(Database& db, const std::string& uuid) {
   return {};
 }
 
+// Why a new volume's INSERT failed: its resourceUuid is taken, or the database's own error.
+Error insertFailure(Database& db, Error error, const std::string& uuid) {
+  auto existing = db.query("SELECT 1 FROM volume WHERE uuid = ?", {uuid});
+  if (existing && !existing->rows.empty())
+    return makeError(ErrorCode::kAlreadyExists, "a resource with uuid " + uuid + " exists");
+  return error;
+}
+
 }  // namespace
 
 Reply VolumeService::callStorage(std::string_view type, Json body,
@@ -63,12 +71,7 @@ Reply VolumeService::create(const Json& p, const std::string& accountUuid) {
       "'Enabled', ?, 0, ?, ?)",
       {uuid, textParam(p, "name"), optional(p, "description"), offering, size,
        ps.empty() ? "NotInstantiated" : "Creating", now, now});
-  if (!inserted) {
-    auto existing = db_.query("SELECT 1 FROM volume WHERE uuid = ?", {uuid});
-    if (existing && !existing->rows.empty())
-      return makeError(ErrorCode::kAlreadyExists, "a resource with uuid " + uuid + " exists");
-    return inserted.error();
-  }
+  if (!inserted) return insertFailure(db_, inserted.error(), uuid);
   if (ps.empty()) return inventoryReply(db_, uuid);
   return instantiate(uuid, ps, size, "qcow2", Json::object());
 }
@@ -111,12 +114,7 @@ Reply VolumeService::createFromTemplate(const Json& p, const std::string& accoun
       "status, isShareable, createDate, lastOpDate) VALUES (?, ?, ?, ?, 'Data', ?, ?, "
       "'Enabled', 'Creating', 0, ?, ?)",
       {uuid, textParam(p, "name"), optional(p, "description"), image, format, size, now, now});
-  if (!inserted) {
-    auto existing = db_.query("SELECT 1 FROM volume WHERE uuid = ?", {uuid});
-    if (existing && !existing->rows.empty())
-      return makeError(ErrorCode::kAlreadyExists, "a resource with uuid " + uuid + " exists");
-    return inserted.error();
-  }
+  if (!inserted) return insertFailure(db_, inserted.error(), uuid);
   Json source{{"imageUuid", image},
               {"backupStorageUuid", dbText(refs->rows[0][0])},
               {"imageInstallPath", dbText(refs->rows[0][1])}};
@@ -151,12 +149,7 @@ Reply VolumeService::createFromSnapshot(const Json& p, const std::string& accoun
       "isShareable, createDate, lastOpDate) VALUES (?, ?, ?, 'Data', ?, ?, 'Enabled', "
       "'Creating', 0, ?, ?)",
       {uuid, textParam(p, "name"), optional(p, "description"), format, size, now, now});
-  if (!inserted) {
-    auto existing = db_.query("SELECT 1 FROM volume WHERE uuid = ?", {uuid});
-    if (existing && !existing->rows.empty())
-      return makeError(ErrorCode::kAlreadyExists, "a resource with uuid " + uuid + " exists");
-    return inserted.error();
-  }
+  if (!inserted) return insertFailure(db_, inserted.error(), uuid);
   return instantiate(uuid, ps, size, format, {{"snapshotInstallPath", dbText(r[1])}});
 }
 
