@@ -199,12 +199,11 @@ Status LibvirtHost::destroy(const VmSpec& vm) {
   return {};
 }
 
-namespace {
-
-// Runs `op` on the guest, which must exist; `what` names the operation in errors.
 template <class Op>
-Status onDomain(virConnectPtr c, const VmSpec& vm, const std::string& what, Op op) {
-  Domain d(virDomainLookupByName(c, vm.uuid.c_str()));
+Status LibvirtHost::onGuest(const VmSpec& vm, const std::string& what, Op op) {
+  auto c = connection();
+  if (!c) return c.error();
+  Domain d(virDomainLookupByName((*c)->ptr, vm.uuid.c_str()));
   if (!d) {
     return makeError(ErrorCode::kConflict, "cannot " + what + " VM " + vm.uuid,
                      "the guest is not running on this host");
@@ -213,26 +212,18 @@ Status onDomain(virConnectPtr c, const VmSpec& vm, const std::string& what, Op o
   return {};
 }
 
-}  // namespace
-
 Status LibvirtHost::reboot(const VmSpec& vm) {
-  auto c = connection();
-  if (!c) return c.error();
-  return onDomain((*c)->ptr, vm, "reboot", [](virDomainPtr d) { return virDomainReboot(d, 0); });
+  return onGuest(vm, "reboot", [](virDomainPtr d) { return virDomainReboot(d, 0); });
 }
 
 Status LibvirtHost::pause(const VmSpec& vm) {
-  auto c = connection();
-  if (!c) return c.error();
-  return onDomain((*c)->ptr, vm, "pause", [](virDomainPtr d) {
+  return onGuest(vm, "pause", [](virDomainPtr d) {
     return powerState(d) == VIR_DOMAIN_PAUSED ? 0 : virDomainSuspend(d);
   });
 }
 
 Status LibvirtHost::resume(const VmSpec& vm) {
-  auto c = connection();
-  if (!c) return c.error();
-  return onDomain((*c)->ptr, vm, "resume", [](virDomainPtr d) {
+  return onGuest(vm, "resume", [](virDomainPtr d) {
     return powerState(d) == VIR_DOMAIN_PAUSED ? virDomainResume(d) : 0;
   });
 }
@@ -264,36 +255,28 @@ Result<Json> LibvirtHost::states() {
 }
 
 Status LibvirtHost::migrate(const VmSpec& vm, const std::string& destinationUri) {
-  auto c = connection();
-  if (!c) return c.error();
-  return onDomain((*c)->ptr, vm, "migrate", [&](virDomainPtr d) {
+  return onGuest(vm, "migrate", [&](virDomainPtr d) {
     unsigned long flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_UNDEFINE_SOURCE;
     return virDomainMigrateToURI3(d, destinationUri.c_str(), nullptr, 0, flags);
   });
 }
 
 Status LibvirtHost::attachDevice(const VmSpec& vm, const std::string& xml, bool attach) {
-  auto c = connection();
-  if (!c) return c.error();
-  return onDomain((*c)->ptr, vm, attach ? "hot-plug a device into" : "unplug a device from",
-                  [&](virDomainPtr d) {
-                    return attach ? virDomainAttachDeviceFlags(d, xml.c_str(), VIR_DOMAIN_AFFECT_LIVE)
-                                  : virDomainDetachDeviceFlags(d, xml.c_str(), VIR_DOMAIN_AFFECT_LIVE);
-                  });
+  return onGuest(vm, attach ? "hot-plug a device into" : "unplug a device from",
+                 [&](virDomainPtr d) {
+                   return attach ? virDomainAttachDeviceFlags(d, xml.c_str(), VIR_DOMAIN_AFFECT_LIVE)
+                                 : virDomainDetachDeviceFlags(d, xml.c_str(), VIR_DOMAIN_AFFECT_LIVE);
+                 });
 }
 
 Status LibvirtHost::updateDevice(const VmSpec& vm, const std::string& xml) {
-  auto c = connection();
-  if (!c) return c.error();
-  return onDomain((*c)->ptr, vm, "change a device of", [&](virDomainPtr d) {
+  return onGuest(vm, "change a device of", [&](virDomainPtr d) {
     return virDomainUpdateDeviceFlags(d, xml.c_str(), VIR_DOMAIN_AFFECT_LIVE);
   });
 }
 
 Status LibvirtHost::setBandwidth(const VmSpec& vm, const VmNicSpec& nic) {
-  auto c = connection();
-  if (!c) return c.error();
-  return onDomain((*c)->ptr, vm, "limit a NIC of", [&](virDomainPtr d) {
+  return onGuest(vm, "limit a NIC of", [&](virDomainPtr d) {
     virTypedParameter params[2]{};
     int n = 0;
     // 0 lifts a limit; libvirt counts kilobytes per second.
@@ -311,9 +294,7 @@ Status LibvirtHost::setBandwidth(const VmSpec& vm, const VmNicSpec& nic) {
 
 Status LibvirtHost::setUserPassword(const VmSpec& vm, const std::string& user,
                                     const std::string& password) {
-  auto c = connection();
-  if (!c) return c.error();
-  return onDomain((*c)->ptr, vm, "set a password in", [&](virDomainPtr d) {
+  return onGuest(vm, "set a password in", [&](virDomainPtr d) {
     return virDomainSetUserPassword(d, user.c_str(), password.c_str(), 0);
   });
 }

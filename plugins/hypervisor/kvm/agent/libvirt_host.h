@@ -55,6 +55,9 @@ class LibvirtHost {
   LibvirtHost(std::string uri, DomainOptions options);
   // The live connection, reopened if it died.
   Result<std::shared_ptr<Conn>> connection();
+  // Runs `op` on the guest, which must exist; `what` names the operation in errors.
+  template <class Op>
+  Status onGuest(const VmSpec& vm, const std::string& what, Op op);
 
   std::string uri_;
   DomainOptions options_;
