@@ -49,6 +49,23 @@ Result<Json> VolumeFiles::info(const std::string& path) {
               {"format", j.value("format", std::string())}};
 }
 
+Result<Json> VolumeFiles::writeWhole(const std::string& path, const std::string& suffix,
+                                     const std::function<Status(const std::string&)>& make) {
+  // Written beside and renamed, so a write cut short never leaves a file that looks whole.
+  std::string tmp = path + suffix;
+  std::error_code ec;
+  if (auto made = make(tmp); !made) {
+    fs::remove(tmp, ec);
+    return made.error();
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return makeError(ErrorCode::kInternal, "cannot put the new file at " + path, ec.message());
+  }
+  return info(path);
+}
+
 Result<Json> VolumeFiles::create(const std::string& path, std::int64_t size,
                                  const std::string& format, const std::string& copyFrom) {
   if (auto st = checkPath(path); !st) return st.error();
@@ -65,47 +82,33 @@ Result<Json> VolumeFiles::create(const std::string& path, std::int64_t size,
   }
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
-  // Written beside and renamed, so a create cut short never leaves a file that looks whole.
-  std::string tmp = path + ".creating";
-  Result<CommandOutput> made =
-      copyFrom.empty()
-          ? runCommand({"qemu-img", "create", "-q", "-f", format, tmp, std::to_string(size)},
-                       timeout_)
-          : runCommand({"qemu-img", "convert", "-U", "-O", format, copyFrom, tmp}, timeout_);
-  if (made && !copyFrom.empty()) {
-    auto copied = info(tmp);
-    if (copied && copied->value("size", std::int64_t{0}) < size) {
-      made = runCommand({"qemu-img", "resize", "-q", "-f", format, tmp, std::to_string(size)},
-                        timeout_);
+  return writeWhole(path, ".creating", [&](const std::string& tmp) -> Status {
+    Result<CommandOutput> made =
+        copyFrom.empty()
+            ? runCommand({"qemu-img", "create", "-q", "-f", format, tmp, std::to_string(size)},
+                         timeout_)
+            : runCommand({"qemu-img", "convert", "-U", "-O", format, copyFrom, tmp}, timeout_);
+    if (made && !copyFrom.empty()) {
+      auto copied = info(tmp);
+      if (copied && copied->value("size", std::int64_t{0}) < size) {
+        made = runCommand({"qemu-img", "resize", "-q", "-f", format, tmp, std::to_string(size)},
+                          timeout_);
+      }
     }
-  }
-  if (!made) {
-    fs::remove(tmp, ec);
-    return made.error();
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) return makeError(ErrorCode::kInternal, "cannot create " + path, ec.message());
-  return info(path);
+    return made ? Status{} : Status{made.error()};
+  });
 }
 
 Result<Json> VolumeFiles::replace(const std::string& path, const std::string& copyFrom) {
   if (auto st = checkPath(copyFrom); !st) return st.error();
   auto now = info(path);
   if (!now) return now.error();
-  std::string tmp = path + ".replacing";
-  std::error_code ec;
-  auto copied = runCommand(
-      {"qemu-img", "convert", "-U", "-O", now->value("format", "qcow2"), copyFrom, tmp}, timeout_);
-  if (!copied) {
-    fs::remove(tmp, ec);
-    return copied.error();
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return makeError(ErrorCode::kInternal, "cannot replace " + path, ec.message());
-  }
-  return info(path);
+  return writeWhole(path, ".replacing", [&](const std::string& tmp) -> Status {
+    auto copied = runCommand(
+        {"qemu-img", "convert", "-U", "-O", now->value("format", "qcow2"), copyFrom, tmp},
+        timeout_);
+    return copied ? Status{} : Status{copied.error()};
+  });
 }
 
 Status VolumeFiles::remove(const std::string& path) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <strato/json.h>
@@ -30,6 +31,11 @@ class VolumeFiles {
   Result<Json> info(const std::string& path);
 
  private:
+  // `make` writes the file at a temporary path beside `path` (path + suffix); only a whole file
+  // is renamed to `path`, and a failed one is removed. -> info(path)
+  Result<Json> writeWhole(const std::string& path, const std::string& suffix,
+                          const std::function<Status(const std::string& tmp)>& make);
+
   std::chrono::milliseconds timeout_;
 };
 
