@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include <strato/handler_util.h>
+
 #include "agent_client/kvm_protocol.h"
 
 namespace strato::kvm {
@@ -22,6 +24,14 @@ Json KvmAgents::managedBy(const std::string& hostUuid) const {
     for (const auto& r : rows->rows) nodes.push_back({{"host", dbText(r[0])}, {"port", dbInt(r[1])}});
   }
   return Json{{"hostUuid", hostUuid}, {"managementNodes", nodes}};
+}
+
+Result<KvmHost> KvmAgents::host(const std::string& uuid) const {
+  auto ip = textColumn(db_, "SELECT managementIp FROM host WHERE uuid = ?", {uuid});
+  if (!ip) return ip.error();
+  auto creds = store_.get(uuid);
+  if (ip->empty() || !creds) return makeError(ErrorCode::kNotFound, "no KVM host " + uuid);
+  return KvmHost{ip->front(), *creds};
 }
 
 ssh::Target KvmAgents::sshTarget(const std::string& managementIp, const KvmCredentials& c) const {

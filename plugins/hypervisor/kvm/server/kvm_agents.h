@@ -13,6 +13,12 @@
 
 namespace strato::kvm {
 
+// A KVM host as this plugin reaches it.
+struct KvmHost {
+  std::string managementIp;
+  KvmCredentials credentials;
+};
+
 class KvmAgents {
  public:
   KvmAgents(KvmSettings settings, KvmHostStore& store, Database& db, Logger& logger)
@@ -31,6 +37,10 @@ class KvmAgents {
   // {"hostUuid", "managementNodes": [the live ones]}: Facts and Ping carry it, so the agent
   // knows whom to tell when its guests change.
   Json managedBy(const std::string& hostUuid) const;
+
+  // The host's address (the host plugin's row) and credentials; kNotFound when `uuid` names no
+  // KVM host.
+  Result<KvmHost> host(const std::string& uuid) const;
 
   ssh::Target sshTarget(const std::string& managementIp, const KvmCredentials& c) const;
   // The first connect and every reconnect: SSH in with the host's credentials (refusing another

@@ -104,19 +104,16 @@ void updateKvmHost(MessageBus& bus, KvmHostStore& store, const Message& m,
               });
 }
 
-Reply runShell(Database& db, const KvmAgents& agents, KvmHostStore& store, const Json& p) {
+Reply runShell(const KvmAgents& agents, const Json& p) {
   std::string script = textParam(p, "script");
   if (script.empty()) return invalidArgument("script may not be empty");
   auto hosts = stringListParam(p, "hostUuids");
   if (hosts.empty()) return invalidArgument("hostUuids names no host");
   Json out = Json::object();
   for (const auto& uuid : hosts) {
-    auto ip = textColumn(db, "SELECT managementIp FROM host WHERE uuid = ?", {uuid});
-    auto creds = store.get(uuid);
-    Result<Json> ran = !ip ? Result<Json>(ip.error())
-                       : ip->empty() || !creds
-                           ? Result<Json>(makeError(ErrorCode::kNotFound, "no KVM host " + uuid))
-                           : agents.runShell(ip->front(), *creds, script);
+    auto host = agents.host(uuid);
+    Result<Json> ran = host ? agents.runShell(host->managementIp, host->credentials, script)
+                            : Result<Json>(host.error());
     if (ran) {
       (*ran)["errorCode"] = Json::object();
       out[uuid] = *ran;
@@ -136,7 +133,6 @@ Reply runShell(Database& db, const KvmAgents& agents, KvmHostStore& store, const
 void registerKvmApis(Registrar& r, std::shared_ptr<KvmAgents> agents,
                      std::shared_ptr<KvmHostStore> store) {
   auto& bus = r.bus();
-  auto& db = r.database();
   int agentPort = agents->settings().agentPort;
   auto add = kvmApi("AddKVMHost", "Host");
   r.addApi(add);
@@ -161,8 +157,8 @@ void registerKvmApis(Registrar& r, std::shared_ptr<KvmAgents> agents,
                   {"systemTags", ParamType::kList, false},
                   {"userTags", ParamType::kList, false}};
   r.addApi(shell);
-  r.handle(shell.messageType, blockingHandler(bus, [&db, agents, store](const Message& m) {
-             return runShell(db, *agents, *store, m.body["params"]);
+  r.handle(shell.messageType, blockingHandler(bus, [agents](const Message& m) {
+             return runShell(*agents, m.body["params"]);
            }));
 }
 

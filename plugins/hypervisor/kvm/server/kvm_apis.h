@@ -12,7 +12,6 @@ namespace strato::kvm {
 void registerKvmApis(Registrar& r, std::shared_ptr<KvmAgents> agents,
                      std::shared_ptr<KvmHostStore> store);
 // kCacheImageMessage: image files come from their backup storage over SSH.
-void registerImageCache(Registrar& r, std::shared_ptr<KvmAgents> agents,
-                        std::shared_ptr<KvmHostStore> store);
+void registerImageCache(Registrar& r, std::shared_ptr<KvmAgents> agents);
 
 }  // namespace strato::kvm

@@ -9,24 +9,19 @@
 
 namespace strato::kvm {
 
-void registerImageCache(Registrar& r, std::shared_ptr<KvmAgents> agents,
-                        std::shared_ptr<KvmHostStore> store) {
+void registerImageCache(Registrar& r, std::shared_ptr<KvmAgents> agents) {
   auto& bus = r.bus();
-  auto& db = r.database();
-  r.handle(std::string(kCacheImageMessage), [&bus, &db, agents, store](Message m, Replier reply) {
+  r.handle(std::string(kCacheImageMessage), [&bus, agents](Message m, Replier reply) {
     auto shared = share(std::move(reply));
-    bus.postBlocking([&bus, &db, agents, store, body = m.body, shared] {
-      std::string host = textParam(body, "hostUuid"), path = textParam(body, "path");
-      auto ip = textColumn(db, "SELECT managementIp FROM host WHERE uuid = ?", {host});
-      auto creds = store->get(host);
-      if (!ip || ip->empty() || !creds) {
-        return (*shared)(makeError(ErrorCode::kNotFound, "no KVM host " + host));
-      }
+    bus.postBlocking([&bus, agents, body = m.body, shared] {
+      std::string path = textParam(body, "path");
+      auto host = agents->host(textParam(body, "hostUuid"));
+      if (!host) return (*shared)(host.error());
       // A file there already was filled whole: fills write beside it and rename.
-      if (agents->call(ip->front(), kVolumeInfo, Json{{"path", path}})) {
+      if (agents->call(host->managementIp, kVolumeInfo, Json{{"path", path}})) {
         return (*shared)(Json::object());
       }
-      auto target = agents->sshTarget(ip->front(), *creds);
+      auto target = agents->sshTarget(host->managementIp, host->credentials);
       Json send{{"backupStorageUuid", body.value("backupStorageUuid", "")},
                 {"installPath", body.value("installPath", "")},
                 {"path", path},

@@ -22,7 +22,7 @@ strato::Status init(strato::Registrar& r) {
   r.addExtension<strato::VmDriver>(std::string(strato::kvm::kType),
                                    std::make_shared<strato::kvm::KvmVmDriver>(agents, r.database()));
   strato::kvm::registerKvmApis(r, agents, store);
-  strato::kvm::registerImageCache(r, agents, store);
+  strato::kvm::registerImageCache(r, agents);
   auto& bus = r.bus();
   // The agents' reports of their guests, for the vm plugin to check.
   r.handle(std::string(strato::kvm::kVmStatesReport), [&bus](strato::Message m,
