@@ -17,6 +17,15 @@ Result<VolumeFile> fileOf(const Reply& reply, const std::string& path) {
 
 }  // namespace
 
+Result<StorageCapacity> diskUsage(const StorageHost& host, const std::string& dir,
+                                  std::chrono::milliseconds timeout) {
+  auto used = agent::call({host.managementIp, host.agentPort},
+                          Message{std::string(kvm::kDiskUsage), "", Json{{"path", dir}}}, timeout);
+  if (!used) return failedWhile(used.error(), "reaching " + dir + " on host " + host.managementIp);
+  return StorageCapacity{used->value("total", std::int64_t{0}),
+                         used->value("available", std::int64_t{0}), true};
+}
+
 std::optional<StorageHost> AgentFiles::agentHost(const std::vector<StorageHost>& hosts) {
   for (const auto& h : hosts) {
     if (h.agentPort > 0) return h;
@@ -49,11 +58,9 @@ Result<StorageCapacity> AgentFiles::usage(const std::string& dir,
   std::optional<StorageCapacity> seen;
   for (const auto& h : hosts) {
     if (h.agentPort <= 0) continue;
-    auto used = agent::call({h.managementIp, h.agentPort},
-                            Message{std::string(kvm::kDiskUsage), "", Json{{"path", dir}}}, timeout_);
-    if (!used) return failedWhile(used.error(), "reaching " + dir + " on host " + h.managementIp);
-    seen = StorageCapacity{used->value("total", std::int64_t{0}),
-                           used->value("available", std::int64_t{0}), true};
+    auto used = diskUsage(h, dir, timeout_);
+    if (!used) return used.error();
+    seen = *used;
   }
   if (!seen) return StorageCapacity{0, 0, false};
   return *seen;

@@ -11,6 +11,10 @@
 
 namespace strato::primary {
 
+// The file system holding `dir` on one host, as its agent measures it (creating `dir`).
+Result<StorageCapacity> diskUsage(const StorageHost& host, const std::string& dir,
+                                  std::chrono::milliseconds timeout);
+
 class AgentFiles {
  public:
   AgentFiles(MessageBus& bus, std::chrono::milliseconds timeout) : bus_(bus), timeout_(timeout) {}

@@ -4,8 +4,7 @@
 #include <charconv>
 #include <optional>
 
-#include "agent_client/agent_client.h"
-#include "agent_client/kvm_protocol.h"
+#include "agent_files.h"
 #include "ps_store.h"
 
 namespace strato::primary {
@@ -45,15 +44,8 @@ Status LocalStorageDriver::validate(const PrimaryStorageSpec& spec) const {
 
 Result<StorageCapacity> LocalStorageDriver::hostDisk(const PrimaryStorageSpec& spec,
                                                      const StorageHost& host) {
-  if (host.agentPort > 0) {
-    // The file system under the url on the host, as its agent measures it.
-    auto used = agent::call({host.managementIp, host.agentPort},
-                            Message{std::string(kvm::kDiskUsage), "", Json{{"path", spec.url}}},
-                            std::chrono::minutes(1));
-    if (!used) return failedWhile(used.error(), "reading the disk of host " + host.managementIp);
-    return StorageCapacity{used->value("total", std::int64_t{0}),
-                           used->value("available", std::int64_t{0}), true};
-  }
+  // The file system under the url on the host, as its agent measures it.
+  if (host.agentPort > 0) return diskUsage(host, spec.url, std::chrono::minutes(1));
   if (host.hypervisorType != "Simulator") {
     return makeError(ErrorCode::kNotSupported,
                      "local storage on " + host.hypervisorType + " hosts is not built",
