@@ -57,10 +57,13 @@ Reply KvmVmDriver::ask(const VmSpec& vm, std::string_view type, Json extra) cons
   if (vm.hostManagementIp.empty()) {
     return makeError(ErrorCode::kConflict, "VM " + vm.uuid + " is on no host");
   }
-  auto bridges = bridgesOf(vm);
-  if (!bridges) return bridges.error();
   Json spec = toJson(vm);
-  spec["extra"]["nicBridges"] = *bridges;
+  // Only commands that put NICs into a domain need their bridges: spare the others the query.
+  if (type == kStartVm || type == kMigrateVm || type == kAttachNic || type == kDetachNic) {
+    auto bridges = bridgesOf(vm);
+    if (!bridges) return bridges.error();
+    spec["extra"]["nicBridges"] = *bridges;
+  }
   extra["vm"] = std::move(spec);
   // Queued per guest on the agent, as on the management node; a task of the manager's.
   return agents_->call(vm.hostManagementIp, type, std::move(extra), vm.uuid);
