@@ -1,6 +1,7 @@
 #include "support/ssh_server.h"
 
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <crypt.h>
 #include <pwd.h>
@@ -19,12 +20,12 @@
 namespace strato::test {
 namespace {
 
-bool accepts(int port) {
+bool accepts(const std::string& address, int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
   bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
   return ok;
@@ -87,7 +88,8 @@ std::string sharedPassword(const std::filesystem::path& scratch) {
 
 }  // namespace
 
-std::unique_ptr<SshServer> SshServer::start(std::vector<std::string> addresses) {
+std::unique_ptr<SshServer> SshServer::start(std::vector<std::string> addresses,
+                                            std::vector<std::string> wrapper) {
   if (geteuid() != 0) throw std::runtime_error("sshd tests need root (to add the test user)");
   std::unique_ptr<SshServer> s(new SshServer());
   const auto& dir = s->dir_.path();
@@ -99,6 +101,7 @@ std::unique_ptr<SshServer> SshServer::start(std::vector<std::string> addresses) 
                                         std::filesystem::perms::others_exec);
   s->port_ = freeTcpPort();
   s->addresses_ = std::move(addresses);
+  s->wrapper_ = std::move(wrapper);
   s->restart(true);
   return s;
 }
@@ -131,13 +134,16 @@ void SshServer::restart(bool newHostKey) {
 
 void SshServer::launch() {
   const auto& dir = dir_.path();
-  server_ =
-      Process::start(findProgram("sshd", "openssh-server"),
-                     {"-D", "-e", "-f", (dir / "sshd_config").string()}, {}, dir / "sshd.log");
+  std::vector<std::string> argv = wrapper_;
+  for (std::string a : {findProgram("sshd", "openssh-server"), std::string("-D"), std::string("-e"),
+                        std::string("-f"), (dir / "sshd_config").string()}) {
+    argv.push_back(a);
+  }
+  server_ = Process::start(argv.front(), {argv.begin() + 1, argv.end()}, {}, dir / "sshd.log");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     if (!server_->running()) break;
-    if (accepts(port_)) return;
+    if (accepts(addresses_.front(), port_)) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   throw std::runtime_error("sshd did not start: " + server_->readOutput());

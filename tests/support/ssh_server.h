@@ -20,8 +20,10 @@ class SshServer {
   static constexpr const char* kUser = "strato-ssh-test";
 
   // Throws with sshd's log when it cannot start within 10 seconds, or when not root. It listens
-  // on each of `addresses` (loopback ones stand in for several machines).
-  static std::unique_ptr<SshServer> start(std::vector<std::string> addresses = {"127.0.0.1"});
+  // on each of `addresses` (loopback ones stand in for several machines). `wrapper` runs sshd
+  // (`ip netns exec NS` for a network namespace standing in for a machine); it must exec sshd.
+  static std::unique_ptr<SshServer> start(std::vector<std::string> addresses = {"127.0.0.1"},
+                                          std::vector<std::string> wrapper = {});
   ~SshServer();
 
   int port() const { return port_; }
@@ -43,6 +45,7 @@ class SshServer {
   std::unique_ptr<Process> server_;
   int port_ = 0;
   std::vector<std::string> addresses_;
+  std::vector<std::string> wrapper_;
   std::string user_ = kUser;
   std::string password_;
 };

@@ -79,6 +79,17 @@ inline constexpr std::string_view kCacheImageMessage = "kvm.CacheImage";
 //   -> {"bridge", "commands": [what ran, or would have run on an agent set to dry-run]}
 inline constexpr std::string_view kRealizeL2 = "remote.kvm.RealizeL2";
 inline constexpr std::string_view kUnrealizeL2 = "remote.kvm.UnrealizeL2";
+// VXLAN: {"vni", "peers": [VTEP addresses]} -> {"present": whether the device is on this host}.
+// RealizeL2 takes "peers" too, and "vtepCidr" instead of "vtepIp" (-> "vtepIp": the one taken).
+inline constexpr std::string_view kSetVxlanPeers = "remote.kvm.SetVxlanPeers";
+
+// Flat DHCP. A VM spec's extra.dhcp is {l3 uuid: {"l2": {as RealizeL2}, "serverIp", "netmask",
+// "gateway", "dns", "mtu"}}: StartVm, ReceiveVm and AttachNic serve its NICs' leases on this
+// host, and StopVm, DestroyVm, MigrateVm (the source) and DetachNic take them back. ServeDhcp
+// {"vm"} only serves them: a destination of a native migration, before the guest arrives.
+inline constexpr std::string_view kServeDhcp = "remote.kvm.ServeDhcp";
+// The l3 plugin's bus message the management node builds extra.dhcp from (its README).
+inline constexpr std::string_view kFlatDhcpNetworksMessage = "l3.FlatDhcpNetworks";
 
 // br_<nic> (no VLAN), br_<nic>_<vlan>, br_vx_<vni>. Linux caps interface names at 15
 // characters: longer ones are cut, as ZStack does.

@@ -76,7 +76,7 @@ void addFactories(strato::Registrar& r) {
   using strato::l2::L2NetworkRealizer;
   r.addExtension<L2NetworkRealizer>("Simulator",
                                     std::make_shared<SimulatorRealizer>(r.database(), r.logger()));
-  r.addExtension<L2NetworkRealizer>("KVM", std::make_shared<KvmRealizer>(r.logger(), std::chrono::minutes(1)));
+  r.addExtension<L2NetworkRealizer>("KVM", std::make_shared<KvmRealizer>(r.database(), r.logger(), std::chrono::minutes(1)));
 }
 
 void addHostEvents(strato::Registrar& r, const Service& service) {

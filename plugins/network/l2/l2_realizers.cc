@@ -2,9 +2,24 @@
 
 #include "agent_client/agent_client.h"
 #include "agent_client/kvm_protocol.h"
+#include "l2_store.h"
 
 namespace strato::l2 {
 namespace {
+
+bool isVxlan(const L2NetworkSpec& l2) { return l2.vni.has_value() && l2.type == "L2VxlanNetwork"; }
+
+agent::Address agentOf(const HostSpec& host) {
+  return {host.managementIp, host.extra.value("agentPort", 0)};
+}
+
+Json peersOf(const std::vector<HostSpec>& tunnels, const std::string& hostUuid) {
+  Json peers = Json::array();
+  for (const auto& t : tunnels) {
+    if (t.uuid != hostUuid) peers.push_back(t.managementIp);
+  }
+  return peers;
+}
 
 std::string describe(const L2NetworkSpec& l2) {
   std::string text = "uuid=" + l2.uuid + " type=" + l2.type + " interface=" + l2.physicalInterface;
@@ -12,7 +27,6 @@ std::string describe(const L2NetworkSpec& l2) {
   if (l2.vni) text += " vni=" + std::to_string(*l2.vni);
   return text;
 }
-
 
 }  // namespace
 
@@ -58,22 +72,62 @@ std::set<std::string> SimulatorRealizer::networksOn(const std::string& hostUuid)
   return it == hosts_.end() ? std::set<std::string>{} : it->second;
 }
 
+Result<std::vector<HostSpec>> KvmRealizer::tunnelHosts(const L2NetworkSpec& l2,
+                                                       const HostSpec& host) {
+  auto clusters = attachedClusters(db_, l2.uuid);
+  if (!clusters) return clusters.error();
+  std::set<std::string> all(clusters->begin(), clusters->end());
+  all.insert(host.clusterUuid);
+  std::vector<HostSpec> out;
+  for (const auto& cluster : all) {
+    auto hosts = clusterHosts(db_, cluster, false);
+    if (!hosts) return hosts.error();
+    for (auto& h : *hosts) {
+      if (h.hypervisorType == hypervisorType()) out.push_back(std::move(h));
+    }
+  }
+  return out;
+}
+
+void KvmRealizer::tellPeers(const L2NetworkSpec& l2, const HostSpec& host,
+                            const std::vector<HostSpec>& tunnels) {
+  for (const auto& peer : tunnels) {
+    if (peer.uuid == host.uuid) continue;
+    Json body{{"vni", *l2.vni}, {"peers", peersOf(tunnels, peer.uuid)}};
+    auto told =
+        agent::call(agentOf(peer), Message{std::string(kvm::kSetVxlanPeers), "", body}, timeout_);
+    // An unreachable peer gets the full list when it reconnects (realize again).
+    if (!told) {
+      logger_.warn("l2Network.peers.failed uuid=" + l2.uuid + " host=" + peer.uuid +
+                   " error=" + told.error().describe());
+    }
+  }
+}
+
 Status KvmRealizer::tell(std::string_view type, const L2NetworkSpec& l2, const HostSpec& host) {
   Json body{{"type", l2.type},
             {"physicalInterface", l2.physicalInterface},
             {"vlan", l2.vlan.value_or(0)},
             {"vni", l2.vni.value_or(0)},
             {"vtepIp", host.managementIp}};
-  agent::Address agentAt{host.managementIp, host.extra.value("agentPort", 0)};
-  auto done = agent::call(agentAt, Message{std::string(type), "", body}, timeout_);
+  std::vector<HostSpec> tunnels;
+  bool realizing = type == kvm::kRealizeL2;
+  if (realizing && isVxlan(l2)) {
+    auto found = tunnelHosts(l2, host);
+    if (!found) return found.error();
+    tunnels = std::move(*found);
+    body["peers"] = peersOf(tunnels, host.uuid);
+  }
+  auto done = agent::call(agentOf(host), Message{std::string(type), "", body}, timeout_);
   if (!done) {
     Error e = done.error();
     e.message = "L2 network " + l2.name + " on KVM host " + host.name + ": " + e.message;
     return e;
   }
-  logger_.info("l2Network." + std::string(type == kvm::kRealizeL2 ? "realized" : "unrealized") +
-               " " + describe(l2) + " host=" + host.uuid + " bridge=" +
+  logger_.info("l2Network." + std::string(realizing ? "realized" : "unrealized") + " " +
+               describe(l2) + " host=" + host.uuid + " bridge=" +
                done->value("bridge", std::string()));
+  if (realizing && isVxlan(l2)) tellPeers(l2, host, tunnels);
   return {};
 }
 

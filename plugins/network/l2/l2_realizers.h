@@ -2,8 +2,10 @@
 //   - Simulator: records which networks exist on which simulator host, in memory, and logs
 //     `l2Network.realized` / `l2Network.unrealized` lines (tests read them). A system tag
 //     `simulator::failRealize` on the L2 network (resourceType L2NetworkVO) makes realize() fail.
-//   - KVM: the host's strato-agent makes the bridge and its VLAN or VXLAN device (its VTEP is the
-//     host's management address), told over HTTP (kvm_protocol.h).
+//   - KVM: the host's strato-agent makes the bridge and its VLAN or VXLAN device, told over HTTP
+//     (kvm_protocol.h). A VXLAN network's VTEP on a host is the host's management address; its
+//     peers are the other KVM hosts of the clusters it is attached to, which hear of the new
+//     host too (their flood entries are replaced by the full list).
 #pragma once
 
 #include <chrono>
@@ -37,14 +39,20 @@ class SimulatorRealizer : public L2NetworkRealizer {
 
 class KvmRealizer : public L2NetworkRealizer {
  public:
-  KvmRealizer(Logger& logger, std::chrono::milliseconds timeout)
-      : logger_(logger), timeout_(timeout) {}
+  KvmRealizer(Database& db, Logger& logger, std::chrono::milliseconds timeout)
+      : db_(db), logger_(logger), timeout_(timeout) {}
   std::string hypervisorType() const override { return "KVM"; }
   Status realize(const L2NetworkSpec& l2, const HostSpec& host) override;
   Status unrealize(const L2NetworkSpec& l2, const HostSpec& host) override;
 
  private:
   Status tell(std::string_view type, const L2NetworkSpec& l2, const HostSpec& host);
+  // KVM hosts of the network's clusters and of `host`'s (which an attach has not recorded yet).
+  Result<std::vector<HostSpec>> tunnelHosts(const L2NetworkSpec& l2, const HostSpec& host);
+  // Each other tunnel host's flood entries become all tunnel hosts but itself.
+  void tellPeers(const L2NetworkSpec& l2, const HostSpec& host,
+                 const std::vector<HostSpec>& tunnels);
+  Database& db_;
   Logger& logger_;
   std::chrono::milliseconds timeout_;
 };

@@ -26,6 +26,8 @@ using Work = std::function<Reply(const Json& params, const Json& session)>;
 // Bus messages of the IPAM, for the VM plugin (see README.md).
 constexpr const char* kAllocateIpMessage = "l3.AllocateIp";
 constexpr const char* kReleaseIpMessage = "l3.ReleaseIp";
+// {"l3NetworkUuids"} -> NetworkServices::flatDhcpNetworks; hypervisor plugins serve DHCP with it.
+constexpr const char* kFlatDhcpMessage = "l3.FlatDhcpNetworks";
 
 struct Parts {
   std::shared_ptr<IpAllocator> allocator;
@@ -215,6 +217,9 @@ void Server::addServiceApis() {
   });
   serve(plainApi("GetL3NetworkDhcpIpAddress"),
         [services](const Json& p, const Json&) { return services->dhcpIp(p["l3NetworkUuid"]); });
+  r_.handle(kFlatDhcpMessage, strato::blockingHandler(bus_, [services](const Message& m) {
+              return services->flatDhcpNetworks(m.body.value("l3NetworkUuids", Json::array()));
+            }));
 }
 
 void Server::addDeletes() {

@@ -209,6 +209,38 @@ Status NetworkServices::ensureDhcpIp(const std::string& l3Uuid) {
   return {};
 }
 
+Reply NetworkServices::flatDhcpNetworks(const Json& l3Uuids) {
+  Json networks = Json::object();
+  if (!l3Uuids.is_array()) return invalidArgument("l3NetworkUuids is a list of uuids");
+  for (const auto& u : l3Uuids) {
+    if (!u.is_string() || networks.contains(u.get<std::string>())) continue;
+    std::string uuid = u;
+    auto attached = flatDhcpAttached(uuid);
+    if (!attached) return attached.error();
+    if (!*attached) continue;
+    auto server = db_.query(
+        "SELECT ip, netmask, gateway FROM used_ip WHERE l3NetworkUuid = ? AND usedFor = ?",
+        {uuid, std::string(kDhcpOwner)});
+    if (!server) return server.error();
+    if (server->rows.empty()) continue;  // no range yet, so no NIC either
+    auto l3 = loadL3(db_, uuid);
+    if (!l3) return l3.error();
+    std::int64_t mtu = 0;
+    if (l3->mtu) {
+      mtu = *l3->mtu;
+    } else if (auto l2 = loadL2(db_, l3->l2NetworkUuid)) {
+      mtu = l2->mtu;
+    }
+    const auto& r = server->rows[0];
+    networks[uuid] = Json{{"serverIp", dbText(r[0])},
+                          {"netmask", dbText(r[1])},
+                          {"gateway", dbText(r[2])},
+                          {"dns", l3->dns},
+                          {"mtu", mtu}};
+  }
+  return Json{{"networks", std::move(networks)}};
+}
+
 Reply NetworkServices::dhcpIp(const std::string& l3Uuid) {
   if (auto l3 = loadL3(db_, l3Uuid); !l3) return l3.error();
   auto held = db_.query("SELECT ip FROM used_ip WHERE l3NetworkUuid = ? AND usedFor = ?",

@@ -32,6 +32,10 @@ class NetworkServices {
   // The Flat DHCP server gets its address if it is attached, the L3 has a range and it has none
   // yet (after an attach, an AddIpRange, a DeleteIpRange that took its address along).
   Status ensureDhcpIp(const std::string& l3Uuid);
+  // What hosts need to serve DHCP on the L3 networks named (a list of uuids) that have flat DHCP
+  // with an address: {"networks": {uuid: {"serverIp", "netmask", "gateway", "dns", "mtu"}}}.
+  // Networks without it are left out.
+  Reply flatDhcpNetworks(const Json& l3Uuids);
 
  private:
   Result<bool> flatDhcpAttached(const std::string& l3Uuid);

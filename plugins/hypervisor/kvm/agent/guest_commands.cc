@@ -1,5 +1,7 @@
 #include "guest_commands.h"
 
+#include <algorithm>
+
 #include "agent_client/agent_client.h"
 #include "agent_client/kvm_protocol.h"
 #include "vm_spec_json.h"
@@ -44,15 +46,46 @@ Status migrateByRestart(LibvirtHost& host, const VmSpec& vm, const Message& m) {
   return host.destroy(vm);
 }
 
+// extra.dhcp: {l3 uuid: the network as DhcpNetwork reads it}. `only`: one NIC's uuid, or all.
+Status serveDhcp(DhcpServers& dhcp, const VmSpec& vm, const std::string& only = {}) {
+  const Json& networks = vm.extra.value("dhcp", Json::object());
+  for (const auto& [l3, body] : networks.items()) {
+    std::vector<DhcpLease> leases;
+    for (const auto& n : vm.nics) {
+      if (n.l3NetworkUuid != l3 || n.ip.empty() || (!only.empty() && n.uuid != only)) continue;
+      leases.push_back({n.mac, n.ip, vm.extra.value("hostname", std::string())});
+    }
+    if (leases.empty()) continue;
+    Json withUuid = body;
+    withUuid["l3Uuid"] = l3;
+    auto network = dhcpNetworkFromJson(withUuid);
+    if (!network) return network.error();
+    if (auto served = dhcp.serve(*network, leases); !served) return served.error();
+  }
+  return {};
+}
+
+// What cannot be released stays served: a lease too many, not a guest without an address.
+void releaseDhcp(DhcpServers& dhcp, Logger& logger, const VmSpec& vm, const std::string& only = {}) {
+  for (const auto& n : vm.nics) {
+    if (!only.empty() && n.uuid != only) continue;
+    if (auto st = dhcp.release(n.l3NetworkUuid, {n.mac}); !st) {
+      logger.warn("dhcp.release.failed vm=" + vm.uuid + " mac=" + n.mac +
+                  " error=" + st.error().describe());
+    }
+  }
+}
+
 }  // namespace
 
 void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
-                           GuestSettings settings, std::function<RequestHandler(Work)> asTask,
+                           std::shared_ptr<DhcpServers> dhcp, GuestSettings settings, std::function<RequestHandler(Work)> asTask,
                            std::function<void(const std::string&)> settled) {
   auto& h = *host;
   auto add = [&](std::string_view type, Work work) {
-    // The host shared_ptr rides along with every handler, so it lives as long as they do.
-    r.handle(std::string(type), asTask([host, settled, work = std::move(work)](const Message& m) {
+    // The host and dhcp shared_ptrs ride along with every handler, so they live as long as the
+    // handlers, which reach them by reference.
+    r.handle(std::string(type), asTask([host, dhcp, settled, work = std::move(work)](const Message& m) {
       Reply reply = work(m);
       // A manager's command carries a task uuid; what it did to the guest, it knows.
       const Json& vm = m.body.value("vm", Json());
@@ -63,20 +96,39 @@ void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
       return reply;
     }));
   };
-  add(kStartVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.start(vm)); }));
-  add(kReceiveVm, onVm([&h](const VmSpec& vm, const Message& m) {
-        return empty(h.start(vm, m.body.value("paused", false)));
+  auto& d = *dhcp;
+  auto& log = r.logger();
+  // Leases first, so the guest's first DHCP request finds its address.
+  auto startWithDhcp = [&d, &log](const VmSpec& vm, const std::function<Status()>& start) {
+    if (auto st = serveDhcp(d, vm); !st) return empty(st);
+    Status started = start();
+    if (!started) releaseDhcp(d, log, vm);
+    return empty(started);
+  };
+  // The guest left this host: its leases go.
+  auto thenRelease = [&d, &log](const VmSpec& vm, Status done) {
+    if (done) releaseDhcp(d, log, vm);
+    return empty(done);
+  };
+  add(kStartVm, onVm([&h, startWithDhcp](const VmSpec& vm, const Message&) {
+        return startWithDhcp(vm, [&] { return h.start(vm); });
       }));
-  add(kStopVm, onVm([&h, settings](const VmSpec& vm, const Message& m) {
-        return empty(h.stop(vm, m.body.value("graceful", true), settings.stopGrace));
+  add(kReceiveVm, onVm([&h, startWithDhcp](const VmSpec& vm, const Message& m) {
+        return startWithDhcp(vm, [&] { return h.start(vm, m.body.value("paused", false)); });
+      }));
+  add(kServeDhcp, onVm([&d](const VmSpec& vm, const Message&) { return empty(serveDhcp(d, vm)); }));
+  add(kStopVm, onVm([&h, settings, thenRelease](const VmSpec& vm, const Message& m) {
+        return thenRelease(vm, h.stop(vm, m.body.value("graceful", true), settings.stopGrace));
       }));
   add(kRebootVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.reboot(vm)); }));
   add(kPauseVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.pause(vm)); }));
   add(kResumeVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.resume(vm)); }));
-  add(kDestroyVm, onVm([&h](const VmSpec& vm, const Message&) { return empty(h.destroy(vm)); }));
-  add(kMigrateVm, onVm([&h](const VmSpec& vm, const Message& m) {
-        if (h.isTestDriver()) return empty(migrateByRestart(h, vm, m));
-        return empty(h.migrate(vm, "qemu+tcp://" + m.body.value("toHost", "") + "/system"));
+  add(kDestroyVm, onVm([&h, thenRelease](const VmSpec& vm, const Message&) {
+        return thenRelease(vm, h.destroy(vm));
+      }));
+  add(kMigrateVm, onVm([&h, thenRelease](const VmSpec& vm, const Message& m) {
+        if (h.isTestDriver()) return thenRelease(vm, migrateByRestart(h, vm, m));
+        return thenRelease(vm, h.migrate(vm, "qemu+tcp://" + m.body.value("toHost", "") + "/system"));
       }));
   auto device = [&](std::string_view type, auto parse, const char* key, auto toXml, bool attach) {
     add(type, onVm([&h, parse, key, toXml, attach](const VmSpec& vm, const Message& m) -> Reply {
@@ -86,11 +138,27 @@ void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
         }));
   };
   auto disk = [](const VmSpec&, const VmVolumeSpec& v) { return diskXml(v); };
-  auto nic = [](const VmSpec& vm, const VmNicSpec& n) { return interfaceXml(n, bridgeOf(vm, n)); };
   device(kAttachVolume, volumeFromJson, "volume", disk, true);
   device(kDetachVolume, volumeFromJson, "volume", disk, false);
-  device(kAttachNic, nicFromJson, "nic", nic, true);
-  device(kDetachNic, nicFromJson, "nic", nic, false);
+  // A NIC's lease is there before the NIC and goes after it.
+  for (bool attach : {true, false}) {
+    add(attach ? kAttachNic : kDetachNic,
+        onVm([&h, &d, &log, attach](const VmSpec& vm, const Message& m) -> Reply {
+          auto nic = field(m, "nic", nicFromJson);
+          if (!nic) return nic.error();
+          VmSpec withNic = vm;
+          if (std::none_of(vm.nics.begin(), vm.nics.end(),
+                           [&](const VmNicSpec& n) { return n.uuid == nic->uuid; })) {
+            withNic.nics.push_back(*nic);
+          }
+          if (attach) {
+            if (auto st = serveDhcp(d, withNic, nic->uuid); !st) return empty(st);
+          }
+          Status done = h.attachDevice(vm, interfaceXml(*nic, bridgeOf(vm, *nic)), attach);
+          if (static_cast<bool>(done) != attach) releaseDhcp(d, log, withNic, nic->uuid);
+          return empty(done);
+        }));
+  }
   add(kSetNicQos, onVm([&h](const VmSpec& vm, const Message& m) -> Reply {
         auto nic = field(m, "nic", nicFromJson);
         if (!nic) return nic.error();

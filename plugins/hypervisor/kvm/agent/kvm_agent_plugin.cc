@@ -6,8 +6,12 @@
 //   plugin.kvm-agent.consoleLogDir    serial consoles are logged to <dir>/<vm uuid>.log
 //   plugin.kvm-agent.stopGraceSeconds a graceful stop powers off after this long (60)
 //   plugin.kvm-agent.commandTimeoutSeconds  qemu-img and friends are killed after this (3600)
-//   plugin.kvm-agent.dryRunNetwork    true: report the iproute2 commands for L2 networks without
-//                                     running them (networking managed by someone else)
+//   plugin.kvm-agent.dryRunNetwork    true: report the iproute2 commands for L2 networks and
+//                                     DHCP without running them (networking managed by
+//                                     someone else)
+//   plugin.kvm-agent.dhcpDir          flat DHCP's dnsmasq files (/var/lib/strato-agent/dhcp)
+//   plugin.kvm-agent.netnsPrefix      starts the DHCP namespaces' names ("strato"); several
+//                                     agents on one machine need one each
 //   plugin.kvm-agent.vmStatePollMs    how often libvirt is asked whether guests changed (2000)
 //   plugin.kvm-agent.failCommands     commands (e.g. remote.kvm.StartVm) that fail on purpose, for
 //                                     tests of what the management node does with a failure
@@ -51,6 +55,14 @@ void registerNetworkCommands(strato::Registrar& r, std::shared_ptr<strato::kvm::
                return realize ? net->realize(*l2) : net->unrealize(*l2);
              }));
   }
+  r.handle(std::string(kSetVxlanPeers), asTask([net](const Message& m) -> Reply {
+             auto peers = vtepList(m.body.value("peers", Json::array()));
+             if (!peers) return peers.error();
+             if (number(m, "vni") <= 0) {
+               return strato::makeError(strato::ErrorCode::kInvalidArgument, "vni must be positive");
+             }
+             return net->setPeers(number(m, "vni"), *peers);
+           }));
 }
 
 void registerFileCommands(strato::Registrar& r, std::shared_ptr<strato::kvm::VolumeFiles> files,
@@ -135,14 +147,17 @@ strato::Status init(strato::Registrar& r) {
   strato::kvm::GuestSettings settings{
       std::chrono::seconds(*grace),
       config.getString("plugin.kvm-agent.advertisedIp", config.getString("http.host"))};
-  strato::kvm::registerGuestCommands(r, host, settings, asTask, [watcher](const std::string& vm) {
+  auto dryRun = config.getBool("plugin.kvm-agent.dryRunNetwork", false);
+  if (!dryRun) return dryRun.error();
+  auto dhcp = std::make_shared<strato::kvm::DhcpServers>(
+      config.getString("plugin.kvm-agent.dhcpDir", "/var/lib/strato-agent/dhcp"),
+      config.getString("plugin.kvm-agent.netnsPrefix", "strato"), *dryRun, std::chrono::seconds(60));
+  strato::kvm::registerGuestCommands(r, host, dhcp, settings, asTask, [watcher](const std::string& vm) {
     watcher->settle(vm);
   });
   registerFileCommands(
       r, std::make_shared<strato::kvm::VolumeFiles>(std::chrono::seconds(*commandTimeout)),
       asTask);
-  auto dryRun = config.getBool("plugin.kvm-agent.dryRunNetwork", false);
-  if (!dryRun) return dryRun.error();
   registerNetworkCommands(
       r, std::make_shared<strato::kvm::HostNetwork>(*dryRun, std::chrono::seconds(60)), asTask);
   r.logger().info("kvm-agent ready libvirtUri=" + uri);

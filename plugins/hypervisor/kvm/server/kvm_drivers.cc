@@ -31,26 +31,47 @@ Status KvmHostDriver::ping(const HostSpec& host) {
 }
 
 
-Result<Json> KvmVmDriver::bridgesOf(const VmSpec& vm) const {
+Status KvmVmDriver::addNetworks(const VmSpec& vm, Json& spec) const {
   Json bridges = Json::object();
-  if (vm.nics.empty()) return bridges;
-  std::vector<DbValue> l3s;
-  for (const auto& n : vm.nics) l3s.emplace_back(n.l3NetworkUuid);
-  // The networks' rows belong to the l2 and l3 plugins; which bridge a NIC joins is a KVM
-  // matter, decided here from them.
-  auto rows = db_.query(
-      "SELECT l3.uuid, l2.type, l2.physicalInterface, l2.vlan, l2.vni FROM l3_network l3 "
-      "JOIN l2_network l2 ON l2.uuid = l3.l2NetworkUuid WHERE l3.uuid IN (" +
-          sqlPlaceholders(l3s.size()) + ")",
-      l3s);
-  if (!rows) return rows.error();
-  for (const auto& n : vm.nics) {
+  Json dhcp = Json::object();
+  if (!vm.nics.empty()) {
+    std::vector<DbValue> l3s;
+    Json l3List = Json::array();
+    for (const auto& n : vm.nics) {
+      l3s.emplace_back(n.l3NetworkUuid);
+      l3List.push_back(n.l3NetworkUuid);
+    }
+    // The networks' rows belong to the l2 and l3 plugins; which bridge a NIC joins is a KVM
+    // matter, decided here from them.
+    auto rows = db_.query(
+        "SELECT l3.uuid, l2.type, l2.physicalInterface, l2.vlan, l2.vni FROM l3_network l3 "
+        "JOIN l2_network l2 ON l2.uuid = l3.l2NetworkUuid WHERE l3.uuid IN (" +
+            sqlPlaceholders(l3s.size()) + ")",
+        l3s);
+    if (!rows) return rows.error();
+    auto served = call(bus_, Message{std::string(kFlatDhcpNetworksMessage), "",
+                                     Json{{"l3NetworkUuids", l3List}}},
+                       std::chrono::seconds(30));
+    if (!served) return served.error();
+    const Json& flat = served->value("networks", Json::object());
     for (const auto& r : rows->rows) {
-      if (dbText(r[0]) != n.l3NetworkUuid) continue;
-      bridges[n.uuid] = l2Bridge(dbText(r[1]), dbText(r[2]), dbInt(r[3]), dbInt(r[4]));
+      std::string l3 = dbText(r[0]);
+      Json l2{{"type", dbText(r[1])},
+              {"physicalInterface", dbText(r[2])},
+              {"vlan", dbInt(r[3])},
+              {"vni", dbInt(r[4])}};
+      for (const auto& n : vm.nics) {
+        if (n.l3NetworkUuid == l3) bridges[n.uuid] = l2Bridge(dbText(r[1]), dbText(r[2]), dbInt(r[3]), dbInt(r[4]));
+      }
+      if (flat.contains(l3)) {
+        dhcp[l3] = flat[l3];
+        dhcp[l3]["l2"] = std::move(l2);
+      }
     }
   }
-  return bridges;
+  spec["extra"]["nicBridges"] = std::move(bridges);
+  spec["extra"]["dhcp"] = std::move(dhcp);
+  return {};
 }
 
 Reply KvmVmDriver::ask(const VmSpec& vm, std::string_view type, Json extra) const {
@@ -60,9 +81,7 @@ Reply KvmVmDriver::ask(const VmSpec& vm, std::string_view type, Json extra) cons
   Json spec = toJson(vm);
   // Only commands that put NICs into a domain need their bridges: spare the others the query.
   if (type == kStartVm || type == kMigrateVm || type == kAttachNic || type == kDetachNic) {
-    auto bridges = bridgesOf(vm);
-    if (!bridges) return bridges.error();
-    spec["extra"]["nicBridges"] = *bridges;
+    if (auto st = addNetworks(vm, spec); !st) return st.error();
   }
   extra["vm"] = std::move(spec);
   // Queued per guest on the agent, as on the management node; a task of the manager's.
@@ -80,6 +99,14 @@ Status KvmVmDriver::stop(const VmSpec& vm, bool graceful) {
 
 Status KvmVmDriver::migrate(const VmSpec& vm, const std::string&,
                             const std::string& toManagementIp) {
+  // The destination serves the guest's leases before it arrives (a native migration tells the
+  // destination's agent nothing); the source gives them up once it has gone.
+  Json spec = toJson(vm);
+  if (auto st = addNetworks(vm, spec); !st) return st;
+  if (!spec["extra"]["dhcp"].empty()) {
+    auto served = agents_->call(toManagementIp, kServeDhcp, Json{{"vm", std::move(spec)}}, vm.uuid);
+    if (!served) return served.error();
+  }
   auto to = agents_->address(toManagementIp);
   return send(vm, kMigrateVm, Json{{"toHost", to.host}, {"toPort", to.port}});
 }

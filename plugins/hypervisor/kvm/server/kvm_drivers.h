@@ -26,8 +26,8 @@ class KvmHostDriver : public HypervisorDriver {
 
 class KvmVmDriver : public VmDriver {
  public:
-  KvmVmDriver(std::shared_ptr<KvmAgents> agents, Database& db)
-      : agents_(std::move(agents)), db_(db) {}
+  KvmVmDriver(std::shared_ptr<KvmAgents> agents, Database& db, MessageBus& bus)
+      : agents_(std::move(agents)), db_(db), bus_(bus) {}
 
   Status start(const VmSpec& vm) override { return send(vm, kStartVm); }
   Status stop(const VmSpec& vm, bool graceful) override;
@@ -53,11 +53,13 @@ class KvmVmDriver : public VmDriver {
   // The command with {"vm": spec} plus `extra`, to the agent of the VM's host.
   Reply ask(const VmSpec& vm, std::string_view type, Json extra = Json::object()) const;
   Status send(const VmSpec& vm, std::string_view type, Json extra = Json::object()) const;
-  // {nic uuid: bridge} for the spec's NICs, from their L2 networks.
-  Result<Json> bridgesOf(const VmSpec& vm) const;
+  // The spec's extra.nicBridges ({nic uuid: bridge}, from the NICs' L2 networks) and extra.dhcp
+  // (kvm_protocol.h, from the l3 plugin), for commands that put NICs on a host.
+  Status addNetworks(const VmSpec& vm, Json& spec) const;
 
   std::shared_ptr<KvmAgents> agents_;
   Database& db_;
+  MessageBus& bus_;
 };
 
 }  // namespace strato::kvm

@@ -20,7 +20,7 @@ strato::Status init(strato::Registrar& r) {
   r.addExtension<strato::HypervisorDriver>(std::string(strato::kvm::kType),
                                            std::make_shared<strato::kvm::KvmHostDriver>(agents));
   r.addExtension<strato::VmDriver>(std::string(strato::kvm::kType),
-                                   std::make_shared<strato::kvm::KvmVmDriver>(agents, r.database()));
+                                   std::make_shared<strato::kvm::KvmVmDriver>(agents, r.database(), r.bus()));
   strato::kvm::registerKvmApis(r, agents, store);
   strato::kvm::registerImageCache(r, agents);
   auto& bus = r.bus();

@@ -1,0 +1,224 @@
+// The flat network's host side for real (issue 7): two network namespaces stand in for two KVM
+// hosts on one switch (a bridge in a third namespace, which the management node reaches too).
+// Each host runs its own sshd and a strato-agent that really builds its networks (libvirt's test
+// driver still stands in for guests). One VXLAN L3 network with flat DHCP is realized on both;
+// a VM is created on each host; two more namespaces stand in for the VMs' NICs (a veth with the
+// NIC's MAC on the host's bridge). They get their addresses from their host's dnsmasq and ping
+// each other through the tunnel.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <regex>
+
+#include "integration/vm_fixture.h"
+#include "support/free_port.h"
+#include "support/network_namespaces.h"
+#include "support/ssh_server.h"
+
+namespace strato::test {
+namespace {
+
+// busybox udhcpc's hook: it sets the address it leased and says which.
+constexpr const char* kDhcpScript =
+    "#!/bin/sh\n"
+    "case \"$1\" in bound|renew) ip addr add \"$ip/$mask\" dev \"$interface\" && "
+    "echo \"leased $ip\";; esac\n"
+    "exit 0\n";
+
+struct Machine {
+  std::string ns, ip, hostUuid;
+  std::unique_ptr<SshServer> sshd;
+  std::unique_ptr<Process> agent;
+  std::filesystem::path dhcpDir;
+};
+
+class FlatDhcpVxlanTest : public VmTest {
+ protected:
+  void SetUp() override {
+    try {
+      netns_ = std::make_unique<NetworkNamespaces>("sdh");
+    } catch (const std::exception& e) {
+      GTEST_SKIP() << e.what();
+    }
+    // 198.18.0.0/15 is for tests of networks (RFC 2544): no real network of the machine uses it.
+    subnet_ = "198.18." + std::to_string(getpid() % 250) + ".";
+    std::string sw = netns_->add("sw");
+    netns_->ip({"-n", sw, "link", "add", "sw0", "type", "bridge"});
+    netns_->ip({"-n", sw, "link", "set", "sw0", "up"});
+    // The management node's end, in the test's own namespace.
+    std::string up = "sdh" + std::to_string(getpid());
+    netns_->ip({"link", "add", up, "type", "veth", "peer", "name", "up0", "netns", sw});
+    netns_->ip({"addr", "add", subnet_ + "1/24", "dev", up});
+    netns_->ip({"link", "set", up, "up"});
+    plugIntoSwitch(sw, "up0");
+    agentPort_ = freeTcpPort();
+    for (auto [m, name, last] : {std::tuple{&a_, "a", 2}, std::tuple{&b_, "b", 3}}) {
+      m->ns = netns_->add(name);
+      m->ip = subnet_ + std::to_string(last);
+      netns_->ip({"-n", m->ns, "link", "add", "eth0", "type", "veth", "peer", "name",
+                  std::string("p") + name, "netns", sw});
+      netns_->ip({"-n", m->ns, "addr", "add", m->ip + "/24", "dev", "eth0"});
+      netns_->ip({"-n", m->ns, "link", "set", "eth0", "up"});
+      plugIntoSwitch(sw, std::string("p") + name);
+      m->sshd = SshServer::start({m->ip}, netns_->wrapper(m->ns));
+      m->dhcpDir = scratch_.path() / (std::string("dhcp-") + name);
+      auto dir = scratch_.path() / name;
+      std::filesystem::create_directories(dir);
+      m->agent = launchNode(
+          STRATO_AGENT_BIN, dir,
+          {"--set", "http.host=" + m->ip, "--set", "http.port=" + std::to_string(agentPort_),
+           "--set", std::string("plugins.dirs=") + STRATO_AGENT_PLUGIN_DIR, "--set",
+           "plugin.kvm-agent.libvirtUri=test:///default", "--set",
+           "plugin.kvm-agent.dryRunNetwork=false", "--set",
+           "plugin.kvm-agent.dhcpDir=" + m->dhcpDir.string(), "--set",
+           "plugin.kvm-agent.netnsPrefix=" + netns_->prefix() + "-" + name},
+          netns_->wrapper(m->ns));
+      std::string why;
+      ASSERT_EQ(waitUntilServing(*m->agent, dir, &why, m->ip), agentPort_) << why;
+    }
+    startServer({"--set", "plugin.kvm.agentPort=" + std::to_string(agentPort_)});
+  }
+
+  // The server first, so nothing reconnects; then the agents; then whatever they started inside
+  // the namespaces (dnsmasq) goes with the namespaces.
+  void TearDown() override {
+    if (server_) server_->stop();
+    for (auto* m : {&a_, &b_}) {
+      if (m->agent) m->agent->stop();
+      if (m->agent && HasFailure()) std::cerr << m->ns << "'s agent:\n" << m->agent->readOutput();
+      // dnsmasq runs in a DHCP namespace the agent made: killed by the pid it wrote.
+      if (m->dhcpDir.empty() || !std::filesystem::exists(m->dhcpDir)) continue;
+      for (const auto& l3 : std::filesystem::directory_iterator(m->dhcpDir)) {
+        pid_t pid = 0;
+        if (std::ifstream(l3.path() / "dnsmasq.pid") >> pid && pid > 1) ::kill(pid, SIGTERM);
+      }
+    }
+    netns_.reset();
+  }
+
+  void plugIntoSwitch(const std::string& sw, const std::string& port) {
+    netns_->ip({"-n", sw, "link", "set", port, "master", "sw0"});
+    netns_->ip({"-n", sw, "link", "set", port, "up"});
+  }
+
+  void addHost(Machine& m) {
+    m.hostUuid = created(post("hosts/kvm", {{"name", m.ns},
+                                            {"managementIp", m.ip},
+                                            {"clusterUuid", cluster_},
+                                            {"username", m.sshd->user()},
+                                            {"password", m.sshd->password()},
+                                            {"sshPort", m.sshd->port()}}))["uuid"];
+  }
+
+  // A namespace standing in for a guest's NIC: a veth whose host end is on `bridge` of `host`.
+  std::string nicNamespace(const Machine& host, const std::string& name, const std::string& bridge,
+                           const std::string& mac) {
+    std::string ns = netns_->add(name);
+    std::string tap = "t" + name;
+    netns_->ip({"-n", host.ns, "link", "add", tap, "type", "veth", "peer", "name", "eth0", "netns", ns});
+    netns_->ip({"-n", host.ns, "link", "set", tap, "master", bridge});
+    netns_->ip({"-n", host.ns, "link", "set", tap, "up"});
+    netns_->ip({"-n", ns, "link", "set", "eth0", "address", mac});
+    netns_->ip({"-n", ns, "link", "set", "eth0", "up"});
+    return ns;
+  }
+
+  // The address the namespace's DHCP client leased, or "" with what it printed in `output`.
+  std::string lease(const std::string& ns, std::string* output) {
+    auto script = scratch_.path() / "udhcpc.sh";
+    if (!std::filesystem::exists(script)) {
+      std::ofstream(script) << kDhcpScript;
+      std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+    }
+    int code = netns_->exec(ns,
+                            {findProgram("busybox", "busybox-static"), "udhcpc", "-i", "eth0", "-f",
+                             "-q", "-n", "-t", "6", "-T", "1", "-s", script.string()},
+                            output);
+    std::smatch m;
+    if (code != 0 || !std::regex_search(*output, m, std::regex("leased ([0-9.]+)"))) return "";
+    return m[1];
+  }
+
+  std::string fdb(const Machine& m, const std::string& device) {
+    std::string out;
+    netns_->exec(m.ns, {findProgram("bridge", "iproute2"), "fdb", "show", "dev", device}, &out);
+    return out;
+  }
+
+  std::unique_ptr<NetworkNamespaces> netns_;
+  TempDir scratch_{"flat-dhcp"};
+  std::string subnet_;
+  int agentPort_ = 0;
+  Machine a_, b_;
+};
+
+TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOverVxlan) {
+  zone_ = createZone("z1")["uuid"];
+  cluster_ = createCluster(zone_, "kvm", "KVM")["uuid"];
+  addHost(a_);
+  addHost(b_);
+  auto storage = scratch_.path() / "smp";
+  std::filesystem::create_directories(storage);
+  ps_ = add("smp", {{"url", storage.string()},
+                    {"name", "smp"},
+                    {"type", "SharedMountPoint"},
+                    {"zoneUuid", zone_}})["uuid"];
+  attach(ps_, cluster_);
+  std::string bs = simulatorBackupStorage();
+  image_ = created(post("images", {{"name", "installer"},
+                                   {"url", "http://images.example/installer.iso"},
+                                   {"format", "iso"},
+                                   {"platform", "Linux"},
+                                   {"backupStorageUuids", {bs}}}))["uuid"];
+  std::string rootDisk = created(post("disk-offerings", {{"name", "root"}, {"diskSize", kGiB}}))["uuid"];
+  offering_ = instanceOffering(1, kGiB);
+
+  std::string vxPool = pool(zone_)["uuid"];
+  ASSERT_EQ(vniRangeReply(vxPool, 5000, 5100).status, 200);
+  ASSERT_EQ(attachL2Reply(vxPool, cluster_).status, 200);
+  Json vx = created(vxlanReply(zone_, vxPool));
+  ASSERT_EQ(attachL2Reply(vx["uuid"], cluster_).status, 200);
+  std::string vni = std::to_string(vx["vni"].get<std::int64_t>());
+  // Each host floods to the other: host A heard of host B when B's tunnel was made.
+  EXPECT_NE(fdb(a_, "vxlan" + vni).find("dst " + b_.ip), std::string::npos) << fdb(a_, "vxlan" + vni);
+  EXPECT_NE(fdb(b_, "vxlan" + vni).find("dst " + a_.ip), std::string::npos) << fdb(b_, "vxlan" + vni);
+
+  l3_ = l3(vx["uuid"])["uuid"];
+  range(l3_, "192.168.77.10", "192.168.77.100", "192.168.77.1");
+  ASSERT_EQ(attachServices(l3_, {{flatProvider(), {"DHCP"}}}).status, 200);
+
+  Json vms[2];
+  int i = 0;
+  for (auto* m : {&a_, &b_}) {
+    Json params = vmParams("vm-" + m->ns);
+    params["rootDiskOfferingUuid"] = rootDisk;
+    params["hostUuid"] = m->hostUuid;
+    vms[i++] = created(createVmReply(params));
+  }
+  std::string bridge = "br_vx_" + vni;
+  std::string ips[2], leased[2], output[2];
+  for (int k = 0; k < 2; ++k) {
+    const Json& nic = vms[k]["vmNics"][0];
+    ips[k] = nic["ip"];
+    std::string ns = nicNamespace(k == 0 ? a_ : b_, k == 0 ? "va" : "vb", bridge, nic["mac"]);
+    leased[k] = lease(ns, &output[k]);
+    EXPECT_EQ(leased[k], ips[k]) << output[k];
+  }
+  ASSERT_FALSE(leased[0].empty() || leased[1].empty());
+  std::string pinged;
+  int code = netns_->exec(netns_->prefix() + "-va",
+                          {findProgram("busybox", "busybox-static"), "ping", "-c", "2", "-W", "3", ips[1]},
+                          &pinged);
+  EXPECT_EQ(code, 0) << pinged;
+
+  // A stopped VM's lease is gone from its host: the NIC asks in vain.
+  vmActionOk(vms[0]["uuid"], {{"stopVmInstance", Json::object()}});
+  std::string ns = netns_->prefix() + "-va";
+  netns_->ip({"-n", ns, "addr", "flush", "dev", "eth0"});
+  std::string again;
+  EXPECT_EQ(lease(ns, &again), "") << again;
+}
+
+}  // namespace
+}  // namespace strato::test
