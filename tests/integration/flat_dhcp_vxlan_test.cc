@@ -116,7 +116,8 @@ class FlatDhcpVxlanTest : public VmTest {
                            const std::string& mac) {
     std::string ns = netns_->add(name);
     std::string tap = "t" + name;
-    netns_->ip({"-n", host.ns, "link", "add", tap, "type", "veth", "peer", "name", "eth0", "netns", ns});
+    netns_->ip(
+        {"-n", host.ns, "link", "add", tap, "type", "veth", "peer", "name", "eth0", "netns", ns});
     netns_->ip({"-n", host.ns, "link", "set", tap, "master", bridge});
     netns_->ip({"-n", host.ns, "link", "set", tap, "up"});
     netns_->ip({"-n", ns, "link", "set", "eth0", "address", mac});
@@ -160,18 +161,7 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
   addHost(b_);
   auto storage = scratch_.path() / "smp";
   std::filesystem::create_directories(storage);
-  ps_ = add("smp", {{"url", storage.string()},
-                    {"name", "smp"},
-                    {"type", "SharedMountPoint"},
-                    {"zoneUuid", zone_}})["uuid"];
-  attach(ps_, cluster_);
-  std::string bs = simulatorBackupStorage();
-  image_ = created(post("images", {{"name", "installer"},
-                                   {"url", "http://images.example/installer.iso"},
-                                   {"format", "iso"},
-                                   {"platform", "Linux"},
-                                   {"backupStorageUuids", {bs}}}))["uuid"];
-  std::string rootDisk = created(post("disk-offerings", {{"name", "root"}, {"diskSize", kGiB}}))["uuid"];
+  sharedStorageAndInstaller(storage);
   offering_ = instanceOffering(1, kGiB);
 
   std::string vxPool = pool(zone_)["uuid"];
@@ -181,8 +171,10 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
   ASSERT_EQ(attachL2Reply(vx["uuid"], cluster_).status, 200);
   std::string vni = std::to_string(vx["vni"].get<std::int64_t>());
   // Each host floods to the other: host A heard of host B when B's tunnel was made.
-  EXPECT_NE(fdb(a_, "vxlan" + vni).find("dst " + b_.ip), std::string::npos) << fdb(a_, "vxlan" + vni);
-  EXPECT_NE(fdb(b_, "vxlan" + vni).find("dst " + a_.ip), std::string::npos) << fdb(b_, "vxlan" + vni);
+  EXPECT_NE(fdb(a_, "vxlan" + vni).find("dst " + b_.ip), std::string::npos)
+      << fdb(a_, "vxlan" + vni);
+  EXPECT_NE(fdb(b_, "vxlan" + vni).find("dst " + a_.ip), std::string::npos)
+      << fdb(b_, "vxlan" + vni);
 
   l3_ = l3(vx["uuid"])["uuid"];
   range(l3_, "192.168.77.10", "192.168.77.100", "192.168.77.1");
@@ -192,7 +184,7 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
   int i = 0;
   for (auto* m : {&a_, &b_}) {
     Json params = vmParams("vm-" + m->ns);
-    params["rootDiskOfferingUuid"] = rootDisk;
+    params["rootDiskOfferingUuid"] = rootDisk_;
     params["hostUuid"] = m->hostUuid;
     vms[i++] = created(createVmReply(params));
   }
@@ -207,9 +199,9 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
   }
   ASSERT_FALSE(leased[0].empty() || leased[1].empty());
   std::string pinged;
-  int code = netns_->exec(netns_->prefix() + "-va",
-                          {findProgram("busybox", "busybox-static"), "ping", "-c", "2", "-W", "3", ips[1]},
-                          &pinged);
+  int code = netns_->exec(
+      netns_->prefix() + "-va",
+      {findProgram("busybox", "busybox-static"), "ping", "-c", "2", "-W", "3", ips[1]}, &pinged);
   EXPECT_EQ(code, 0) << pinged;
 
   // A stopped VM's lease is gone from its host: the NIC asks in vain.

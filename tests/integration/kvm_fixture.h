@@ -98,18 +98,7 @@ class KvmTest : public VmTest {
     agentA_ = startAgent(kHostA, agentArgs);
     hostA_ = created(addKvmHostReply("a", kHostA))["uuid"];
     hostB_ = created(addKvmHostReply("b", kHostB))["uuid"];
-    ps_ = add("smp", {{"url", storageDir_.string()},
-                      {"name", "smp"},
-                      {"type", "SharedMountPoint"},
-                      {"zoneUuid", zone_}})["uuid"];
-    attach(ps_, cluster_);
-    std::string bsUuid = simulatorBackupStorage();
-    image_ = created(post("images", {{"name", "installer"},
-                                     {"url", "http://images.example/installer.iso"},
-                                     {"format", "iso"},
-                                     {"platform", "Linux"},
-                                     {"backupStorageUuids", {bsUuid}}}))["uuid"];
-    rootDisk_ = created(post("disk-offerings", {{"name", "root"}, {"diskSize", kGiB}}))["uuid"];
+    sharedStorageAndInstaller(storageDir_);
     std::string l2 = noVlan(zone_)["uuid"];
     ASSERT_EQ(attachL2Reply(l2, cluster_).status, 200);
     l3_ = l3(l2)["uuid"];
@@ -128,7 +117,7 @@ class KvmTest : public VmTest {
   std::filesystem::path agentDir_, storageDir_;
   TempDir agentsDir_{"kvm-agents"};
   std::unique_ptr<Process> agentA_;
-  std::string hostA_, hostB_, rootDisk_;
+  std::string hostA_, hostB_;
 };
 
 }  // namespace strato::test

@@ -60,6 +60,23 @@ class VmTest : public NetworkTest {
     return bs;
   }
 
+  // For VMs on KVM hosts: a shared mount point storage at `dir` attached to cluster_, an ISO
+  // (image_) on a simulator backup storage, and a root disk offering (rootDisk_) to install on.
+  void sharedStorageAndInstaller(const std::filesystem::path& dir) {
+    ps_ = add("smp", {{"url", dir.string()},
+                      {"name", "smp"},
+                      {"type", "SharedMountPoint"},
+                      {"zoneUuid", zone_}})["uuid"];
+    attach(ps_, cluster_);
+    std::string bsUuid = simulatorBackupStorage();
+    image_ = created(post("images", {{"name", "installer"},
+                                     {"url", "http://images.example/installer.iso"},
+                                     {"format", "iso"},
+                                     {"platform", "Linux"},
+                                     {"backupStorageUuids", {bsUuid}}}))["uuid"];
+    rootDisk_ = created(post("disk-offerings", {{"name", "root"}, {"diskSize", kGiB}}))["uuid"];
+  }
+
   std::string instanceOffering(std::int64_t cpus, std::int64_t memory) {
     return created(post("instance-offerings", {{"name", "o" + std::to_string(cpus)},
                                                {"cpuNum", cpus},
@@ -106,7 +123,7 @@ class VmTest : public NetworkTest {
   }
   std::int64_t psAvailable() { return ps(ps_)["availableCapacity"].get<std::int64_t>(); }
 
-  std::string zone_, cluster_, ps_, image_, l3_, offering_;
+  std::string zone_, cluster_, ps_, image_, l3_, offering_, rootDisk_;
   std::int64_t imageSize_ = 0;
   std::vector<std::string> hosts_;
 };

@@ -1,9 +1,9 @@
 #include "support/ssh_server.h"
 
-#include <fcntl.h>
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <crypt.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <shadow.h>
 #include <sys/file.h>

@@ -125,8 +125,8 @@ Status KvmRealizer::tell(std::string_view type, const L2NetworkSpec& l2, const H
     return e;
   }
   logger_.info("l2Network." + std::string(realizing ? "realized" : "unrealized") + " " +
-               describe(l2) + " host=" + host.uuid + " bridge=" +
-               done->value("bridge", std::string()));
+               describe(l2) + " host=" + host.uuid +
+               " bridge=" + done->value("bridge", std::string()));
   if (realizing && isVxlan(l2)) tellPeers(l2, host, tunnels);
   return {};
 }

@@ -20,7 +20,8 @@ using Commands = std::vector<std::vector<std::string>>;
 constexpr const char* kInner = "dhcp0";  // the namespace's end of the veth
 
 bool isHex(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(c) && !std::isupper(c); });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isxdigit(c) && !std::isupper(c); });
 }
 
 // Lower-case aa:bb:cc:dd:ee:ff, or nullopt.
@@ -38,8 +39,9 @@ std::optional<std::string> macOf(std::string mac) {
 // RFC 1123 labels; anything else is left out of the lease rather than handed to dnsmasq.
 bool isHostname(const std::string& name) {
   if (name.empty() || name.size() > 253 || name.front() == '-' || name.front() == '.') return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'; });
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+  });
 }
 
 Status needIpv4(const std::string& what, const std::string& text) {
@@ -140,7 +142,8 @@ int DhcpServers::runningDnsmasq(const fs::path& l3Dir) const {
   return std::getline(comm, name) && name == "dnsmasq" ? pid : 0;
 }
 
-Status DhcpServers::writeLeases(const fs::path& l3Dir, const std::vector<std::string>& lines) const {
+Status DhcpServers::writeLeases(const fs::path& l3Dir,
+                                const std::vector<std::string>& lines) const {
   std::string text;
   for (const auto& l : lines) text += l + "\n";
   if (auto st = writeFile(l3Dir / "hosts", text); !st) return st;
@@ -220,7 +223,7 @@ Result<Json> DhcpServers::serve(const DhcpNetwork& n, const std::vector<DhcpLeas
 Status DhcpServers::startDnsmasq(const std::string& l3Uuid, Json& ran) const {
   // dnsmasq forks into the background once it serves; a failure to start is its exit status.
   return runCommands({{"ip", "netns", "exec", namespaceOf(l3Uuid), "dnsmasq",
-               "--conf-file=" + (dir_ / l3Uuid / "dnsmasq.conf").string()}},
+                       "--conf-file=" + (dir_ / l3Uuid / "dnsmasq.conf").string()}},
                      dryRun_, timeout_, ran);
 }
 

@@ -66,7 +66,8 @@ Status serveDhcp(DhcpServers& dhcp, const VmSpec& vm, const std::string& only = 
 }
 
 // What cannot be released stays served: a lease too many, not a guest without an address.
-void releaseDhcp(DhcpServers& dhcp, Logger& logger, const VmSpec& vm, const std::string& only = {}) {
+void releaseDhcp(DhcpServers& dhcp, Logger& logger, const VmSpec& vm,
+                 const std::string& only = {}) {
   for (const auto& n : vm.nics) {
     if (!only.empty() && n.uuid != only) continue;
     if (auto st = dhcp.release(n.l3NetworkUuid, {n.mac}); !st) {
@@ -79,22 +80,24 @@ void releaseDhcp(DhcpServers& dhcp, Logger& logger, const VmSpec& vm, const std:
 }  // namespace
 
 void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
-                           std::shared_ptr<DhcpServers> dhcp, GuestSettings settings, std::function<RequestHandler(Work)> asTask,
+                           std::shared_ptr<DhcpServers> dhcp, GuestSettings settings,
+                           std::function<RequestHandler(Work)> asTask,
                            std::function<void(const std::string&)> settled) {
   auto& h = *host;
   auto add = [&](std::string_view type, Work work) {
     // The host and dhcp shared_ptrs ride along with every handler, so they live as long as the
     // handlers, which reach them by reference.
-    r.handle(std::string(type), asTask([host, dhcp, settled, work = std::move(work)](const Message& m) {
-      Reply reply = work(m);
-      // A manager's command carries a task uuid; what it did to the guest, it knows.
-      const Json& vm = m.body.value("vm", Json());
-      if (m.body.contains("taskUuid") && vm.is_object() && vm.contains("uuid") &&
-          vm["uuid"].is_string()) {
-        settled(vm["uuid"]);
-      }
-      return reply;
-    }));
+    r.handle(std::string(type),
+             asTask([host, dhcp, settled, work = std::move(work)](const Message& m) {
+               Reply reply = work(m);
+               // A manager's command carries a task uuid; what it did to the guest, it knows.
+               const Json& vm = m.body.value("vm", Json());
+               if (m.body.contains("taskUuid") && vm.is_object() && vm.contains("uuid") &&
+                   vm["uuid"].is_string()) {
+                 settled(vm["uuid"]);
+               }
+               return reply;
+             }));
   };
   auto& d = *dhcp;
   auto& log = r.logger();
@@ -128,7 +131,8 @@ void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
       }));
   add(kMigrateVm, onVm([&h, thenRelease](const VmSpec& vm, const Message& m) {
         if (h.isTestDriver()) return thenRelease(vm, migrateByRestart(h, vm, m));
-        return thenRelease(vm, h.migrate(vm, "qemu+tcp://" + m.body.value("toHost", "") + "/system"));
+        return thenRelease(vm,
+                           h.migrate(vm, "qemu+tcp://" + m.body.value("toHost", "") + "/system"));
       }));
   auto device = [&](std::string_view type, auto parse, const char* key, auto toXml, bool attach) {
     add(type, onVm([&h, parse, key, toXml, attach](const VmSpec& vm, const Message& m) -> Reply {
@@ -174,8 +178,8 @@ void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
         return empty(h.updateDevice(vm, cdromXml(emptied)));
       }));
   add(kChangePassword, onVm([&h](const VmSpec& vm, const Message& m) {
-        return empty(h.setUserPassword(vm, m.body.value("user", "root"),
-                                       m.body.value("password", "")));
+        return empty(
+            h.setUserPassword(vm, m.body.value("user", "root"), m.body.value("password", "")));
       }));
   add(kConsoleAddress, onVm([&h, settings](const VmSpec& vm, const Message&) -> Reply {
         auto c = h.console(vm, settings.advertisedIp);

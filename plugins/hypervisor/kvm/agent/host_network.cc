@@ -119,7 +119,8 @@ Result<std::vector<std::vector<std::string>>> HostNetwork::peerCommands(
   Commands c;
   std::set<std::string> wanted(peers.begin(), peers.end());
   for (const auto& p : wanted) {
-    if (!present.count(p)) c.push_back({"bridge", "fdb", "append", kFloodMac, "dev", device, "dst", p});
+    if (!present.count(p))
+      c.push_back({"bridge", "fdb", "append", kFloodMac, "dev", device, "dst", p});
   }
   for (const auto& p : present) {
     if (!wanted.count(p)) c.push_back({"bridge", "fdb", "del", kFloodMac, "dev", device, "dst", p});
@@ -129,7 +130,8 @@ Result<std::vector<std::vector<std::string>>> HostNetwork::peerCommands(
 
 Result<Json> HostNetwork::setPeers(long long vni, const std::vector<std::string>& peers) {
   std::string device = "vxlan" + std::to_string(vni);
-  if (!dryRun_ && !interfaceExists(device)) return Json{{"present", false}, {"commands", Json::array()}};
+  if (!dryRun_ && !interfaceExists(device))
+    return Json{{"present", false}, {"commands", Json::array()}};
   auto c = peerCommands(device, peers);
   if (!c) return c.error();
   auto applied = apply(device, *c);
@@ -156,7 +158,8 @@ Result<Json> HostNetwork::realize(const L2OnHost& given) {
     c.push_back({"ip", "link", "add", uplink, "type", "vxlan", "id", std::to_string(l2.vni),
                  "local", l2.vtepIp, "dstport", "4789"});
   }
-  if (dryRun_ || !interfaceExists(bridge)) c.push_back({"ip", "link", "add", "name", bridge, "type", "bridge"});
+  if (dryRun_ || !interfaceExists(bridge))
+    c.push_back({"ip", "link", "add", "name", bridge, "type", "bridge"});
   c.push_back({"ip", "link", "set", uplink, "master", bridge});
   c.push_back({"ip", "link", "set", uplink, "up"});
   c.push_back({"ip", "link", "set", bridge, "up"});

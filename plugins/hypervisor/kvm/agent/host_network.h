@@ -41,7 +41,8 @@ Result<std::vector<std::string>> vtepList(const Json& list);
 
 class HostNetwork {
  public:
-  HostNetwork(bool dryRun, std::chrono::milliseconds timeout) : dryRun_(dryRun), timeout_(timeout) {}
+  HostNetwork(bool dryRun, std::chrono::milliseconds timeout)
+      : dryRun_(dryRun), timeout_(timeout) {}
   // Idempotent: devices that exist are left as they are. -> {"bridge", "commands", "vtepIp"?}
   Result<Json> realize(const L2OnHost& l2);
   // The VXLAN network's flood entries become `peers`, if its device is on this host; a host
@@ -56,7 +57,8 @@ class HostNetwork {
   Result<std::vector<std::vector<std::string>>> peerCommands(const std::string& device,
                                                              const std::vector<std::string>& peers);
   // Runs each command (or only lists them, dry) and answers {"bridge", "commands"}.
-  Result<Json> apply(const std::string& bridge, const std::vector<std::vector<std::string>>& commands);
+  Result<Json> apply(const std::string& bridge,
+                     const std::vector<std::vector<std::string>>& commands);
 
   bool dryRun_;
   std::chrono::milliseconds timeout_;

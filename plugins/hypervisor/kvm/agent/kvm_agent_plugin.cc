@@ -22,9 +22,9 @@
 
 #include <strato/sdk.h>
 
+#include "agent_client/kvm_protocol.h"
 #include "guest_commands.h"
 #include "host_network.h"
-#include "agent_client/kvm_protocol.h"
 #include "libvirt_host.h"
 #include "task_registry.h"
 #include "vm_state_watcher.h"
@@ -59,7 +59,8 @@ void registerNetworkCommands(strato::Registrar& r, std::shared_ptr<strato::kvm::
              auto peers = vtepList(m.body.value("peers", Json::array()));
              if (!peers) return peers.error();
              if (number(m, "vni") <= 0) {
-               return strato::makeError(strato::ErrorCode::kInvalidArgument, "vni must be positive");
+               return strato::makeError(strato::ErrorCode::kInvalidArgument,
+                                        "vni must be positive");
              }
              return net->setPeers(number(m, "vni"), *peers);
            }));
@@ -68,8 +69,9 @@ void registerNetworkCommands(strato::Registrar& r, std::shared_ptr<strato::kvm::
 void registerFileCommands(strato::Registrar& r, std::shared_ptr<strato::kvm::VolumeFiles> files,
                           const std::function<strato::RequestHandler(Work)>& asTask) {
   using namespace strato::kvm;
-  r.handle(std::string(kDiskUsage),
-           asTask([files](const Message& m) -> Reply { return files->diskUsage(text(m, "path")); }));
+  r.handle(std::string(kDiskUsage), asTask([files](const Message& m) -> Reply {
+             return files->diskUsage(text(m, "path"));
+           }));
   r.handle(std::string(kCreateVolume), asTask([files](const Message& m) -> Reply {
              return files->create(text(m, "path"), number(m, "size"),
                                   m.body.value("format", std::string("qcow2")),
@@ -96,9 +98,9 @@ strato::Status init(strato::Registrar& r) {
   auto commandTimeout = config.getInt("plugin.kvm-agent.commandTimeoutSeconds", 3600);
   if (!commandTimeout) return commandTimeout.error();
   std::string uri = config.getString("plugin.kvm-agent.libvirtUri", "qemu:///system");
-  auto opened = strato::kvm::LibvirtHost::open(
-      uri, config.getString("plugin.kvm-agent.domainType", "auto"),
-      config.getString("plugin.kvm-agent.consoleLogDir"));
+  auto opened =
+      strato::kvm::LibvirtHost::open(uri, config.getString("plugin.kvm-agent.domainType", "auto"),
+                                     config.getString("plugin.kvm-agent.consoleLogDir"));
   if (!opened) return opened.error();
   std::shared_ptr<strato::kvm::LibvirtHost> host = std::move(opened.value());
 
@@ -151,13 +153,12 @@ strato::Status init(strato::Registrar& r) {
   if (!dryRun) return dryRun.error();
   auto dhcp = std::make_shared<strato::kvm::DhcpServers>(
       config.getString("plugin.kvm-agent.dhcpDir", "/var/lib/strato-agent/dhcp"),
-      config.getString("plugin.kvm-agent.netnsPrefix", "strato"), *dryRun, std::chrono::seconds(60));
-  strato::kvm::registerGuestCommands(r, host, dhcp, settings, asTask, [watcher](const std::string& vm) {
-    watcher->settle(vm);
-  });
+      config.getString("plugin.kvm-agent.netnsPrefix", "strato"), *dryRun,
+      std::chrono::seconds(60));
+  strato::kvm::registerGuestCommands(r, host, dhcp, settings, asTask,
+                                     [watcher](const std::string& vm) { watcher->settle(vm); });
   registerFileCommands(
-      r, std::make_shared<strato::kvm::VolumeFiles>(std::chrono::seconds(*commandTimeout)),
-      asTask);
+      r, std::make_shared<strato::kvm::VolumeFiles>(std::chrono::seconds(*commandTimeout)), asTask);
   registerNetworkCommands(
       r, std::make_shared<strato::kvm::HostNetwork>(*dryRun, std::chrono::seconds(60)), asTask);
   r.logger().info("kvm-agent ready libvirtUri=" + uri);

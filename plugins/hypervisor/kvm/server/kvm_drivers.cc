@@ -19,8 +19,8 @@ Result<HostFacts> KvmHostDriver::connect(const HostSpec& host) {
   out.osRelease = f.value("osRelease", std::string());
   out.extra = f;
   if (out.cpuNum <= 0 || out.totalMemoryBytes <= 0) {
-    return makeError(ErrorCode::kInternal, "the agent on " + host.managementIp +
-                                               " reported no CPUs or memory", f.dump());
+    return makeError(ErrorCode::kInternal,
+                     "the agent on " + host.managementIp + " reported no CPUs or memory", f.dump());
   }
   return out;
 }
@@ -29,7 +29,6 @@ Status KvmHostDriver::ping(const HostSpec& host) {
   auto pong = agents_->ping(host.managementIp, agents_->managedBy(host.uuid));
   return pong ? Status{} : Status{pong.error()};
 }
-
 
 Status KvmVmDriver::addNetworks(const VmSpec& vm, Json& spec) const {
   Json bridges = Json::object();
@@ -49,9 +48,9 @@ Status KvmVmDriver::addNetworks(const VmSpec& vm, Json& spec) const {
             sqlPlaceholders(l3s.size()) + ")",
         l3s);
     if (!rows) return rows.error();
-    auto served = call(bus_, Message{std::string(kFlatDhcpNetworksMessage), "",
-                                     Json{{"l3NetworkUuids", l3List}}},
-                       std::chrono::seconds(30));
+    auto served = call(
+        bus_, Message{std::string(kFlatDhcpNetworksMessage), "", Json{{"l3NetworkUuids", l3List}}},
+        std::chrono::seconds(30));
     if (!served) return served.error();
     const Json& flat = served->value("networks", Json::object());
     for (const auto& r : rows->rows) {
@@ -61,7 +60,8 @@ Status KvmVmDriver::addNetworks(const VmSpec& vm, Json& spec) const {
               {"vlan", dbInt(r[3])},
               {"vni", dbInt(r[4])}};
       for (const auto& n : vm.nics) {
-        if (n.l3NetworkUuid == l3) bridges[n.uuid] = l2Bridge(dbText(r[1]), dbText(r[2]), dbInt(r[3]), dbInt(r[4]));
+        if (n.l3NetworkUuid == l3)
+          bridges[n.uuid] = l2Bridge(dbText(r[1]), dbText(r[2]), dbInt(r[3]), dbInt(r[4]));
       }
       if (flat.contains(l3)) {
         dhcp[l3] = flat[l3];
