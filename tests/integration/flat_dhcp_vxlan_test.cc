@@ -13,6 +13,7 @@
 
 #include "integration/vm_fixture.h"
 #include "support/free_port.h"
+#include "support/http_client.h"
 #include "support/network_namespaces.h"
 #include "support/ssh_server.h"
 
@@ -210,6 +211,48 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
   netns_->ip({"-n", ns, "addr", "flush", "dev", "eth0"});
   std::string again;
   EXPECT_EQ(lease(ns, &again), "") << again;
+}
+
+// Whatever reaches the agent's port could send these: names and addresses go into file paths,
+// namespace names and dnsmasq's configuration, so each is checked, and nothing is made first.
+TEST_F(FlatDhcpVxlanTest, AnAgentRefusesNetworkSettingsItCannotUse) {
+  // The bus reply's JSON form: its error code, or "" for a success.
+  auto ask = [&](const std::string& type, const Json& body) {
+    auto reply = httpRequest("POST", a_.ip, agentPort_, "/v1/messages",
+                             Json{{"type", type}, {"body", body}}.dump());
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    return Json::parse(reply.body, nullptr, false);
+  };
+  auto code = [](const Json& reply) {
+    return reply.value("error", Json::object()).value("code", "");
+  };
+  Json vxlan{{"type", "L2VxlanNetwork"}, {"vni", 77}, {"physicalInterface", "eth1"}};
+  auto dhcpFor = [&](const std::string& l3, const std::string& mac, const std::string& server) {
+    Json network{{"l2", vxlan}, {"serverIp", server}, {"netmask", "255.255.255.0"}};
+    Json nic{{"uuid", "n1"}, {"l3NetworkUuid", l3}, {"mac", mac}, {"ip", "10.9.9.5"}};
+    return Json{{"vm", {{"uuid", "v1"}, {"nics", {nic}}, {"extra", {{"dhcp", {{l3, network}}}}}}}};
+  };
+  std::string l3(32, 'a');
+  for (const auto& [body, why] : std::vector<std::pair<Json, std::string>>{
+           {dhcpFor("../../../etc/x", "52:54:00:00:00:01", "10.9.9.2"), "l3Uuid"},
+           {dhcpFor(l3, "52:54:00:00:00:01;reboot", "10.9.9.2"), "MAC"},
+           {dhcpFor(l3, "52:54:00:00:00:01", "10.9.9.2\ndhcp-script=/bin/sh"), "serverIp"}}) {
+    auto reply = ask("remote.kvm.ServeDhcp", body);
+    EXPECT_EQ(code(reply), "InvalidArgument") << why << ": " << reply;
+  }
+  EXPECT_FALSE(std::filesystem::exists(a_.dhcpDir)) << "nothing is written for refused settings";
+  auto peers = ask("remote.kvm.SetVxlanPeers", {{"vni", 77}, {"peers", {"10.0.0.1 dev lo"}}});
+  EXPECT_EQ(code(peers), "InvalidArgument") << peers;
+  // The tunnel's end by CIDR: a host with no address in it says so instead of guessing.
+  Json byCidr = vxlan;
+  byCidr["vtepCidr"] = "203.0.113.0/24";
+  auto realized = ask("remote.kvm.RealizeL2", byCidr);
+  EXPECT_EQ(code(realized), "NotFound") << realized;
+  EXPECT_NE(realized.dump().find("no address in 203.0.113.0/24"), std::string::npos) << realized;
+  byCidr["vtepCidr"] = subnet_ + "0/24";
+  realized = ask("remote.kvm.RealizeL2", byCidr);
+  EXPECT_EQ(code(realized), "") << realized;
+  EXPECT_EQ(realized.value("body", Json::object()).value("vtepIp", ""), a_.ip) << realized;
 }
 
 }  // namespace
