@@ -19,14 +19,17 @@ using Commands = std::vector<std::vector<std::string>>;
 
 constexpr const char* kInner = "dhcp0";  // the namespace's end of the veth
 
+// Lower-case hex only: a uuid as the management node writes it. (Plain ASCII tests: the
+// <cctype> ones are undefined for the negative chars of non-ASCII bytes.)
 bool isHex(const std::string& s) {
   return std::all_of(s.begin(), s.end(),
-                     [](char c) { return std::isxdigit(c) && !std::isupper(c); });
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 // Lower-case aa:bb:cc:dd:ee:ff, or nullopt.
 std::optional<std::string> macOf(std::string mac) {
-  std::transform(mac.begin(), mac.end(), mac.begin(), [](char c) { return std::tolower(c); });
+  std::transform(mac.begin(), mac.end(), mac.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
   if (mac.size() != 17) return std::nullopt;
   for (size_t i = 0; i < mac.size(); ++i) {
     if (i % 3 == 2 ? mac[i] != ':' : !std::isxdigit(static_cast<unsigned char>(mac[i]))) {
