@@ -42,13 +42,12 @@ class FlatDhcpVxlanTest : public VmTest {
     } catch (const std::exception& e) {
       GTEST_SKIP() << e.what();
     }
-    // 198.18.0.0/15 is for tests of networks (RFC 2544): no real network of the machine uses it.
-    subnet_ = "198.18." + std::to_string(getpid() % 250) + ".";
+    subnet_ = freeSubnet();
     std::string sw = netns_->add("sw");
     netns_->ip({"-n", sw, "link", "add", "sw0", "type", "bridge"});
     netns_->ip({"-n", sw, "link", "set", "sw0", "up"});
     // The management node's end, in the test's own namespace.
-    std::string up = "sdh" + std::to_string(getpid());
+    std::string up = netns_->prefix();
     netns_->ip({"link", "add", up, "type", "veth", "peer", "name", "up0", "netns", sw});
     netns_->ip({"addr", "add", subnet_ + "1/24", "dev", up});
     netns_->ip({"link", "set", up, "up"});
@@ -96,6 +95,26 @@ class FlatDhcpVxlanTest : public VmTest {
       }
     }
     netns_.reset();
+  }
+
+  // A /24 of 198.18.0.0/15, which is for tests of networks (RFC 2544), that no route of the
+  // test's namespace uses yet (another test's, running beside this one).
+  std::string freeSubnet() {
+    std::size_t start = std::hash<std::string>()(netns_->prefix());
+    for (std::size_t i = 0; i < 500; ++i) {
+      std::size_t k = (start + i) % 500;
+      std::string subnet =
+          "198." + std::to_string(18 + k / 250) + "." + std::to_string(k % 250) + ".";
+      std::string routes;
+      runOrThrow(findProgram("ip", "iproute2"),
+                 {"-4", "route", "show", "to", "match", subnet + "1"},
+                 scratch_.path() / "routes.log");
+      std::ifstream in(scratch_.path() / "routes.log");
+      routes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      std::filesystem::remove(scratch_.path() / "routes.log");
+      if (routes.find(subnet) == std::string::npos) return subnet;
+    }
+    throw std::runtime_error("no free /24 in 198.18.0.0/15");
   }
 
   void plugIntoSwitch(const std::string& sw, const std::string& port) {

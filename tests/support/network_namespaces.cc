@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -11,8 +12,11 @@
 
 namespace strato::test {
 
-NetworkNamespaces::NetworkNamespaces(const std::string& tag)
-    : prefix_(tag + std::to_string(getpid())) {
+NetworkNamespaces::NetworkNamespaces(const std::string& tag) {
+  // A deleted namespace's devices go a moment later, in the kernel's own time: a second object
+  // in the same process must not reuse the first one's names.
+  static std::atomic<int> made{0};
+  prefix_ = tag + std::to_string(getpid()) + "n" + std::to_string(made++);
   if (geteuid() != 0) throw std::runtime_error("network namespaces need root");
   ipBinary_ = findProgram("ip", "iproute2");
 }

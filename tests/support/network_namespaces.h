@@ -1,6 +1,7 @@
 // Network namespaces standing in for machines and for guests' NICs, built with iproute2 (root
-// only). Every namespace's name starts with this object's prefix, which holds the test's pid, so
-// tests running side by side never meet; on destruction the processes still inside them (ones
+// only). Every namespace's name starts with this object's prefix, which holds the test's pid and
+// a count of such objects (at most 13 characters for a tag of 3, so it also fits an interface
+// name), so tests running side by side never meet; on destruction the processes still inside them (ones
 // the test started there, or that those started) are killed and the namespaces deleted, which
 // deletes their devices and the veth ends outside them too.
 #pragma once
@@ -21,6 +22,8 @@ class NetworkNamespaces {
   NetworkNamespaces(const NetworkNamespaces&) = delete;
   NetworkNamespaces& operator=(const NetworkNamespaces&) = delete;
 
+  // Unique to this object: namespaces' names start with it, and it is short enough to name an
+  // interface.
   const std::string& prefix() const { return prefix_; }
   // Makes "<prefix>-<name>", with its loopback up; returns the full name.
   std::string add(const std::string& name);
