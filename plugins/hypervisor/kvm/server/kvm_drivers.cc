@@ -74,7 +74,7 @@ Status KvmVmDriver::addNetworks(const VmSpec& vm, Json& spec) const {
   return {};
 }
 
-Reply KvmVmDriver::ask(const VmSpec& vm, std::string_view type, Json extra) const {
+Result<Json> KvmVmDriver::specFor(const VmSpec& vm, std::string_view type) const {
   if (vm.hostManagementIp.empty()) {
     return makeError(ErrorCode::kConflict, "VM " + vm.uuid + " is on no host");
   }
@@ -83,7 +83,13 @@ Reply KvmVmDriver::ask(const VmSpec& vm, std::string_view type, Json extra) cons
   if (type == kStartVm || type == kMigrateVm || type == kAttachNic || type == kDetachNic) {
     if (auto st = addNetworks(vm, spec); !st) return st.error();
   }
-  extra["vm"] = std::move(spec);
+  return spec;
+}
+
+Reply KvmVmDriver::ask(const VmSpec& vm, std::string_view type, Json extra) const {
+  auto spec = specFor(vm, type);
+  if (!spec) return spec.error();
+  extra["vm"] = std::move(*spec);
   // Queued per guest on the agent, as on the management node; a task of the manager's.
   return agents_->call(vm.hostManagementIp, type, std::move(extra), vm.uuid);
 }
@@ -99,16 +105,19 @@ Status KvmVmDriver::stop(const VmSpec& vm, bool graceful) {
 
 Status KvmVmDriver::migrate(const VmSpec& vm, const std::string&,
                             const std::string& toManagementIp) {
+  auto spec = specFor(vm, kMigrateVm);
+  if (!spec) return spec.error();
   // The destination serves the guest's leases before it arrives (a native migration tells the
   // destination's agent nothing); the source gives them up once it has gone.
-  Json spec = toJson(vm);
-  if (auto st = addNetworks(vm, spec); !st) return st;
-  if (!spec["extra"]["dhcp"].empty()) {
-    auto served = agents_->call(toManagementIp, kServeDhcp, Json{{"vm", std::move(spec)}}, vm.uuid);
+  if (!(*spec)["extra"]["dhcp"].empty()) {
+    auto served = agents_->call(toManagementIp, kServeDhcp, Json{{"vm", *spec}}, vm.uuid);
     if (!served) return served.error();
   }
   auto to = agents_->address(toManagementIp);
-  return send(vm, kMigrateVm, Json{{"toHost", to.host}, {"toPort", to.port}});
+  auto moved = agents_->call(
+      vm.hostManagementIp, kMigrateVm,
+      Json{{"vm", std::move(*spec)}, {"toHost", to.host}, {"toPort", to.port}}, vm.uuid);
+  return moved ? Status{} : Status{moved.error()};
 }
 
 Status KvmVmDriver::attachVolume(const VmSpec& vm, const VmVolumeSpec& volume) {

@@ -50,6 +50,8 @@ class KvmVmDriver : public VmDriver {
   Result<std::string> powerState(const VmSpec& vm) override;
 
  private:
+  // The spec as the agent reads it for `type`, with the networks when the command needs them.
+  Result<Json> specFor(const VmSpec& vm, std::string_view type) const;
   // The command with {"vm": spec} plus `extra`, to the agent of the VM's host.
   Reply ask(const VmSpec& vm, std::string_view type, Json extra = Json::object()) const;
   Status send(const VmSpec& vm, std::string_view type, Json extra = Json::object()) const;
