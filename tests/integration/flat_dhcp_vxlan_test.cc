@@ -3,8 +3,9 @@
 // Each host runs its own sshd and a strato-agent that really builds its networks (libvirt's test
 // driver still stands in for guests). One VXLAN L3 network with flat DHCP is realized on both;
 // a VM is created on each host; two more namespaces stand in for the VMs' NICs (a veth with the
-// NIC's MAC on the host's bridge). They get their addresses from their host's dnsmasq and ping
-// each other through the tunnel.
+// NIC's MAC on the host's bridge). They get their addresses from their host's dnsmasq, read
+// their userdata from 169.254.169.254 as cloud-init would, and ping each other through the
+// tunnel.
 #include <unistd.h>
 
 #include <fstream>
@@ -20,12 +21,20 @@
 namespace strato::test {
 namespace {
 
-// busybox udhcpc's hook: it sets the address it leased and says which.
+// busybox udhcpc's hook: it sets the address it leased and the classless routes (option 121,
+// "net via" pairs), and says which address.
 constexpr const char* kDhcpScript =
     "#!/bin/sh\n"
-    "case \"$1\" in bound|renew) ip addr add \"$ip/$mask\" dev \"$interface\" && "
-    "echo \"leased $ip\";; esac\n"
+    "case \"$1\" in bound|renew) ip addr add \"$ip/$mask\" dev \"$interface\" || exit 1\n"
+    "  set -- $staticroutes\n"
+    "  while [ $# -ge 2 ]; do ip route add \"$1\" via \"$2\" dev \"$interface\"; shift 2; done\n"
+    "  echo \"leased $ip\";; esac\n"
     "exit 0\n";
+
+// cloud-config as a user gives it, and its base64 for the userdata:: tag.
+constexpr const char* kUserdata = "#cloud-config\nruncmd:\n - echo hello > /tmp/hello\n";
+constexpr const char* kUserdataBase64 =
+    "I2Nsb3VkLWNvbmZpZwpydW5jbWQ6CiAtIGVjaG8gaGVsbG8gPiAvdG1wL2hlbGxvCg==";
 
 struct Machine {
   std::string ns, ip, hostUuid;
@@ -87,11 +96,14 @@ class FlatDhcpVxlanTest : public VmTest {
     for (auto* m : {&a_, &b_}) {
       if (m->agent) m->agent->stop();
       if (m->agent && HasFailure()) std::cerr << m->ns << "'s agent:\n" << m->agent->readOutput();
-      // dnsmasq runs in a DHCP namespace the agent made: killed by the pid it wrote.
+      // dnsmasq and strato-metadata run in a DHCP namespace the agent made: killed by the pids
+      // they wrote.
       if (m->dhcpDir.empty() || !std::filesystem::exists(m->dhcpDir)) continue;
       for (const auto& l3 : std::filesystem::directory_iterator(m->dhcpDir)) {
-        pid_t pid = 0;
-        if (std::ifstream(l3.path() / "dnsmasq.pid") >> pid && pid > 1) ::kill(pid, SIGTERM);
+        for (const char* file : {"dnsmasq.pid", "metadata.pid"}) {
+          pid_t pid = 0;
+          if (std::ifstream(l3.path() / file) >> pid && pid > 1) ::kill(pid, SIGTERM);
+        }
       }
     }
     netns_.reset();
@@ -152,13 +164,25 @@ class FlatDhcpVxlanTest : public VmTest {
       std::ofstream(script) << kDhcpScript;
       std::filesystem::permissions(script, std::filesystem::perms::owner_all);
     }
-    int code = netns_->exec(ns,
-                            {findProgram("busybox", "busybox-static"), "udhcpc", "-i", "eth0", "-f",
-                             "-q", "-n", "-t", "6", "-T", "1", "-s", script.string()},
-                            output);
+    int code =
+        netns_->exec(ns,
+                     {findProgram("busybox", "busybox-static"), "udhcpc", "-i", "eth0", "-f", "-q",
+                      "-n", "-t", "6", "-T", "1", "-O", "staticroutes", "-s", script.string()},
+                     output);
     std::smatch m;
     if (code != 0 || !std::regex_search(*output, m, std::regex("leased ([0-9.]+)"))) return "";
     return m[1];
+  }
+
+  // What a guest NIC's namespace reads from the metadata server, or "" when it cannot. (curl:
+  // busybox-static's wget crashes in its resolver.)
+  std::string metadata(const std::string& ns, const std::string& path) {
+    std::string out;
+    int code = netns_->exec(ns,
+                            {findProgram("curl", "curl"), "-sf", "--max-time", "5",
+                             std::string("http://169.254.169.254") + path},
+                            &out);
+    return code == 0 ? out : "";
   }
 
   std::string fdb(const Machine& m, const std::string& device) {
@@ -198,7 +222,7 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
 
   l3_ = l3(vx["uuid"])["uuid"];
   range(l3_, "192.168.77.10", "192.168.77.100", "192.168.77.1");
-  ASSERT_EQ(attachServices(l3_, {{flatProvider(), {"DHCP"}}}).status, 200);
+  ASSERT_EQ(attachServices(l3_, {{flatProvider(), {"DHCP", "Userdata"}}}).status, 200);
 
   Json vms[2];
   int i = 0;
@@ -206,7 +230,10 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
     Json params = vmParams("vm-" + m->ns);
     params["rootDiskOfferingUuid"] = rootDisk_;
     params["hostUuid"] = m->hostUuid;
-    vms[i++] = created(createVmReply(params));
+    // Only the first VM has userdata and a name of its own.
+    Json tags = i == 0 ? Json{std::string("userdata::") + kUserdataBase64, "hostname::web-a"}
+                       : Json::array();
+    vms[i++] = created(createVmReply(params, tags));
   }
   std::string bridge = "br_vx_" + vni;
   std::string ips[2], leased[2], output[2];
@@ -224,12 +251,21 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
       {findProgram("busybox", "busybox-static"), "ping", "-c", "2", "-W", "3", ips[1]}, &pinged);
   EXPECT_EQ(code, 0) << pinged;
 
-  // A stopped VM's lease is gone from its host: the NIC asks in vain.
+  // Each guest reads its own userdata and metadata from its host, by the route DHCP gave it.
+  std::string va = netns_->prefix() + "-va", vb = netns_->prefix() + "-vb";
+  EXPECT_EQ(metadata(va, "/latest/user-data"), kUserdata);
+  EXPECT_EQ(metadata(va, "/latest/meta-data/instance-id"), vms[0]["uuid"]);
+  EXPECT_EQ(metadata(va, "/latest/meta-data/local-hostname"), "web-a");
+  EXPECT_EQ(metadata(vb, "/latest/meta-data/instance-id"), vms[1]["uuid"]);
+  EXPECT_EQ(metadata(vb, "/latest/meta-data/local-ipv4"), ips[1]);
+  EXPECT_EQ(metadata(vb, "/latest/user-data"), "") << "the second VM has none";
+
+  // A stopped VM's lease and userdata are gone from its host: the NIC asks in vain.
   vmActionOk(vms[0]["uuid"], {{"stopVmInstance", Json::object()}});
-  std::string ns = netns_->prefix() + "-va";
-  netns_->ip({"-n", ns, "addr", "flush", "dev", "eth0"});
+  EXPECT_EQ(metadata(va, "/latest/meta-data/instance-id"), "");
+  netns_->ip({"-n", va, "addr", "flush", "dev", "eth0"});
   std::string again;
-  EXPECT_EQ(lease(ns, &again), "") << again;
+  EXPECT_EQ(lease(va, &again), "") << again;
 }
 
 // Whatever reaches the agent's port could send these: names and addresses go into file paths,
@@ -259,6 +295,16 @@ TEST_F(FlatDhcpVxlanTest, AnAgentRefusesNetworkSettingsItCannotUse) {
     auto reply = ask("remote.kvm.ServeDhcp", body);
     EXPECT_EQ(code(reply), "InvalidArgument") << why << ": " << reply;
   }
+  // A host route becomes a dnsmasq option; userdata becomes a file.
+  Json routed = dhcpFor(l3, "52:54:00:00:00:01", "10.9.9.2");
+  routed["vm"]["extra"]["dhcp"][l3]["hostRoutes"] = {
+      {{"prefix", "10.0.0.0/8\nno-hosts"}, {"nextHop", "10.9.9.1"}}};
+  EXPECT_EQ(code(ask("remote.kvm.ServeDhcp", routed)), "InvalidArgument");
+  Json withUserdata = dhcpFor(l3, "52:54:00:00:00:01", "10.9.9.2");
+  withUserdata["vm"]["extra"]["dhcp"][l3]["userdata"] = true;
+  withUserdata["vm"]["extra"]["userdata"] = "not base64!";
+  auto refused = ask("remote.kvm.ServeDhcp", withUserdata);
+  EXPECT_EQ(code(refused), "InvalidArgument") << refused;
   EXPECT_FALSE(std::filesystem::exists(a_.dhcpDir)) << "nothing is written for refused settings";
   auto peers = ask("remote.kvm.SetVxlanPeers", {{"vni", 77}, {"peers", {"10.0.0.1 dev lo"}}});
   EXPECT_EQ(code(peers), "InvalidArgument") << peers;

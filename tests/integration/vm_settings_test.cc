@@ -56,6 +56,15 @@ TEST_F(VmSettingsTest, SshKeyConsolePasswordHostnameAndBootOrderRoundTrip) {
   EXPECT_EQ(getOk(vm, "boot-orders")["order"], Json::array({"HardDisk"}));
 }
 
+// The flat Userdata service hands the tag's value to guests decoded (flat_dhcp_vxlan_test.cc).
+TEST_F(VmSettingsTest, UserdataFromCreationMustBeBase64) {
+  auto bad = createVmReply(vmParams("u"), {"userdata::#cloud-config not encoded"});
+  EXPECT_EQ(codeOf(bad), "SYS.1007") << bad.body;  // the job's error, as ZStack reports it
+  EXPECT_NE(bad.body.find("base64"), std::string::npos) << bad.body;
+  auto good = createVmReply(vmParams("u"), {"userdata::I2Nsb3VkLWNvbmZpZwo="});
+  EXPECT_EQ(good.status, 200) << good.body;
+}
+
 TEST_F(VmSettingsTest, HostnameFromCreationIsUniqueOnItsNetworks) {
   auto created = createVmReply(vmParams("a"), {"hostname::db"});
   ASSERT_EQ(created.status, 200) << created.body;

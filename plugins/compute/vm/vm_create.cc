@@ -68,6 +68,35 @@ void readNicTags(CreateContext& c) {
   }
 }
 
+// RFC 4648 base64, line breaks allowed: what a userdata:: tag carries. (A loop, not a regex:
+// libstdc++'s regex recurses per character, and userdata runs to kilobytes.)
+bool isBase64(const std::string& text) {
+  std::size_t digits = 0, padding = 0;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    bool digit = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '+' || c == '/';
+    if (c == '=') {
+      ++padding;
+    } else if (!digit || padding > 0) {
+      return false;
+    }
+    ++digits;
+  }
+  return digits > 0 && digits % 4 == 0 && padding <= 2;
+}
+
+Status checkUserdata(const Json& params) {
+  const std::string prefix = "userdata::";
+  for (const auto& tag : rawList(params, "systemTags")) {
+    if (tag.rfind(prefix, 0) == 0 && !isBase64(tag.substr(prefix.size()))) {
+      return invalidArgument("systemTags: userdata::<userdata> takes the userdata in base64",
+                             tag.substr(0, 64));
+    }
+  }
+  return {};
+}
+
 Result<std::int64_t> diskOfferingSize(Database& db, const std::string& uuid, const char* param) {
   auto rows = db.query("SELECT diskSize, state FROM disk_offering WHERE uuid = ?", {uuid});
   if (!rows) return rows.error();
@@ -183,6 +212,7 @@ Status validateAndInsert(VmService& s, CreateContext& c) {
     return invalidArgument("strategy must be InstantStart or CreateStopped", strategy);
   }
   c.startNow = strategy == "InstantStart";
+  if (auto ok = checkUserdata(p); !ok) return ok;
   for (auto read : {readOffering, readImage, readNetworks}) {
     if (auto ok = read(db, c); !ok) return ok;
   }
@@ -424,7 +454,7 @@ void VmService::create(const Json& params, const std::string& accountUuid, Repli
     vm.cpuNum = c->cpuNum;
     vm.memorySize = c->memorySize;
     vm.platform = c->platform;
-    return specOf(self->db(), vm, c->host.uuid);
+    return specOf(self->db(), vm, c->host.uuid, rawList(c->params, "systemTags"));
   };
   chain->then(
       "start-on-host",

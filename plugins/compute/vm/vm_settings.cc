@@ -16,6 +16,8 @@ constexpr const char* kSshKey = "sshkey";
 constexpr const char* kConsolePassword = "consolePassword";
 constexpr const char* kHostname = "hostname";
 constexpr const char* kBootOrder = "bootOrder";
+// Base64 of what the flat Userdata service gives the guest (section 3.1.1's notes).
+constexpr const char* kUserdata = "userdata";
 // Display and guest agent settings the KVM domain is built with.
 constexpr const char* kQga = "qga";
 constexpr const char* kRdp = "RDP";
@@ -253,13 +255,17 @@ Reply consoleAddress(VmService& s, const Json& p) {
 }  // namespace
 
 // Read with one query: every VM start builds a spec, and 1,000 VMs start at once.
-Result<Json> vmSettings(Database& db, const std::string& vmUuid) {
+Result<Json> vmSettings(Database& db, const std::string& vmUuid,
+                        const std::vector<std::string>& pendingTags) {
   auto rows = db.query("SELECT tag FROM system_tag WHERE resourceUuid = ? ORDER BY createDate", {vmUuid});
   if (!rows) return rows.error();
+  std::vector<std::string> tags;
+  for (const auto& r : rows->rows) tags.push_back(dbText(r[0]));
+  tags.insert(tags.end(), pendingTags.begin(), pendingTags.end());
   std::map<std::string, std::string> values;  // the first tag of each key
-  for (const auto& r : rows->rows) {
-    std::string tag = dbText(r[0]);
-    for (const char* key : {kSshKey, kConsolePassword, kHostname, kBootOrder, kQga, kRdp, kMonitors, kIsoTag}) {
+  for (const auto& tag : tags) {
+    for (const char* key : {kSshKey, kConsolePassword, kHostname, kBootOrder, kQga, kRdp, kMonitors,
+                            kIsoTag, kUserdata}) {
       std::string prefix = std::string(key) + "::";
       if (tag.rfind(prefix, 0) == 0) values.emplace(key, tag.substr(prefix.size()));
     }
@@ -269,8 +275,10 @@ Result<Json> vmSettings(Database& db, const std::string& vmUuid) {
     return it == values.end() ? nullptr : &it->second;
   };
   Json extra = Json::object();
-  for (auto [key, field] : {std::pair{kSshKey, "sshKey"}, {kConsolePassword, "consolePassword"},
-                            {kHostname, "hostname"}}) {
+  for (auto [key, field] : {std::pair{kSshKey, "sshKey"},
+                            {kConsolePassword, "consolePassword"},
+                            {kHostname, "hostname"},
+                            {kUserdata, "userdata"}}) {
     if (auto v = value(key)) extra[field] = *v;
   }
   if (auto v = value(kBootOrder)) extra["bootOrder"] = splitCommas(*v);

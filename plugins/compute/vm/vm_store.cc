@@ -52,7 +52,8 @@ Result<std::vector<NicRecord>> loadNics(Database& db, const std::string& vmUuid)
   return out;
 }
 
-Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostUuid) {
+Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostUuid,
+                      const std::vector<std::string>& pendingTags) {
   VmSpec spec;
   spec.uuid = vm.uuid;
   spec.name = vm.name;
@@ -84,7 +85,7 @@ Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostU
     spec.volumes.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), dbText(r[3]), dbText(r[4]),
                             static_cast<int>(dbInt(r[5]))});
   }
-  auto settings = vmSettings(db, vm.uuid);
+  auto settings = vmSettings(db, vm.uuid, pendingTags);
   if (!settings) return settings.error();
   spec.extra = std::move(*settings);
   return spec;

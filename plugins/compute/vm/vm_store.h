@@ -58,11 +58,15 @@ inline std::int64_t tagNumber(const std::string& text, std::int64_t fallback) {
 // A NIC's {inbound, outbound} limits in bits per second (0: none), from its tags (vm_nic_qos.cc).
 Result<std::pair<std::int64_t, std::int64_t>> nicLimits(Database& db, const std::string& nicUuid);
 
-// The settings a VmSpec carries in `extra`, from the VM's system tags (vm_settings.cc).
-Result<Json> vmSettings(Database& db, const std::string& vmUuid);
+// The settings a VmSpec carries in `extra`, from the VM's system tags (vm_settings.cc), and from
+// `pendingTags`: a creating call's, which reach the table only once the call has succeeded, after
+// the VM's first start.
+Result<Json> vmSettings(Database& db, const std::string& vmUuid,
+                        const std::vector<std::string>& pendingTags = {});
 
 // What the VmDriver of the VM's hypervisor needs to run it on `hostUuid`.
-Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostUuid);
+Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostUuid,
+                      const std::vector<std::string>& pendingTags = {});
 
 // The host's management IP ("" when the host is gone).
 std::string managementIpOf(Database& db, const std::string& hostUuid);

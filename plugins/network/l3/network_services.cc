@@ -178,11 +178,16 @@ Reply NetworkServices::detach(const std::string& l3Uuid, const Json& networkServ
 }
 
 Result<bool> NetworkServices::flatDhcpAttached(const std::string& l3Uuid) {
+  return flatServiceAttached(l3Uuid, "DHCP");
+}
+
+Result<bool> NetworkServices::flatServiceAttached(const std::string& l3Uuid,
+                                                  const std::string& type) {
   auto rows = db_.query(
       "SELECT 1 FROM network_service_l3_ref r JOIN network_service_provider p ON "
       "p.uuid = r.networkServiceProviderUuid WHERE r.l3NetworkUuid = ? AND "
-      "r.networkServiceType = 'DHCP' AND p.type = ?",
-      {l3Uuid, std::string(kFlatProviderType)});
+      "r.networkServiceType = ? AND p.type = ?",
+      {l3Uuid, type, std::string(kFlatProviderType)});
   if (!rows) return rows.error();
   return !rows->rows.empty();
 }
@@ -231,12 +236,21 @@ Reply NetworkServices::flatDhcpNetworks(const Json& l3Uuids) {
     } else if (auto l2 = loadL2(db_, l3->l2NetworkUuid)) {
       mtu = l2->mtu;
     }
+    auto userdata = flatServiceAttached(uuid, "Userdata");
+    if (!userdata) return userdata.error();
+    Json routes = Json::array();
+    for (const auto& route : l3->hostRoute) {
+      routes.push_back(
+          {{"prefix", route.value("prefix", "")}, {"nextHop", route.value("nextHop", "")}});
+    }
     const auto& r = server->rows[0];
     networks[uuid] = Json{{"serverIp", dbText(r[0])},
                           {"netmask", dbText(r[1])},
                           {"gateway", dbText(r[2])},
                           {"dns", l3->dns},
-                          {"mtu", mtu}};
+                          {"mtu", mtu},
+                          {"hostRoutes", std::move(routes)},
+                          {"userdata", *userdata}};
   }
   return Json{{"networks", std::move(networks)}};
 }

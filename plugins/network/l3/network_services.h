@@ -33,12 +33,15 @@ class NetworkServices {
   // yet (after an attach, an AddIpRange, a DeleteIpRange that took its address along).
   Status ensureDhcpIp(const std::string& l3Uuid);
   // What hosts need to serve DHCP on the L3 networks named (a list of uuids) that have flat DHCP
-  // with an address: {"networks": {uuid: {"serverIp", "netmask", "gateway", "dns", "mtu"}}}.
-  // Networks without it are left out.
+  // with an address: {"networks": {uuid: {"serverIp", "netmask", "gateway", "dns", "mtu",
+  // "hostRoutes": [{"prefix", "nextHop"}], "userdata": whether the Flat Userdata service is
+  // attached too}}}. Networks without it are left out.
   Reply flatDhcpNetworks(const Json& l3Uuids);
 
  private:
   Result<bool> flatDhcpAttached(const std::string& l3Uuid);
+  // The Flat provider gives the L3 the service of `type` (DHCP, DNS, Userdata).
+  Result<bool> flatServiceAttached(const std::string& l3Uuid, const std::string& type);
   Result<std::vector<std::pair<std::string, std::string>>> pairs(const Json& networkServices);
 
   Database& db_;

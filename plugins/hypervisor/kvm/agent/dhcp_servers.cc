@@ -18,6 +18,8 @@ namespace fs = std::filesystem;
 using Commands = std::vector<std::vector<std::string>>;
 
 constexpr const char* kInner = "dhcp0";  // the namespace's end of the veth
+constexpr const char* kDnsmasq = "dnsmasq";
+constexpr const char* kMetadataServer = "strato-metadata";  // also its /proc comm name
 
 // Lower-case hex only: a uuid as the management node writes it. (Plain ASCII tests: the
 // <cctype> ones are undefined for the negative chars of non-ASCII bytes.)
@@ -75,6 +77,29 @@ Status writeFile(const fs::path& file, const std::string& text) {
   return {};
 }
 
+// The process called `name` whose pid `pidFile` holds, if it runs: its pid, else 0.
+int runningProcess(const fs::path& pidFile, const std::string& name) {
+  std::ifstream in(pidFile);
+  int pid = 0;
+  if (!(in >> pid) || pid <= 1 || ::kill(pid, 0) != 0) return 0;
+  // A pid reused by something else since is not ours to signal.
+  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string running;
+  return std::getline(comm, running) && running == name ? pid : 0;
+}
+
+void stopProcess(const fs::path& pidFile, const std::string& name) {
+  int pid = runningProcess(pidFile, name);
+  if (!pid) return;
+  ::kill(pid, SIGTERM);
+  for (int i = 0; i < 100 && runningProcess(pidFile, name) == pid; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+fs::path dnsmasqPid(const fs::path& l3Dir) { return l3Dir / "dnsmasq.pid"; }
+fs::path metadataPid(const fs::path& l3Dir) { return l3Dir / "metadata.pid"; }
+
 // A hosts-file or leases-file line about `mac`: "mac,..." or "expiry mac ...".
 bool mentions(const std::string& line, const std::string& mac) {
   return line.rfind(mac + ",", 0) == 0 || line.find(" " + mac + " ") != std::string::npos;
@@ -89,7 +114,7 @@ std::string configOf(const DhcpNetwork& n, const fs::path& l3Dir) {
     << "dhcp-range=" << ipv4Text(network) << ",static," << n.netmask << ",infinite\n"
     << "dhcp-hostsfile=" << (l3Dir / "hosts").string() << "\n"
     << "dhcp-leasefile=" << (l3Dir / "leases").string() << "\n"
-    << "pid-file=" << (l3Dir / "dnsmasq.pid").string() << "\n"
+    << "pid-file=" << dnsmasqPid(l3Dir).string() << "\n"
     << "log-facility=" << (l3Dir / "dnsmasq.log").string() << "\nlog-dhcp\n";
   if (!n.gateway.empty()) c << "dhcp-option=option:router," << n.gateway << "\n";
   if (!n.dns.empty()) {
@@ -98,6 +123,15 @@ std::string configOf(const DhcpNetwork& n, const fs::path& l3Dir) {
     c << "\n";
   }
   if (n.mtu > 0) c << "dhcp-option=option:mtu," << n.mtu << "\n";
+  // Classless routes (RFC 3442): the L3's host routes and the way to the metadata server. A
+  // client that takes them ignores the router option, so the default route is among them.
+  if (n.userdata || !n.hostRoutes.empty()) {
+    c << "dhcp-option=option:classless-static-route";
+    if (n.userdata) c << "," << kMetadataAddress << "/32," << n.serverIp;
+    for (const auto& r : n.hostRoutes) c << "," << r.prefix << "," << r.nextHop;
+    if (!n.gateway.empty()) c << ",0.0.0.0/0," << n.gateway;
+    c << "\n";
+  }
   return c.str();
 }
 
@@ -128,21 +162,21 @@ Result<DhcpNetwork> dhcpNetworkFromJson(const Json& b) {
     if (auto st = needIpv4("a DNS server", server); !st) return st.error();
     n.dns.push_back(server);
   }
+  for (const auto& r : b.value("hostRoutes", Json::array())) {
+    HostRoute route{r.value("prefix", std::string()), r.value("nextHop", std::string())};
+    if (!parseCidr(route.prefix)) {
+      return makeError(ErrorCode::kInvalidArgument, "a host route's prefix is not a CIDR",
+                       route.prefix);
+    }
+    if (auto st = needIpv4("a host route's next hop", route.nextHop); !st) return st.error();
+    n.hostRoutes.push_back(std::move(route));
+  }
+  n.userdata = b.value("userdata", false);
   return n;
 }
 
 std::string DhcpServers::namespaceOf(const std::string& l3Uuid) const {
-  return prefix_ + "-dhcp-" + l3Uuid;
-}
-
-int DhcpServers::runningDnsmasq(const fs::path& l3Dir) const {
-  std::ifstream pidFile(l3Dir / "dnsmasq.pid");
-  int pid = 0;
-  if (!(pidFile >> pid) || pid <= 1 || ::kill(pid, 0) != 0) return 0;
-  // A pid reused by something else since is not ours to signal.
-  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-  std::string name;
-  return std::getline(comm, name) && name == "dnsmasq" ? pid : 0;
+  return s_.namespacePrefix + "-dhcp-" + l3Uuid;
 }
 
 Status DhcpServers::writeLeases(const fs::path& l3Dir,
@@ -150,7 +184,8 @@ Status DhcpServers::writeLeases(const fs::path& l3Dir,
   std::string text;
   for (const auto& l : lines) text += l + "\n";
   if (auto st = writeFile(l3Dir / "hosts", text); !st) return st;
-  if (int pid = runningDnsmasq(l3Dir)) ::kill(pid, SIGHUP);  // dnsmasq re-reads its hosts file
+  // dnsmasq re-reads its hosts file.
+  if (int pid = runningProcess(dnsmasqPid(l3Dir), kDnsmasq)) ::kill(pid, SIGHUP);
   return {};
 }
 
@@ -171,8 +206,8 @@ Result<Json> DhcpServers::serve(const DhcpNetwork& n, const std::vector<DhcpLeas
   std::string prefix = std::to_string(*prefixOfNetmask(n.netmask));
   Commands c;
   // Dry, nothing is looked at: the full list is what a fresh host would run.
-  if (dryRun_ || !fs::exists("/run/netns/" + ns)) c.push_back({"ip", "netns", "add", ns});
-  if (dryRun_ || !interfaceExists(outer)) {
+  if (s_.dryRun || !fs::exists("/run/netns/" + ns)) c.push_back({"ip", "netns", "add", ns});
+  if (s_.dryRun || !interfaceExists(outer)) {
     c.push_back({"ip", "link", "add", outer, "type", "veth", "peer", "name", kInner, "netns", ns});
   }
   c.push_back({"ip", "link", "set", outer, "master", bridge});
@@ -185,14 +220,18 @@ Result<Json> DhcpServers::serve(const DhcpNetwork& n, const std::vector<DhcpLeas
   }
   c.push_back({"ip", "link", "set", outer, "up"});
   c.push_back({"ip", "-n", ns, "addr", "replace", n.serverIp + "/" + prefix, "dev", kInner});
+  if (n.userdata) {
+    c.push_back(
+        {"ip", "-n", ns, "addr", "replace", std::string(kMetadataAddress) + "/32", "dev", kInner});
+  }
   c.push_back({"ip", "-n", ns, "link", "set", kInner, "up"});
   c.push_back({"ip", "-n", ns, "link", "set", "lo", "up"});
   Json ran = Json::array();
-  if (auto st = runCommands(c, dryRun_, timeout_, ran); !st) return st.error();
+  if (auto st = runCommands(c, s_.dryRun, s_.timeout, ran); !st) return st.error();
 
-  fs::path l3Dir = dir_ / n.l3Uuid;
+  fs::path l3Dir = s_.dir / n.l3Uuid;
   std::vector<std::string> lines;
-  if (!dryRun_) {
+  if (!s_.dryRun) {
     std::error_code ec;
     fs::create_directories(l3Dir, ec);
     if (ec) return makeError(ErrorCode::kInternal, "cannot make " + l3Dir.string(), ec.message());
@@ -207,42 +246,58 @@ Result<Json> DhcpServers::serve(const DhcpNetwork& n, const std::vector<DhcpLeas
   }
   std::string config = configOf(n, l3Dir);
   fs::path configFile = l3Dir / "dnsmasq.conf";
-  if (!dryRun_) {
+  if (!s_.dryRun) {
     std::ifstream old(configFile);
     std::string before((std::istreambuf_iterator<char>(old)), std::istreambuf_iterator<char>());
     // New DNS servers or a new gateway: only a restart makes dnsmasq read its configuration.
     if (before != config) {
-      stopDnsmasq(l3Dir);
+      stopProcess(dnsmasqPid(l3Dir), kDnsmasq);
       if (auto st = writeFile(configFile, config); !st) return st.error();
     }
     if (auto st = writeLeases(l3Dir, lines); !st) return st.error();
   }
-  if (dryRun_ || !runningDnsmasq(l3Dir)) {
+  if (s_.dryRun || !runningProcess(dnsmasqPid(l3Dir), kDnsmasq)) {
     if (auto st = startDnsmasq(n.l3Uuid, ran); !st) return st.error();
   }
-  return Json{{"namespace", ns}, {"commands", ran}, {"dryRun", dryRun_}};
+  if (auto st = serveMetadata(n, leases, ran); !st) return st.error();
+  return Json{{"namespace", ns}, {"commands", ran}, {"dryRun", s_.dryRun}};
 }
 
 Status DhcpServers::startDnsmasq(const std::string& l3Uuid, Json& ran) const {
   // dnsmasq forks into the background once it serves; a failure to start is its exit status.
   return runCommands({{"ip", "netns", "exec", namespaceOf(l3Uuid), "dnsmasq",
-                       "--conf-file=" + (dir_ / l3Uuid / "dnsmasq.conf").string()}},
-                     dryRun_, timeout_, ran);
+                       "--conf-file=" + (s_.dir / l3Uuid / "dnsmasq.conf").string()}},
+                     s_.dryRun, s_.timeout, ran);
 }
 
-void DhcpServers::stopDnsmasq(const fs::path& l3Dir) const {
-  int pid = runningDnsmasq(l3Dir);
-  if (!pid) return;
-  ::kill(pid, SIGTERM);
-  for (int i = 0; i < 100 && runningDnsmasq(l3Dir) == pid; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+Status DhcpServers::serveMetadata(const DhcpNetwork& n, const std::vector<DhcpLease>& leases,
+                                  Json& ran) const {
+  fs::path l3Dir = s_.dir / n.l3Uuid;
+  if (!n.userdata) {  // none, or no more (the service was detached)
+    if (s_.dryRun) return {};
+    stopProcess(metadataPid(l3Dir), kMetadataServer);
+    std::error_code ec;
+    fs::remove_all(l3Dir / "metadata", ec);
+    return {};
   }
+  if (!s_.dryRun) {
+    for (const auto& l : leases) {
+      if (auto st = writeGuestMetadata(l3Dir / "metadata", l.ip, l.metadata); !st) return st;
+    }
+    if (runningProcess(metadataPid(l3Dir), kMetadataServer)) return {};
+  }
+  // It goes to the background once it listens; a failure to listen is its exit status.
+  return runCommands(
+      {{"ip", "netns", "exec", namespaceOf(n.l3Uuid), s_.metadataServer.string(), "--root",
+        (l3Dir / "metadata").string(), "--listen", std::string(kMetadataAddress) + ":80",
+        "--pid-file", metadataPid(l3Dir).string(), "--daemon"}},
+      s_.dryRun, s_.timeout, ran);
 }
 
 Status DhcpServers::release(const std::string& l3Uuid, const std::vector<std::string>& macs) {
-  if (dryRun_ || l3Uuid.size() != 32 || !isHex(l3Uuid)) return {};
+  if (s_.dryRun || l3Uuid.size() != 32 || !isHex(l3Uuid)) return {};
   std::lock_guard lock(mutex_);
-  fs::path l3Dir = dir_ / l3Uuid;
+  fs::path l3Dir = s_.dir / l3Uuid;
   auto hosts = readLines(l3Dir / "hosts");
   auto leases = readLines(l3Dir / "leases");
   auto before = hosts.size();
@@ -250,18 +305,24 @@ Status DhcpServers::release(const std::string& l3Uuid, const std::vector<std::st
     auto mac = macOf(given);
     if (!mac) continue;
     auto gone = [&](const std::string& l) { return mentions(l, *mac); };
+    for (const auto& line : hosts) {
+      // "mac,ip[,hostname],infinite": the guest's metadata is under its address.
+      if (gone(line))
+        removeGuestMetadata(l3Dir / "metadata", line.substr(18, line.find(',', 18) - 18));
+    }
     hosts.erase(std::remove_if(hosts.begin(), hosts.end(), gone), hosts.end());
     leases.erase(std::remove_if(leases.begin(), leases.end(), gone), leases.end());
   }
   if (hosts.size() == before) return {};
   // dnsmasq keeps a released NIC's lease, and would refuse its address to the next NIC that
   // gets it; only a restart with the lease gone from its file forgets it.
-  int pid = runningDnsmasq(l3Dir);
-  stopDnsmasq(l3Dir);
+  int pid = runningProcess(dnsmasqPid(l3Dir), kDnsmasq);
+  stopProcess(dnsmasqPid(l3Dir), kDnsmasq);
   std::string text;
   for (const auto& l : leases) text += l + "\n";
   if (auto st = writeFile(l3Dir / "leases", text); !st) return st;
   if (auto st = writeLeases(l3Dir, hosts); !st) return st;
+  if (hosts.empty()) stopProcess(metadataPid(l3Dir), kMetadataServer);
   if (!pid || hosts.empty()) return {};
   Json ran = Json::array();
   return startDnsmasq(l3Uuid, ran);

@@ -5,8 +5,11 @@
 // isolated from each other, so the DHCP servers of the other hosts on the same L2, which have
 // the same address, never hear each other's clients.
 //
+// With the flat Userdata service, the namespace also holds 169.254.169.254, where strato-metadata
+// serves each guest its userdata and metadata; DHCP gives guests the route to it (option 121).
+//
 // State per L3 lives in <dir>/<l3 uuid>/: dnsmasq.conf, hosts (the leases, re-read on SIGHUP),
-// leases, dnsmasq.pid, dnsmasq.log.
+// leases, dnsmasq.pid, dnsmasq.log; metadata/<guest ip>/ and metadata.pid.
 #pragma once
 
 #include <chrono>
@@ -18,9 +21,15 @@
 #include <strato/json.h>
 #include <strato/result.h>
 
+#include "guest_metadata.h"
 #include "host_network.h"
 
 namespace strato::kvm {
+
+struct HostRoute {
+  std::string prefix;  // a.b.c.d/n
+  std::string nextHop;
+};
 
 struct DhcpNetwork {
   std::string l3Uuid;
@@ -30,48 +39,52 @@ struct DhcpNetwork {
   std::string gateway;  // may be empty
   std::vector<std::string> dns;
   long long mtu = 0;  // 0: not told
+  std::vector<HostRoute> hostRoutes;
+  bool userdata = false;  // the flat Userdata service: serve each lease's metadata
 };
 
 struct DhcpLease {
   std::string mac;
   std::string ip;
   std::string hostname;  // may be empty
+  GuestMetadata metadata;  // served when the network has userdata
 };
 
-// {"l3Uuid", "l2": {...as RealizeL2}, "serverIp", "netmask", "gateway"?, "dns"?, "mtu"?}
+// {"l3Uuid", "l2": {...as RealizeL2}, "serverIp", "netmask", "gateway"?, "dns"?, "mtu"?,
+//  "hostRoutes"?: [{"prefix", "nextHop"}], "userdata"?: bool}
 Result<DhcpNetwork> dhcpNetworkFromJson(const Json& body);
+
+struct DhcpSettings {
+  std::filesystem::path dir;
+  // Starts every namespace name: network namespace names are machine-wide, so several agents on
+  // one machine (tests) need their own.
+  std::string namespacePrefix;
+  std::filesystem::path metadataServer;  // the strato-metadata program
+  bool dryRun = false;
+  std::chrono::milliseconds timeout{60000};
+};
 
 class DhcpServers {
  public:
-  // `namespacePrefix` starts every namespace name: network namespace names are machine-wide, so
-  // several agents on one machine (tests) need their own.
-  DhcpServers(std::filesystem::path dir, std::string namespacePrefix, bool dryRun,
-              std::chrono::milliseconds timeout)
-      : dir_(std::move(dir)),
-        prefix_(std::move(namespacePrefix)),
-        dryRun_(dryRun),
-        timeout_(timeout) {}
+  explicit DhcpServers(DhcpSettings settings) : s_(std::move(settings)) {}
 
   // The network's namespace, veth and dnsmasq exist and also serve `leases` (a lease for a MAC
   // already served replaces it). Idempotent. -> {"namespace", "commands"}
   Result<Json> serve(const DhcpNetwork& network, const std::vector<DhcpLease>& leases);
-  // The MACs are served no more on the L3; what is not served is not an error.
+  // The MACs are served no more on the L3, nor their metadata; what is not served is not an
+  // error.
   Status release(const std::string& l3Uuid, const std::vector<std::string>& macs);
 
  private:
   std::string namespaceOf(const std::string& l3Uuid) const;
-  // The dnsmasq of the L3 if it runs: its pid, else 0.
-  int runningDnsmasq(const std::filesystem::path& l3Dir) const;
   Status startDnsmasq(const std::string& l3Uuid, Json& ran) const;
-  void stopDnsmasq(const std::filesystem::path& l3Dir) const;
+  // The leases' metadata trees and their server; neither when the network has no userdata.
+  Status serveMetadata(const DhcpNetwork& n, const std::vector<DhcpLease>& leases, Json& ran) const;
   // Rewrites the hosts file and tells a running dnsmasq to read it.
   Status writeLeases(const std::filesystem::path& l3Dir,
                      const std::vector<std::string>& lines) const;
 
-  std::filesystem::path dir_;
-  std::string prefix_;
-  bool dryRun_;
-  std::chrono::milliseconds timeout_;
+  DhcpSettings s_;
   std::mutex mutex_;  // one change at a time: they share namespaces and hosts files
 };
 

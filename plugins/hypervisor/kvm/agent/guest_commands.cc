@@ -46,20 +46,39 @@ Status migrateByRestart(LibvirtHost& host, const VmSpec& vm, const Message& m) {
   return host.destroy(vm);
 }
 
+// What the flat Userdata service tells the guest: extra.userdata is the userdata:: tag's base64.
+Result<GuestMetadata> metadataOf(const VmSpec& vm) {
+  GuestMetadata m{vm.uuid,
+                  vm.extra.value("hostname", std::string()),
+                  vm.extra.value("sshKey", std::string()),
+                  {}};
+  auto userdata = decodeBase64(vm.extra.value("userdata", std::string()));
+  if (!userdata) {
+    return makeError(ErrorCode::kInvalidArgument,
+                     "the userdata of VM " + vm.uuid + " is not base64");
+  }
+  m.userdata = std::move(*userdata);
+  return m;
+}
+
 // extra.dhcp: {l3 uuid: the network as DhcpNetwork reads it}. `only`: one NIC's uuid, or all.
 Status serveDhcp(DhcpServers& dhcp, const VmSpec& vm, const std::string& only = {}) {
   const Json& networks = vm.extra.value("dhcp", Json::object());
   for (const auto& [l3, body] : networks.items()) {
-    std::vector<DhcpLease> leases;
-    for (const auto& n : vm.nics) {
-      if (n.l3NetworkUuid != l3 || n.ip.empty() || (!only.empty() && n.uuid != only)) continue;
-      leases.push_back({n.mac, n.ip, vm.extra.value("hostname", std::string())});
-    }
-    if (leases.empty()) continue;
     Json withUuid = body;
     withUuid["l3Uuid"] = l3;
     auto network = dhcpNetworkFromJson(withUuid);
     if (!network) return network.error();
+    std::vector<DhcpLease> leases;
+    for (const auto& n : vm.nics) {
+      if (n.l3NetworkUuid != l3 || n.ip.empty() || (!only.empty() && n.uuid != only)) continue;
+      leases.push_back({n.mac, n.ip, vm.extra.value("hostname", std::string()), {}});
+      if (!network->userdata) continue;
+      auto metadata = metadataOf(vm);
+      if (!metadata) return metadata.error();
+      leases.back().metadata = std::move(*metadata);
+    }
+    if (leases.empty()) continue;
     if (auto served = dhcp.serve(*network, leases); !served) return served.error();
   }
   return {};

@@ -12,12 +12,15 @@
 //   plugin.kvm-agent.dhcpDir          flat DHCP's dnsmasq files (/var/lib/strato-agent/dhcp)
 //   plugin.kvm-agent.netnsPrefix      starts the DHCP namespaces' names ("strato"); several
 //                                     agents on one machine need one each
+//   plugin.kvm-agent.metadataServer   the strato-metadata program for the flat Userdata service
+//                                     (default: beside strato-agent)
 //   plugin.kvm-agent.vmStatePollMs    how often libvirt is asked whether guests changed (2000)
 //   plugin.kvm-agent.failCommands     commands (e.g. remote.kvm.StartVm) that fail on purpose, for
 //                                     tests of what the management node does with a failure
 //   plugin.kvm-agent.dieOnCommands    commands on which the agent dies at once, mid-command, for
 //                                     tests of what the management node does then
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include <strato/sdk.h>
@@ -38,6 +41,13 @@ using strato::Reply;
 using Work = std::function<Reply(const Message&)>;
 
 std::string text(const Message& m, const char* key) { return m.body.value(key, std::string()); }
+
+// Programs installed with strato-agent are found beside it, wherever it was installed.
+std::string besideThisProgram(const std::string& name) {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? name : (self.parent_path() / name).string();
+}
 
 std::int64_t number(const Message& m, const char* key) {
   const Json& v = m.body.value(key, Json());
@@ -151,10 +161,11 @@ strato::Status init(strato::Registrar& r) {
       config.getString("plugin.kvm-agent.advertisedIp", config.getString("http.host"))};
   auto dryRun = config.getBool("plugin.kvm-agent.dryRunNetwork", false);
   if (!dryRun) return dryRun.error();
-  auto dhcp = std::make_shared<strato::kvm::DhcpServers>(
+  auto dhcp = std::make_shared<strato::kvm::DhcpServers>(strato::kvm::DhcpSettings{
       config.getString("plugin.kvm-agent.dhcpDir", "/var/lib/strato-agent/dhcp"),
-      config.getString("plugin.kvm-agent.netnsPrefix", "strato"), *dryRun,
-      std::chrono::seconds(60));
+      config.getString("plugin.kvm-agent.netnsPrefix", "strato"),
+      config.getString("plugin.kvm-agent.metadataServer", besideThisProgram("strato-metadata")),
+      *dryRun, std::chrono::seconds(60)});
   strato::kvm::registerGuestCommands(r, host, dhcp, settings, asTask,
                                      [watcher](const std::string& vm) { watcher->settle(vm); });
   registerFileCommands(
