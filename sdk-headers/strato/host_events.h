@@ -14,7 +14,8 @@ namespace strato {
 
 // Body {"uuid", "oldStatus", "newStatus"}, on every status change of a host.
 inline constexpr std::string_view kHostStatusChangedEvent = "host.StatusChanged";
-// Body {"uuid", "hypervisorType"}, once a host's row is gone: drivers drop what they keep of it.
+// Body {"uuid", "hypervisorType", "clusterUuid"}, once a host's row is gone: drivers drop what
+// they keep of it.
 inline constexpr std::string_view kHostDeletedEvent = "host.Deleted";
 
 // When a host becomes Connected: `resourcesOf(host)` (blocking, on the blocking pool) names this

@@ -1,7 +1,9 @@
 // The flat network's host side for real (issue 7): two network namespaces stand in for two KVM
 // hosts on one switch (a bridge in a third namespace, which the management node reaches too).
 // Each host runs its own sshd and a strato-agent that really builds its networks (libvirt's test
-// driver still stands in for guests). One VXLAN L3 network with flat DHCP is realized on both;
+// driver still stands in for guests). The hosts are in two clusters, and tunnel on a second
+// subnet of theirs, which the VXLAN pool's CIDR picks. One VXLAN L3 network with flat DHCP is
+// realized on both;
 // a VM is created on each host; two more namespaces stand in for the VMs' NICs (a veth with the
 // NIC's MAC on the host's bridge). They get their addresses from their host's dnsmasq, read
 // their userdata from 169.254.169.254 as cloud-init would, and ping each other through the
@@ -10,6 +12,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <regex>
 
 #include "integration/vm_fixture.h"
@@ -37,7 +40,7 @@ constexpr const char* kUserdataBase64 =
     "I2Nsb3VkLWNvbmZpZwpydW5jbWQ6CiAtIGVjaG8gaGVsbG8gPiAvdG1wL2hlbGxvCg==";
 
 struct Machine {
-  std::string ns, ip, hostUuid;
+  std::string ns, ip, vtep, hostUuid;
   std::unique_ptr<SshServer> sshd;
   std::unique_ptr<Process> agent;
   std::filesystem::path dhcpDir;
@@ -52,6 +55,7 @@ class FlatDhcpVxlanTest : public VmTest {
       GTEST_SKIP() << e.what();
     }
     subnet_ = freeSubnet();
+    tunnels_ = freeSubnet(subnet_);
     std::string sw = netns_->add("sw");
     netns_->ip({"-n", sw, "link", "add", "sw0", "type", "bridge"});
     netns_->ip({"-n", sw, "link", "set", "sw0", "up"});
@@ -68,6 +72,8 @@ class FlatDhcpVxlanTest : public VmTest {
       netns_->ip({"-n", m->ns, "link", "add", "eth0", "type", "veth", "peer", "name",
                   std::string("p") + name, "netns", sw});
       netns_->ip({"-n", m->ns, "addr", "add", m->ip + "/24", "dev", "eth0"});
+      m->vtep = tunnels_ + std::to_string(last);
+      netns_->ip({"-n", m->ns, "addr", "add", m->vtep + "/24", "dev", "eth0"});
       netns_->ip({"-n", m->ns, "link", "set", "eth0", "up"});
       plugIntoSwitch(sw, std::string("p") + name);
       m->sshd = SshServer::start({m->ip}, netns_->wrapper(m->ns));
@@ -110,8 +116,8 @@ class FlatDhcpVxlanTest : public VmTest {
   }
 
   // A /24 of 198.18.0.0/15, which is for tests of networks (RFC 2544), that no route of the
-  // test's namespace uses yet (another test's, running beside this one).
-  std::string freeSubnet() {
+  // test's namespace uses yet (another test's, running beside this one), other than `taken`.
+  std::string freeSubnet(const std::string& taken = "") {
     std::size_t start = std::hash<std::string>()(netns_->prefix());
     for (std::size_t i = 0; i < 500; ++i) {
       std::size_t k = (start + i) % 500;
@@ -124,7 +130,7 @@ class FlatDhcpVxlanTest : public VmTest {
       std::ifstream in(scratch_.path() / "routes.log");
       routes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
       std::filesystem::remove(scratch_.path() / "routes.log");
-      if (routes.find(subnet) == std::string::npos) return subnet;
+      if (subnet != taken && routes.find(subnet) == std::string::npos) return subnet;
     }
     throw std::runtime_error("no free /24 in 198.18.0.0/15");
   }
@@ -134,10 +140,10 @@ class FlatDhcpVxlanTest : public VmTest {
     netns_->ip({"-n", sw, "link", "set", port, "up"});
   }
 
-  void addHost(Machine& m) {
+  void addHost(Machine& m, const std::string& cluster) {
     m.hostUuid = created(post("hosts/kvm", {{"name", m.ns},
                                             {"managementIp", m.ip},
-                                            {"clusterUuid", cluster_},
+                                            {"clusterUuid", cluster},
                                             {"username", m.sshd->user()},
                                             {"password", m.sshd->password()},
                                             {"sshPort", m.sshd->port()}}))["uuid"];
@@ -193,7 +199,7 @@ class FlatDhcpVxlanTest : public VmTest {
 
   std::unique_ptr<NetworkNamespaces> netns_;
   TempDir scratch_{"flat-dhcp"};
-  std::string subnet_;
+  std::string subnet_, tunnels_;  // "a.b.c." of the hosts' management and tunnel subnets
   int agentPort_ = 0;
   Machine a_, b_;
 };
@@ -201,24 +207,38 @@ class FlatDhcpVxlanTest : public VmTest {
 TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOverVxlan) {
   zone_ = createZone("z1")["uuid"];
   cluster_ = createCluster(zone_, "kvm", "KVM")["uuid"];
-  addHost(a_);
-  addHost(b_);
+  std::string cluster2 = createCluster(zone_, "kvm2", "KVM")["uuid"];
+  addHost(a_, cluster_);
+  addHost(b_, cluster2);
   auto storage = scratch_.path() / "smp";
   std::filesystem::create_directories(storage);
   sharedStorageAndInstaller(storage);
+  attach(ps_, cluster2);
   offering_ = instanceOffering(1, kGiB);
 
+  // The pool tunnels on the hosts' second subnet, in both clusters (ZStack's VTEP CIDR tag).
   std::string vxPool = pool(zone_)["uuid"];
   ASSERT_EQ(vniRangeReply(vxPool, 5000, 5100).status, 200);
-  ASSERT_EQ(attachL2Reply(vxPool, cluster_).status, 200);
+  std::string cidr = tunnels_ + "0/24";
+  for (const auto& c : {cluster_, cluster2}) {
+    std::string tag = "l2NetworkUuid::" + vxPool + "::clusterUuid::" + c + "::cidr::{" + cidr + "}";
+    ASSERT_EQ(post("l2-networks/" + vxPool + "/clusters/" + c, Json::object(), {tag}).status, 200);
+  }
   Json vx = created(vxlanReply(zone_, vxPool));
-  ASSERT_EQ(attachL2Reply(vx["uuid"], cluster_).status, 200);
+  for (const auto& c : {cluster_, cluster2}) ASSERT_EQ(attachL2Reply(vx["uuid"], c).status, 200);
   std::string vni = std::to_string(vx["vni"].get<std::int64_t>());
-  // Each host floods to the other: host A heard of host B when B's tunnel was made.
-  EXPECT_NE(fdb(a_, "vxlan" + vni).find("dst " + b_.ip), std::string::npos)
+  // Each host floods to the other's VTEP: host A heard of host B when B's tunnel was made.
+  EXPECT_NE(fdb(a_, "vxlan" + vni).find("dst " + b_.vtep), std::string::npos)
       << fdb(a_, "vxlan" + vni);
-  EXPECT_NE(fdb(b_, "vxlan" + vni).find("dst " + a_.ip), std::string::npos)
+  EXPECT_NE(fdb(b_, "vxlan" + vni).find("dst " + a_.vtep), std::string::npos)
       << fdb(b_, "vxlan" + vni);
+  Json poolNow = query("/zstack/v1/l2-networks/vxlan-pool/" + vxPool)[0];
+  EXPECT_EQ(poolNow["attachedCidrs"], (Json{{cluster_, cidr}, {cluster2, cidr}}));
+  std::map<std::string, std::string> vteps;
+  for (const auto& v : poolNow["attachedVtepRefs"]) vteps[v["hostUuid"]] = v["vtepIp"];
+  EXPECT_EQ(vteps,
+            (std::map<std::string, std::string>{{a_.hostUuid, a_.vtep}, {b_.hostUuid, b_.vtep}}))
+      << poolNow;
 
   l3_ = l3(vx["uuid"])["uuid"];
   range(l3_, "192.168.77.10", "192.168.77.100", "192.168.77.1");
@@ -266,6 +286,15 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
   netns_->ip({"-n", va, "addr", "flush", "dev", "eth0"});
   std::string again;
   EXPECT_EQ(lease(va, &again), "") << again;
+
+  // Host B's cluster leaves the pool: host A floods to it no more, and its VTEP is forgotten.
+  ASSERT_EQ(detachL2Reply(vxPool, cluster2).status, 200);
+  EXPECT_EQ(fdb(a_, "vxlan" + vni).find("dst " + b_.vtep), std::string::npos)
+      << fdb(a_, "vxlan" + vni);
+  poolNow = query("/zstack/v1/l2-networks/vxlan-pool/" + vxPool)[0];
+  EXPECT_EQ(poolNow["attachedCidrs"], (Json{{cluster_, cidr}}));
+  ASSERT_EQ(poolNow["attachedVtepRefs"].size(), 1u) << poolNow;
+  EXPECT_EQ(poolNow["attachedVtepRefs"][0]["vtepIp"], a_.vtep);
 }
 
 // Whatever reaches the agent's port could send these: names and addresses go into file paths,

@@ -140,6 +140,33 @@ TEST_F(NetworkTest, L2BadInputIsRefusedNamingTheParameter) {
   EXPECT_EQ(query("/zstack/v1/l2-networks/vxlan-pool")[0]["attachedVniRanges"].size(), 1u);
 }
 
+// ZStack's VTEP CIDR tag on a pool's attach: kept as the pool's attachedCidrs until the detach.
+// (Hosts tunnelling on it: flat_dhcp_vxlan_test.cc.)
+TEST_F(NetworkTest, APoolKeepsTheVtepCidrOfEachCluster) {
+  std::string z = createZone("z1")["uuid"];
+  std::string c1 = createCluster(z, "c1")["uuid"];
+  std::string p = pool(z)["uuid"];
+  std::string prefix = "l2NetworkUuid::" + p + "::clusterUuid::" + c1 + "::cidr::";
+  for (const auto& bad : {prefix + "{10.0.0.0/33}", prefix + "10.0.0.0/24",
+                          "l2NetworkUuid::" + p + "::clusterUuid::" + std::string(32, 'a') +
+                              "::cidr::{10.0.0.0/24}"}) {
+    auto refused = post("l2-networks/" + p + "/clusters/" + c1, Json::object(), {bad});
+    EXPECT_EQ(codeOf(refused), "SYS.1007") << bad << ": " << refused.body;
+  }
+  EXPECT_EQ(query("/zstack/v1/l2-networks/vxlan-pool/" + p)[0]["attachedClusterUuids"],
+            Json::array());
+  auto attached =
+      post("l2-networks/" + p + "/clusters/" + c1, Json::object(), {prefix + "{10.0.0.0/24}"});
+  ASSERT_EQ(attached.status, 200) << attached.body;
+  EXPECT_EQ(query("/zstack/v1/l2-networks/vxlan-pool/" + p)[0]["attachedCidrs"],
+            (Json{{c1, "10.0.0.0/24"}}));
+  EXPECT_EQ(query("/zstack/v1/system-tags?q=resourceUuid=" + p).size(), 1u);
+  ASSERT_EQ(detachL2Reply(p, c1).status, 200);
+  EXPECT_EQ(query("/zstack/v1/l2-networks/vxlan-pool/" + p)[0]["attachedCidrs"], Json::object());
+  EXPECT_EQ(query("/zstack/v1/system-tags?q=resourceUuid=" + p).size(), 0u)
+      << "the attach's tag goes with the attachment";
+}
+
 TEST_F(NetworkTest, AttachRealizesOnConnectedHostsAndDetachTearsDown) {
   std::string z = createZone("z1")["uuid"];
   std::string c1 = createCluster(z, "c1")["uuid"];

@@ -103,14 +103,17 @@ Status applyFacts(Database& db, const std::string& uuid, const HostFacts& facts)
 Status removeHosts(Database& db, MessageBus& bus, const std::vector<std::string>& uuids) {
   return forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
     std::string in = "(" + sqlPlaceholders(slice.size()) + ")";
-    auto rows = db.query("SELECT uuid, hypervisorType FROM host WHERE uuid IN " + in, slice);
+    auto rows =
+        db.query("SELECT uuid, hypervisorType, clusterUuid FROM host WHERE uuid IN " + in, slice);
     if (!rows) return rows.error();
     auto done = db.execute("DELETE FROM host WHERE uuid IN " + in, slice);
     if (!done) return done.error();
     for (const auto& r : rows->rows) {
       bus.publish({std::string(kHostDeletedEvent),
                    dbText(r[0]),
-                   {{"uuid", dbText(r[0])}, {"hypervisorType", dbText(r[1])}}});
+                   {{"uuid", dbText(r[0])},
+                    {"hypervisorType", dbText(r[1])},
+                    {"clusterUuid", dbText(r[2])}}});
     }
     return {};
   });

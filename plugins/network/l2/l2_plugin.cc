@@ -88,8 +88,9 @@ void addHostEvents(strato::Registrar& r, const Service& service) {
         return service->hostJoined(uuid, host);
       },
       "l2Network.hostJoined");
-  r.subscribe(std::string(strato::kHostDeletedEvent),
-              [service](const Message& e) { service->hostDeleted(e.body.value("uuid", "")); });
+  r.subscribe(std::string(strato::kHostDeletedEvent), [service](const Message& e) {
+    service->hostDeleted(e.body.value("uuid", ""), e.body.value("clusterUuid", ""));
+  });
 }
 
 strato::Status init(strato::Registrar& r) {
@@ -119,7 +120,8 @@ strato::Status init(strato::Registrar& r) {
                   [service](const Json& p) { return service->create(std::string(kVxlanType), p); });
   serve(l2Api("UpdateL2Network"), [service](const Json& p) { return service->update(p); });
   serveSerialized(r, l2Api("AttachL2NetworkToCluster"), "l2NetworkUuid", [service](const Json& p) {
-    return service->attach(p["l2NetworkUuid"], p["clusterUuid"]);
+    return service->attach(p["l2NetworkUuid"], p["clusterUuid"],
+                           p.value("systemTags", strato::Json::array()));
   });
   serveSerialized(
       r, l2Api("DetachL2NetworkFromCluster"), "l2NetworkUuid",

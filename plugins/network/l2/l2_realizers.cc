@@ -1,8 +1,11 @@
 #include "l2_realizers.h"
 
+#include <set>
+
 #include "agent_client/agent_client.h"
 #include "agent_client/kvm_protocol.h"
 #include "l2_store.h"
+#include "vteps.h"
 
 namespace strato::l2 {
 namespace {
@@ -13,10 +16,22 @@ agent::Address agentOf(const HostSpec& host) {
   return {host.managementIp, host.extra.value("agentPort", 0)};
 }
 
-Json peersOf(const std::vector<HostSpec>& tunnels, const std::string& hostUuid) {
+// The VTEPs `hostUuid` floods to: each other tunnel host's recorded one. A host not realized
+// yet counts with its management address, unless its cluster has a VTEP CIDR: then its address
+// is not known before it is realized, and it tells the others then.
+Json peersOf(const std::vector<HostSpec>& tunnels, const TunnelEnds& ends,
+             const std::string& hostUuid) {
   Json peers = Json::array();
+  std::set<std::string> seen;
   for (const auto& t : tunnels) {
-    if (t.uuid != hostUuid) peers.push_back(t.managementIp);
+    if (t.uuid == hostUuid) continue;
+    std::string ip;
+    if (auto v = ends.vteps.find(t.uuid); v != ends.vteps.end()) {
+      ip = v->second;
+    } else if (!ends.cidrs.count(t.clusterUuid)) {
+      ip = t.managementIp;
+    }
+    if (!ip.empty() && seen.insert(ip).second) peers.push_back(ip);
   }
   return peers;
 }
@@ -73,11 +88,11 @@ std::set<std::string> SimulatorRealizer::networksOn(const std::string& hostUuid)
 }
 
 Result<std::vector<HostSpec>> KvmRealizer::tunnelHosts(const L2NetworkSpec& l2,
-                                                       const HostSpec& host) {
+                                                       const std::string& clusterUuid) {
   auto clusters = attachedClusters(db_, l2.uuid);
   if (!clusters) return clusters.error();
   std::set<std::string> all(clusters->begin(), clusters->end());
-  all.insert(host.clusterUuid);
+  if (!clusterUuid.empty()) all.insert(clusterUuid);
   std::vector<HostSpec> out;
   for (const auto& cluster : all) {
     auto hosts = clusterHosts(db_, cluster, false);
@@ -89,11 +104,11 @@ Result<std::vector<HostSpec>> KvmRealizer::tunnelHosts(const L2NetworkSpec& l2,
   return out;
 }
 
-void KvmRealizer::tellPeers(const L2NetworkSpec& l2, const HostSpec& host,
-                            const std::vector<HostSpec>& tunnels) {
+void KvmRealizer::tellPeers(const L2NetworkSpec& l2, const std::string& except,
+                            const std::vector<HostSpec>& tunnels, const TunnelEnds& ends) {
   for (const auto& peer : tunnels) {
-    if (peer.uuid == host.uuid) continue;
-    Json body{{"vni", *l2.vni}, {"peers", peersOf(tunnels, peer.uuid)}};
+    if (peer.uuid == except) continue;
+    Json body{{"vni", *l2.vni}, {"peers", peersOf(tunnels, ends, peer.uuid)}};
     auto told =
         agent::call(agentOf(peer), Message{std::string(kvm::kSetVxlanPeers), "", body}, timeout_);
     // An unreachable peer gets the full list when it reconnects (realize again).
@@ -110,13 +125,21 @@ Status KvmRealizer::tell(std::string_view type, const L2NetworkSpec& l2, const H
             {"vlan", l2.vlan.value_or(0)},
             {"vni", l2.vni.value_or(0)},
             {"vtepIp", host.managementIp}};
+  bool tunnel = type == kvm::kRealizeL2 && isVxlan(l2);
   std::vector<HostSpec> tunnels;
-  bool realizing = type == kvm::kRealizeL2;
-  if (realizing && isVxlan(l2)) {
-    auto found = tunnelHosts(l2, host);
+  TunnelEnds ends;
+  if (tunnel) {
+    auto found = tunnelHosts(l2, host.clusterUuid);
     if (!found) return found.error();
     tunnels = std::move(*found);
-    body["peers"] = peersOf(tunnels, host.uuid);
+    auto known = tunnelEnds(db_, l2.poolUuid);
+    if (!known) return known.error();
+    ends = std::move(*known);
+    if (auto cidr = ends.cidrs.find(host.clusterUuid); cidr != ends.cidrs.end()) {
+      body.erase("vtepIp");  // the agent picks its address in the CIDR
+      body["vtepCidr"] = cidr->second;
+    }
+    body["peers"] = peersOf(tunnels, ends, host.uuid);
   }
   auto done = agent::call(agentOf(host), Message{std::string(type), "", body}, timeout_);
   if (!done) {
@@ -124,11 +147,28 @@ Status KvmRealizer::tell(std::string_view type, const L2NetworkSpec& l2, const H
     e.message = "L2 network " + l2.name + " on KVM host " + host.name + ": " + e.message;
     return e;
   }
-  logger_.info("l2Network." + std::string(realizing ? "realized" : "unrealized") + " " +
-               describe(l2) + " host=" + host.uuid +
+  logger_.info("l2Network." + std::string(type == kvm::kRealizeL2 ? "realized" : "unrealized") +
+               " " + describe(l2) + " host=" + host.uuid +
                " bridge=" + done->value("bridge", std::string()));
-  if (realizing && isVxlan(l2)) tellPeers(l2, host, tunnels);
+  if (tunnel) {
+    std::string vtep = done->value("vtepIp", host.managementIp);
+    if (auto st = recordVtep(db_, l2.poolUuid, host.uuid, vtep); !st) return st;
+    ends.vteps[host.uuid] = vtep;
+    tellPeers(l2, host.uuid, tunnels, ends);
+  }
   return {};
+}
+
+void KvmRealizer::membersChanged(const L2NetworkSpec& l2) {
+  if (!isVxlan(l2)) return;
+  auto tunnels = tunnelHosts(l2, "");
+  auto ends = tunnelEnds(db_, l2.poolUuid);
+  if (!tunnels || !ends) {
+    logger_.warn("l2Network.peers.failed uuid=" + l2.uuid +
+                 " error=" + (tunnels ? ends.error() : tunnels.error()).describe());
+    return;
+  }
+  tellPeers(l2, "", *tunnels, *ends);
 }
 
 Status KvmRealizer::realize(const L2NetworkSpec& l2, const HostSpec& host) {

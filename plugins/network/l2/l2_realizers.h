@@ -3,9 +3,10 @@
 //     `l2Network.realized` / `l2Network.unrealized` lines (tests read them). A system tag
 //     `simulator::failRealize` on the L2 network (resourceType L2NetworkVO) makes realize() fail.
 //   - KVM: the host's strato-agent makes the bridge and its VLAN or VXLAN device, told over HTTP
-//     (kvm_protocol.h). A VXLAN network's VTEP on a host is the host's management address; its
-//     peers are the other KVM hosts of the clusters it is attached to, which hear of the new
-//     host too (their flood entries are replaced by the full list).
+//     (kvm_protocol.h). A VXLAN network's VTEP on a host is its address in the pool's CIDR for
+//     the host's cluster, or else its management address (vteps.h); its peers are the VTEPs of
+//     the other KVM hosts of the clusters it is attached to, which hear of the new host too
+//     (their flood entries are replaced by the full list), and of hosts that leave.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 
 #include "l2_types.h"
+#include "vteps.h"
 
 namespace strato::l2 {
 
@@ -44,14 +46,17 @@ class KvmRealizer : public L2NetworkRealizer {
   std::string hypervisorType() const override { return "KVM"; }
   Status realize(const L2NetworkSpec& l2, const HostSpec& host) override;
   Status unrealize(const L2NetworkSpec& l2, const HostSpec& host) override;
+  void membersChanged(const L2NetworkSpec& l2) override;
 
  private:
   Status tell(std::string_view type, const L2NetworkSpec& l2, const HostSpec& host);
-  // KVM hosts of the network's clusters and of `host`'s (which an attach has not recorded yet).
-  Result<std::vector<HostSpec>> tunnelHosts(const L2NetworkSpec& l2, const HostSpec& host);
-  // Each other tunnel host's flood entries become all tunnel hosts but itself.
-  void tellPeers(const L2NetworkSpec& l2, const HostSpec& host,
-                 const std::vector<HostSpec>& tunnels);
+  // KVM hosts of the network's clusters and of `clusterUuid` (which an attach has not recorded
+  // yet; may be empty).
+  Result<std::vector<HostSpec>> tunnelHosts(const L2NetworkSpec& l2,
+                                            const std::string& clusterUuid);
+  // Each tunnel host but `except` floods to all the others.
+  void tellPeers(const L2NetworkSpec& l2, const std::string& except,
+                 const std::vector<HostSpec>& tunnels, const TunnelEnds& ends);
   Database& db_;
   Logger& logger_;
   std::chrono::milliseconds timeout_;

@@ -1,6 +1,9 @@
 #include "l2_service.h"
 
+#include <set>
+
 #include "l2_store.h"
+#include "vteps.h"
 
 namespace strato::l2 {
 namespace {
@@ -136,9 +139,16 @@ void L2NetworkService::unrealizeOn(const L2NetworkSpec& spec, const std::vector<
   }
 }
 
-Reply L2NetworkService::attach(const std::string& uuid, const std::string& clusterUuid) {
+Reply L2NetworkService::attach(const std::string& uuid, const std::string& clusterUuid,
+                               const Json& systemTags) {
   auto spec = loadSpec(db_, uuid);
   if (!spec) return spec.error();
+  std::optional<std::string> cidr;
+  if (spec->type == kVxlanPoolType) {
+    auto tagged = cidrFromTags(systemTags, uuid, clusterUuid);
+    if (!tagged) return tagged.error();
+    cidr = *tagged;
+  }
   auto cluster = db_.query("SELECT zoneUuid FROM cluster WHERE uuid = ?", {clusterUuid});
   if (!cluster) return cluster.error();
   if (cluster->rows.empty())
@@ -176,6 +186,9 @@ Reply L2NetworkService::attach(const std::string& uuid, const std::string& clust
       return makeError(ErrorCode::kAlreadyExists,
                        "L2 network " + uuid + " is already attached to cluster " + clusterUuid,
                        inserted.error().message);
+    }
+    if (cidr) {
+      if (auto s = setPoolCidr(tx, uuid, clusterUuid, *cidr); !s) return s;
     }
     return refreshAttachedColumn(tx, uuid);
   });
@@ -215,22 +228,40 @@ Reply L2NetworkService::detach(const std::string& uuid, const std::string& clust
 
 Status L2NetworkService::removeAttachment(const std::string& uuid, const std::string& clusterUuid) {
   auto spec = loadSpec(db_, uuid);
+  bool realized = false;
   if (spec) {
     auto f = factory(spec->type);
     auto hosts = clusterHosts(db_, clusterUuid, true);
     if (!hosts) return hosts.error();
-    if (f && (*f)->realizedOnHosts()) unrealizeOn(*spec, *hosts);
+    realized = f && (*f)->realizedOnHosts();
+    if (realized) unrealizeOn(*spec, *hosts);
   } else if (spec.error().code != ErrorCode::kNotFound) {
     return spec.error();
   }
-  return db_.transaction([&](Database& tx) -> Status {
+  auto removed = db_.transaction([&](Database& tx) -> Status {
     auto deleted =
         tx.execute("DELETE FROM l2_network_cluster_ref WHERE l2NetworkUuid = ? AND clusterUuid = ?",
                    {uuid, clusterUuid});
     if (!deleted) return deleted.error();
     if (!spec) return {};
+    if (spec->type == kVxlanPoolType) {
+      // The cluster's hosts tunnel no more in this pool: its CIDR and their VTEPs go.
+      auto hosts = clusterHosts(tx, clusterUuid, false);
+      if (!hosts) return hosts.error();
+      std::set<std::string> gone;
+      for (const auto& h : *hosts) gone.insert(h.uuid);
+      if (auto s = forgetVteps(tx, gone, uuid); !s) return s;
+      if (auto s = setPoolCidr(tx, uuid, clusterUuid, ""); !s) return s;
+    }
     return refreshAttachedColumn(tx, uuid);
   });
+  if (!removed) return removed;
+  if (realized) membersChanged(*spec);
+  return {};
+}
+
+void L2NetworkService::membersChanged(const L2NetworkSpec& spec) {
+  for (const auto& r : extensions_.all<L2NetworkRealizer>()) r->membersChanged(spec);
 }
 
 // Deleting what does not exist succeeds: the caller wanted it gone, and it is.
@@ -276,8 +307,20 @@ Result<std::vector<std::string>> L2NetworkService::networksOfHost(const std::str
   return out;
 }
 
-void L2NetworkService::hostDeleted(const std::string& hostUuid) {
+void L2NetworkService::hostDeleted(const std::string& hostUuid, const std::string& clusterUuid) {
   for (const auto& r : extensions_.all<L2NetworkRealizer>()) r->forgetHost(hostUuid);
+  if (auto s = forgetVteps(db_, {hostUuid}); !s) {
+    logger_.warn("l2Network.vteps.forget.failed host=" + hostUuid +
+                 " error=" + s.error().describe());
+  }
+  auto rows = db_.query(
+      "SELECT n.uuid FROM l2_network n JOIN l2_network_cluster_ref r ON r.l2NetworkUuid = n.uuid "
+      "WHERE r.clusterUuid = ? AND n.type = ?",
+      {clusterUuid, std::string(kVxlanType)});
+  if (!rows) return;
+  for (const auto& r : rows->rows) {
+    if (auto spec = loadSpec(db_, dbText(r[0]))) membersChanged(*spec);
+  }
 }
 
 }  // namespace strato::l2

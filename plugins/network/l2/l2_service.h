@@ -24,8 +24,9 @@ class L2NetworkService {
   Reply create(const std::string& type, const Json& params);
   Reply update(const Json& params);
   // Realizes the network on the cluster's Connected hosts first; a failure undoes what was done
-  // and leaves no attachment.
-  Reply attach(const std::string& uuid, const std::string& clusterUuid);
+  // and leaves no attachment. A pool takes its VTEP CIDR on the cluster from `systemTags`
+  // (vteps.h).
+  Reply attach(const std::string& uuid, const std::string& clusterUuid, const Json& systemTags);
   // Tears it down on the cluster's Connected hosts (failures are logged) and drops the
   // attachment; detaching a pool detaches its VXLAN networks from the cluster too.
   Reply detach(const std::string& uuid, const std::string& clusterUuid);
@@ -35,12 +36,15 @@ class L2NetworkService {
   Status hostJoined(const std::string& uuid, const std::string& hostUuid);
   // Networks attached to the host's cluster.
   Result<std::vector<std::string>> networksOfHost(const std::string& hostUuid);
-  void hostDeleted(const std::string& hostUuid);
+  // Its VTEPs go, and the other hosts of the VXLAN networks of its cluster stop tunnelling to it.
+  void hostDeleted(const std::string& hostUuid, const std::string& clusterUuid);
 
   // Cascade: the attachment goes with its cluster or its network.
   Status removeAttachment(const std::string& uuid, const std::string& clusterUuid);
 
  private:
+  // The realizers hear that the network's hosts changed without each being told (vteps.h).
+  void membersChanged(const L2NetworkSpec& spec);
   Result<std::shared_ptr<L2NetworkRealizer>> realizer(const std::string& hypervisorType) const;
   // Realizes on every host or on none: what succeeded is undone after a failure.
   Status realizeOn(const L2NetworkSpec& spec, const std::vector<HostSpec>& hosts);

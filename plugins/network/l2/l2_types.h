@@ -70,6 +70,10 @@ class L2NetworkRealizer {
   virtual Status unrealize(const L2NetworkSpec& l2, const HostSpec& host) = 0;
   // The host row is gone.
   virtual void forgetHost(const std::string& hostUuid) { (void)hostUuid; }
+  // The hosts the network spans changed without each being realized or unrealized (a cluster
+  // detached, a host deleted): what the remaining hosts keep about each other is brought up to
+  // date. Blocking; failures are the realizer's to log.
+  virtual void membersChanged(const L2NetworkSpec& l2) { (void)l2; }
 };
 
 }  // namespace strato::l2

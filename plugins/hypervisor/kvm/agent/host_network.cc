@@ -104,6 +104,7 @@ Result<Json> HostNetwork::apply(const std::string& bridge, const Commands& comma
 Result<std::vector<std::vector<std::string>>> HostNetwork::peerCommands(
     const std::string& device, const std::vector<std::string>& peers) {
   std::set<std::string> present;
+  std::set<std::pair<std::string, std::string>> learned;  // {mac, dst}: where a guest MAC was seen
   // A device still to be made has no entries to read.
   if (!dryRun_ && interfaceExists(device)) {
     auto shown = runCommand({"bridge", "-j", "fdb", "show", "dev", device}, timeout_);
@@ -113,7 +114,12 @@ Result<std::vector<std::vector<std::string>>> HostNetwork::peerCommands(
       return makeError(ErrorCode::kInternal, "bridge fdb show printed no JSON", shown->out);
     }
     for (const auto& e : entries) {
-      if (e.value("mac", "") == kFloodMac && e.contains("dst")) present.insert(e.value("dst", ""));
+      if (!e.contains("dst")) continue;
+      if (e.value("mac", "") == kFloodMac) {
+        present.insert(e.value("dst", ""));
+      } else {
+        learned.insert({e.value("mac", ""), e.value("dst", "")});
+      }
     }
   }
   Commands c;
@@ -124,6 +130,10 @@ Result<std::vector<std::vector<std::string>>> HostNetwork::peerCommands(
   }
   for (const auto& p : present) {
     if (!wanted.count(p)) c.push_back({"bridge", "fdb", "del", kFloodMac, "dev", device, "dst", p});
+  }
+  // Nor is unicast sent on to a host that left, until the entries learned from it age out.
+  for (const auto& [mac, dst] : learned) {
+    if (!wanted.count(dst)) c.push_back({"bridge", "fdb", "del", mac, "dev", device, "dst", dst});
   }
   return c;
 }
