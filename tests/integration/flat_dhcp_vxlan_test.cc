@@ -295,6 +295,18 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
   EXPECT_EQ(poolNow["attachedCidrs"], (Json{{cluster_, cidr}}));
   ASSERT_EQ(poolNow["attachedVtepRefs"].size(), 1u) << poolNow;
   EXPECT_EQ(poolNow["attachedVtepRefs"][0]["vtepIp"], a_.vtep);
+
+  // The L3 goes (its VMs first): so do host A's DHCP namespace, its servers and their files.
+  std::string dhcpNamespace = "/run/netns/" + netns_->prefix() + "-a-dhcp-" + l3_;
+  ASSERT_TRUE(std::filesystem::exists(dhcpNamespace));
+  for (const auto& vm : vms) {
+    auto gone = client().call("DELETE", std::string(kVms) + "/" + vm["uuid"].get<std::string>());
+    ASSERT_EQ(gone.status, 200) << gone.body;
+  }
+  auto deleted = client().call("DELETE", "/zstack/v1/l3-networks/" + l3_);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_TRUE(eventually([&] { return !std::filesystem::exists(dhcpNamespace); }));
+  EXPECT_FALSE(std::filesystem::exists(a_.dhcpDir / l3_));
 }
 
 // Whatever reaches the agent's port could send these: names and addresses go into file paths,

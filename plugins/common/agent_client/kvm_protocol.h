@@ -84,12 +84,19 @@ inline constexpr std::string_view kUnrealizeL2 = "remote.kvm.UnrealizeL2";
 inline constexpr std::string_view kSetVxlanPeers = "remote.kvm.SetVxlanPeers";
 
 // Flat DHCP. A VM spec's extra.dhcp is {l3 uuid: {"l2": {as RealizeL2}, "serverIp", "netmask",
-// "gateway", "dns", "mtu"}}: StartVm, ReceiveVm and AttachNic serve its NICs' leases on this
-// host, and StopVm, DestroyVm, MigrateVm (the source) and DetachNic take them back. ServeDhcp
-// {"vm"} only serves them: a destination of a native migration, before the guest arrives.
+// "gateway", "dns", "dnsDomain", "mtu", "hostRoutes", "userdata"}}: StartVm, ReceiveVm and
+// AttachNic serve its NICs' leases (and with "userdata", their metadata) on this host, and
+// StopVm, DestroyVm, MigrateVm (the source) and DetachNic take them back. ServeDhcp {"vm"} only
+// serves them: a destination of a native migration, before the guest arrives.
 inline constexpr std::string_view kServeDhcp = "remote.kvm.ServeDhcp";
+// {"l3Uuid"} -> {"commands"}: the L3's DHCP namespace, servers and files are gone from the host
+// (or were never there).
+inline constexpr std::string_view kRemoveDhcpNetwork = "remote.kvm.RemoveDhcpNetwork";
 // The l3 plugin's bus message the management node builds extra.dhcp from (its README).
 inline constexpr std::string_view kFlatDhcpNetworksMessage = "l3.FlatDhcpNetworks";
+// The l3 plugin's event when an L3 network's flat DHCP ends (the L3 deleted, or DHCP detached):
+// {"l3NetworkUuid", "l2NetworkUuid"}.
+inline constexpr std::string_view kFlatDhcpRemovedEvent = "l3.FlatDhcpRemoved";
 
 // br_<nic> (no VLAN), br_<nic>_<vlan>, br_vx_<vni>. Linux caps interface names at 15
 // characters: longer ones are cut, as ZStack does.

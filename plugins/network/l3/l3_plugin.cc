@@ -290,8 +290,8 @@ strato::Status init(strato::Registrar& r) {
   auto& db = r.database();
   Parts parts;
   parts.allocator = std::make_shared<IpAllocator>(db, r.bus(), r.logger());
-  parts.l3 = std::make_shared<L3NetworkService>(db, *parts.allocator, r.logger());
-  parts.services = std::make_shared<NetworkServices>(db, *parts.allocator, r.logger());
+  parts.l3 = std::make_shared<L3NetworkService>(db, r.bus(), *parts.allocator, r.logger());
+  parts.services = std::make_shared<NetworkServices>(db, r.bus(), *parts.allocator, r.logger());
   Server(r, parts).addAll();
   r.onStart([&db] { return strato::l3::ensureFlatProvider(db); });
 

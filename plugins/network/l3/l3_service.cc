@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include "ip_address.h"
+#include "network_services.h"
 
 namespace strato::l3 {
 namespace {
@@ -265,9 +266,13 @@ Reply L3NetworkService::deleteRow(const std::string& uuid) {
 }
 
 Status L3NetworkService::removeNetworks(const std::vector<std::string>& uuids) {
+  std::vector<std::pair<std::string, std::string>> dhcp;  // told to the hosts once gone
   auto sliced = forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
     std::string in = " IN (" + sqlPlaceholders(slice.size()) + ")";
     return db_.transaction([&](Database& tx) -> Status {
+      auto served = flatDhcpNetworksAmong(tx, slice);
+      if (!served) return served.error();
+      dhcp.insert(dhcp.end(), served->begin(), served->end());
       for (const char* sql :
            {"DELETE FROM used_ip WHERE l3NetworkUuid", "DELETE FROM ip_range WHERE l3NetworkUuid",
             "DELETE FROM network_service_l3_ref WHERE l3NetworkUuid",
@@ -279,6 +284,7 @@ Status L3NetworkService::removeNetworks(const std::vector<std::string>& uuids) {
   });
   if (!sliced) return sliced;
   for (const auto& uuid : uuids) allocator_.forget(uuid);
+  publishFlatDhcpRemoved(bus_, dhcp);
   return {};
 }
 

@@ -11,8 +11,8 @@ namespace strato::l3 {
 
 class L3NetworkService {
  public:
-  L3NetworkService(Database& db, IpAllocator& allocator, Logger& logger)
-      : db_(db), allocator_(allocator), logger_(logger) {}
+  L3NetworkService(Database& db, MessageBus& bus, IpAllocator& allocator, Logger& logger)
+      : db_(db), bus_(bus), allocator_(allocator), logger_(logger) {}
 
   // `session` is the caller's ({"admin": bool, ...}): only an admin makes a system network.
   Reply create(const Json& params, const Json& session);
@@ -35,6 +35,7 @@ class L3NetworkService {
   Status writeList(const std::string& uuid, const char* column, const Json& list);
 
   Database& db_;
+  MessageBus& bus_;
   IpAllocator& allocator_;
   Logger& logger_;
 };

@@ -166,6 +166,7 @@ Reply NetworkServices::detach(const std::string& l3Uuid, const Json& networkServ
   auto dhcpAfter = flatDhcpAttached(l3Uuid);
   if (!dhcpAfter) return dhcpAfter.error();
   if (*dhcpBefore && !*dhcpAfter) {
+    if (auto l3 = loadL3(db_, l3Uuid)) publishFlatDhcpRemoved(bus_, {{l3Uuid, l3->l2NetworkUuid}});
     // The DHCP server is gone: its address goes back to the range.
     auto held = db_.query("SELECT uuid FROM used_ip WHERE l3NetworkUuid = ? AND usedFor = ?",
                           {l3Uuid, std::string(kDhcpOwner)});
@@ -175,6 +176,31 @@ Reply NetworkServices::detach(const std::string& l3Uuid, const Json& networkServ
     }
   }
   return Json::object();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> flatDhcpNetworksAmong(
+    Database& db, const std::vector<DbValue>& uuids) {
+  std::vector<DbValue> args{std::string(kFlatProviderType)};
+  args.insert(args.end(), uuids.begin(), uuids.end());
+  auto rows = db.query(
+      "SELECT l3.uuid, l3.l2NetworkUuid FROM l3_network l3 JOIN network_service_l3_ref r ON "
+      "r.l3NetworkUuid = l3.uuid JOIN network_service_provider p ON p.uuid = "
+      "r.networkServiceProviderUuid WHERE r.networkServiceType = 'DHCP' AND p.type = ? AND "
+      "l3.uuid IN (" +
+          sqlPlaceholders(uuids.size()) + ")",
+      args);
+  if (!rows) return rows.error();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : rows->rows) out.emplace_back(dbText(r[0]), dbText(r[1]));
+  return out;
+}
+
+void publishFlatDhcpRemoved(MessageBus& bus,
+                            const std::vector<std::pair<std::string, std::string>>& networks) {
+  for (const auto& [l3, l2] : networks) {
+    bus.publish({std::string(kFlatDhcpRemovedEvent), l3,
+                 Json{{"l3NetworkUuid", l3}, {"l2NetworkUuid", l2}}});
+  }
 }
 
 Result<bool> NetworkServices::flatDhcpAttached(const std::string& l3Uuid) {
@@ -238,19 +264,26 @@ Reply NetworkServices::flatDhcpNetworks(const Json& l3Uuids) {
     }
     auto userdata = flatServiceAttached(uuid, "Userdata");
     if (!userdata) return userdata.error();
+    // The Flat DNS service is the L3's DNS servers and domain, handed out by DHCP.
+    auto dns = flatServiceAttached(uuid, "DNS");
+    if (!dns) return dns.error();
+    auto domain = db_.query("SELECT dnsDomain FROM l3_network WHERE uuid = ?", {uuid});
+    if (!domain) return domain.error();
     Json routes = Json::array();
     for (const auto& route : l3->hostRoute) {
       routes.push_back(
           {{"prefix", route.value("prefix", "")}, {"nextHop", route.value("nextHop", "")}});
     }
     const auto& r = server->rows[0];
-    networks[uuid] = Json{{"serverIp", dbText(r[0])},
-                          {"netmask", dbText(r[1])},
-                          {"gateway", dbText(r[2])},
-                          {"dns", l3->dns},
-                          {"mtu", mtu},
-                          {"hostRoutes", std::move(routes)},
-                          {"userdata", *userdata}};
+    networks[uuid] = Json{
+        {"serverIp", dbText(r[0])},
+        {"netmask", dbText(r[1])},
+        {"gateway", dbText(r[2])},
+        {"dns", *dns ? l3->dns : Json::array()},
+        {"dnsDomain", *dns && !domain->rows.empty() ? dbText(domain->rows[0][0]) : std::string()},
+        {"mtu", mtu},
+        {"hostRoutes", std::move(routes)},
+        {"userdata", *userdata}};
   }
   return Json{{"networks", std::move(networks)}};
 }

@@ -12,14 +12,24 @@ namespace strato::l3 {
 inline constexpr std::string_view kFlatProviderType = "Flat";
 inline constexpr std::string_view kDhcpOwner = "DHCP";
 
+// Published when an L3 network's flat DHCP ends (the L3 deleted, or DHCP detached), so that the
+// hosts' DHCP namespaces go: {"l3NetworkUuid", "l2NetworkUuid"}. (The KVM plugin listens.)
+inline constexpr std::string_view kFlatDhcpRemovedEvent = "l3.FlatDhcpRemoved";
+
+// The L3 networks among `uuids` with the Flat provider's DHCP: {l3, its l2} pairs.
+Result<std::vector<std::pair<std::string, std::string>>> flatDhcpNetworksAmong(
+    Database& db, const std::vector<DbValue>& uuids);
+void publishFlatDhcpRemoved(MessageBus& bus,
+                            const std::vector<std::pair<std::string, std::string>>& networks);
+
 // Start hook: the Flat provider's row, unless there is one (UNIQUE type: several management
 // nodes starting at once end up with one row).
 Status ensureFlatProvider(Database& db);
 
 class NetworkServices {
  public:
-  NetworkServices(Database& db, IpAllocator& allocator, Logger& logger)
-      : db_(db), allocator_(allocator), logger_(logger) {}
+  NetworkServices(Database& db, MessageBus& bus, IpAllocator& allocator, Logger& logger)
+      : db_(db), bus_(bus), allocator_(allocator), logger_(logger) {}
 
   // {"serviceAndProviderTypes": {"DHCP": ["Flat"], ...}}
   Reply types();
@@ -33,9 +43,10 @@ class NetworkServices {
   // yet (after an attach, an AddIpRange, a DeleteIpRange that took its address along).
   Status ensureDhcpIp(const std::string& l3Uuid);
   // What hosts need to serve DHCP on the L3 networks named (a list of uuids) that have flat DHCP
-  // with an address: {"networks": {uuid: {"serverIp", "netmask", "gateway", "dns", "mtu",
-  // "hostRoutes": [{"prefix", "nextHop"}], "userdata": whether the Flat Userdata service is
-  // attached too}}}. Networks without it are left out.
+  // with an address: {"networks": {uuid: {"serverIp", "netmask", "gateway", "dns", "dnsDomain",
+  // "mtu", "hostRoutes": [{"prefix", "nextHop"}], "userdata"}}}: "dns" and "dnsDomain" only with
+  // the Flat DNS service, "userdata" whether the Flat Userdata service is attached too. Networks
+  // without flat DHCP are left out.
   Reply flatDhcpNetworks(const Json& l3Uuids);
 
  private:
@@ -45,6 +56,7 @@ class NetworkServices {
   Result<std::vector<std::pair<std::string, std::string>>> pairs(const Json& networkServices);
 
   Database& db_;
+  MessageBus& bus_;
   IpAllocator& allocator_;
   Logger& logger_;
 };

@@ -122,6 +122,7 @@ std::string configOf(const DhcpNetwork& n, const fs::path& l3Dir) {
     for (const auto& d : n.dns) c << "," << d;
     c << "\n";
   }
+  if (!n.dnsDomain.empty()) c << "dhcp-option=option:domain-name," << n.dnsDomain << "\n";
   if (n.mtu > 0) c << "dhcp-option=option:mtu," << n.mtu << "\n";
   // Classless routes (RFC 3442): the L3's host routes and the way to the metadata server. A
   // client that takes them ignores the router option, so the default route is among them.
@@ -161,6 +162,10 @@ Result<DhcpNetwork> dhcpNetworkFromJson(const Json& b) {
     std::string server = d.is_string() ? d.get<std::string>() : d.dump();
     if (auto st = needIpv4("a DNS server", server); !st) return st.error();
     n.dns.push_back(server);
+  }
+  n.dnsDomain = b.value("dnsDomain", std::string());
+  if (!n.dnsDomain.empty() && !isHostname(n.dnsDomain)) {
+    return makeError(ErrorCode::kInvalidArgument, "dnsDomain is not a domain name", n.dnsDomain);
   }
   for (const auto& r : b.value("hostRoutes", Json::array())) {
     HostRoute route{r.value("prefix", std::string()), r.value("nextHop", std::string())};
@@ -292,6 +297,32 @@ Status DhcpServers::serveMetadata(const DhcpNetwork& n, const std::vector<DhcpLe
         (l3Dir / "metadata").string(), "--listen", std::string(kMetadataAddress) + ":80",
         "--pid-file", metadataPid(l3Dir).string(), "--daemon"}},
       s_.dryRun, s_.timeout, ran);
+}
+
+Result<Json> DhcpServers::remove(const std::string& l3Uuid) {
+  if (l3Uuid.size() != 32 || !isHex(l3Uuid)) {
+    return makeError(ErrorCode::kInvalidArgument, "l3Uuid is not a uuid", l3Uuid);
+  }
+  std::lock_guard lock(mutex_);
+  fs::path l3Dir = s_.dir / l3Uuid;
+  std::string ns = namespaceOf(l3Uuid);
+  std::string outer = "dh" + l3Uuid.substr(0, 12);
+  if (!s_.dryRun) {
+    stopProcess(dnsmasqPid(l3Dir), kDnsmasq);
+    stopProcess(metadataPid(l3Dir), kMetadataServer);
+  }
+  Commands c;
+  // The host's end first: deleting it takes the namespace's end along.
+  if (s_.dryRun || interfaceExists(outer)) c.push_back({"ip", "link", "del", outer});
+  if (s_.dryRun || fs::exists("/run/netns/" + ns)) c.push_back({"ip", "netns", "del", ns});
+  Json ran = Json::array();
+  if (auto st = runCommands(c, s_.dryRun, s_.timeout, ran); !st) return st.error();
+  if (!s_.dryRun) {
+    std::error_code ec;
+    fs::remove_all(l3Dir, ec);
+    if (ec) return makeError(ErrorCode::kInternal, "cannot remove " + l3Dir.string(), ec.message());
+  }
+  return Json{{"commands", ran}, {"dryRun", s_.dryRun}};
 }
 
 Status DhcpServers::release(const std::string& l3Uuid, const std::vector<std::string>& macs) {

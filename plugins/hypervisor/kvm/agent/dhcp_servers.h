@@ -38,6 +38,7 @@ struct DhcpNetwork {
   std::string netmask;
   std::string gateway;  // may be empty
   std::vector<std::string> dns;
+  std::string dnsDomain;  // may be empty
   long long mtu = 0;  // 0: not told
   std::vector<HostRoute> hostRoutes;
   bool userdata = false;  // the flat Userdata service: serve each lease's metadata
@@ -50,7 +51,8 @@ struct DhcpLease {
   GuestMetadata metadata;  // served when the network has userdata
 };
 
-// {"l3Uuid", "l2": {...as RealizeL2}, "serverIp", "netmask", "gateway"?, "dns"?, "mtu"?,
+// {"l3Uuid", "l2": {...as RealizeL2}, "serverIp", "netmask", "gateway"?, "dns"?, "dnsDomain"?,
+//  "mtu"?,
 //  "hostRoutes"?: [{"prefix", "nextHop"}], "userdata"?: bool}
 Result<DhcpNetwork> dhcpNetworkFromJson(const Json& body);
 
@@ -71,6 +73,9 @@ class DhcpServers {
   // The network's namespace, veth and dnsmasq exist and also serve `leases` (a lease for a MAC
   // already served replaces it). Idempotent. -> {"namespace", "commands"}
   Result<Json> serve(const DhcpNetwork& network, const std::vector<DhcpLease>& leases);
+  // The L3's namespace, veth, dnsmasq, metadata server and files are gone. Idempotent.
+  // -> {"commands"}
+  Result<Json> remove(const std::string& l3Uuid);
   // The MACs are served no more on the L3, nor their metadata; what is not served is not an
   // error.
   Status release(const std::string& l3Uuid, const std::vector<std::string>& macs);

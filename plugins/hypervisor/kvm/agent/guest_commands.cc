@@ -139,6 +139,8 @@ void registerGuestCommands(Registrar& r, std::shared_ptr<LibvirtHost> host,
         return startWithDhcp(vm, [&] { return h.start(vm, m.body.value("paused", false)); });
       }));
   add(kServeDhcp, onVm([&d](const VmSpec& vm, const Message&) { return empty(serveDhcp(d, vm)); }));
+  add(kRemoveDhcpNetwork,
+      [&d](const Message& m) -> Reply { return d.remove(m.body.value("l3Uuid", std::string())); });
   add(kStopVm, onVm([&h, settings, thenRelease](const VmSpec& vm, const Message& m) {
         return thenRelease(vm, h.stop(vm, m.body.value("graceful", true), settings.stopGrace));
       }));

@@ -10,6 +10,34 @@
 
 namespace {
 
+// When an L3 network's flat DHCP ends, the KVM hosts its L2 reaches drop the DHCP namespace;
+// one that cannot be reached then keeps it, with whatever leases it had (not retried).
+void followFlatDhcpRemovals(strato::Registrar& r, std::shared_ptr<strato::kvm::KvmAgents> agents) {
+  auto& bus = r.bus();
+  auto& db = r.database();
+  auto& log = r.logger();
+  r.subscribe(std::string(strato::kvm::kFlatDhcpRemovedEvent),
+              [&bus, &db, &log, agents](const strato::Message& e) {
+                bus.postBlocking([&db, &log, agents, l3 = e.body.value("l3NetworkUuid", ""),
+                                  l2 = e.body.value("l2NetworkUuid", "")] {
+                  auto hosts = db.query(
+                      "SELECT h.uuid, h.managementIp FROM host h JOIN l2_network_cluster_ref r ON "
+                      "r.clusterUuid = h.clusterUuid WHERE r.l2NetworkUuid = ? AND "
+                      "h.hypervisorType = ? AND h.status = 'Connected'",
+                      {l2, std::string(strato::kvm::kType)});
+                  if (!hosts) return;
+                  for (const auto& h : hosts->rows) {
+                    auto gone = agents->call(strato::dbText(h[1]), strato::kvm::kRemoveDhcpNetwork,
+                                             strato::Json{{"l3Uuid", l3}});
+                    if (!gone) {
+                      log.warn("kvm.dhcp.remove.failed l3=" + l3 + " host=" + strato::dbText(h[0]) +
+                               " error=" + gone.error().describe());
+                    }
+                  }
+                });
+              });
+}
+
 strato::Status init(strato::Registrar& r) {
   auto settings = strato::kvm::loadSettings(r.config());
   if (!settings) return settings.error();
@@ -33,6 +61,7 @@ strato::Status init(strato::Registrar& r) {
     bus.request({std::string(strato::kVmStatesReportedMessage), "", body},
                 [shared](strato::Reply r) { (*shared)(std::move(r)); });
   });
+  followFlatDhcpRemovals(r, agents);
   r.subscribe(std::string(strato::kHostDeletedEvent), [&bus, store](const strato::Message& e) {
     if (e.body.value("hypervisorType", "") != strato::kvm::kType) return;
     bus.postBlocking([store, uuid = e.body.value("uuid", "")] { (void)store->remove(uuid); });
