@@ -191,6 +191,18 @@ class FlatDhcpVxlanTest : public VmTest {
     return code == 0 ? out : "";
   }
 
+  // A command straight to a host's agent, as the management node sends it: the bus reply's JSON.
+  Json askAgent(const Machine& m, const std::string& type, const Json& body) {
+    auto reply = httpRequest("POST", m.ip, agentPort_, "/v1/messages",
+                             Json{{"type", type}, {"body", body}}.dump());
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    return Json::parse(reply.body, nullptr, false);
+  }
+  // Its error code, or "" for a success.
+  static std::string errorCode(const Json& reply) {
+    return reply.value("error", Json::object()).value("code", "");
+  }
+
   std::string fdb(const Machine& m, const std::string& device) {
     std::string out;
     netns_->exec(m.ns, {findProgram("bridge", "iproute2"), "fdb", "show", "dev", device}, &out);
@@ -312,16 +324,8 @@ TEST_F(FlatDhcpVxlanTest, GuestsOnTwoHostsLeaseTheirAddressesAndReachEachOtherOv
 // Whatever reaches the agent's port could send these: names and addresses go into file paths,
 // namespace names and dnsmasq's configuration, so each is checked, and nothing is made first.
 TEST_F(FlatDhcpVxlanTest, AnAgentRefusesNetworkSettingsItCannotUse) {
-  // The bus reply's JSON form: its error code, or "" for a success.
-  auto ask = [&](const std::string& type, const Json& body) {
-    auto reply = httpRequest("POST", a_.ip, agentPort_, "/v1/messages",
-                             Json{{"type", type}, {"body", body}}.dump());
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    return Json::parse(reply.body, nullptr, false);
-  };
-  auto code = [](const Json& reply) {
-    return reply.value("error", Json::object()).value("code", "");
-  };
+  auto ask = [&](const std::string& type, const Json& body) { return askAgent(a_, type, body); };
+  auto code = [](const Json& reply) { return errorCode(reply); };
   Json vxlan{{"type", "L2VxlanNetwork"}, {"vni", 77}, {"physicalInterface", "eth1"}};
   auto dhcpFor = [&](const std::string& l3, const std::string& mac, const std::string& server) {
     Json network{{"l2", vxlan}, {"serverIp", server}, {"netmask", "255.255.255.0"}};
@@ -359,6 +363,33 @@ TEST_F(FlatDhcpVxlanTest, AnAgentRefusesNetworkSettingsItCannotUse) {
   realized = ask("remote.kvm.RealizeL2", byCidr);
   EXPECT_EQ(code(realized), "") << realized;
   EXPECT_EQ(realized.value("body", Json::object()).value("vtepIp", ""), a_.ip) << realized;
+}
+
+// IPAM gives an address to one NIC at a time, but a host may still hold a lease nobody took back
+// (a guest that stopped by itself, a migration that failed). The address's new NIC gets it.
+TEST_F(FlatDhcpVxlanTest, AnAddressGivenToAnotherNicIsLeasedToThatNic) {
+  Json vxlan{{"type", "L2VxlanNetwork"},
+             {"vni", 77},
+             {"physicalInterface", "eth0"},
+             {"vtepIp", a_.ip},
+             {"peers", Json::array()}};
+  ASSERT_EQ(errorCode(askAgent(a_, "remote.kvm.RealizeL2", vxlan)), "");
+  std::string l3(32, 'b');
+  auto serve = [&](const std::string& vm, const std::string& mac) {
+    Json network{{"l2", vxlan}, {"serverIp", "10.9.9.2"}, {"netmask", "255.255.255.0"}};
+    Json nic{{"uuid", "n-" + vm}, {"l3NetworkUuid", l3}, {"mac", mac}, {"ip", "10.9.9.5"}};
+    Json spec{{"uuid", vm}, {"nics", {nic}}, {"extra", {{"dhcp", {{l3, network}}}}}};
+    return errorCode(askAgent(a_, "remote.kvm.ServeDhcp", {{"vm", spec}}));
+  };
+  ASSERT_EQ(serve("v1", "52:54:00:00:00:01"), "");
+  std::string first = nicNamespace(a_, "n1", "br_vx_77", "52:54:00:00:00:01");
+  std::string output;
+  ASSERT_EQ(lease(first, &output), "10.9.9.5") << output;
+  netns_->ip({"-n", first, "link", "set", "eth0", "down"});  // it stopped; nobody released it
+
+  ASSERT_EQ(serve("v2", "52:54:00:00:00:02"), "");
+  std::string second = nicNamespace(a_, "n2", "br_vx_77", "52:54:00:00:00:02");
+  EXPECT_EQ(lease(second, &output), "10.9.9.5") << output;
 }
 
 }  // namespace

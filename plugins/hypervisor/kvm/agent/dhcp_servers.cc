@@ -91,14 +91,23 @@ int runningProcess(const fs::path& pidFile, const std::string& name) {
 void stopProcess(const fs::path& pidFile, const std::string& name) {
   int pid = runningProcess(pidFile, name);
   if (!pid) return;
-  ::kill(pid, SIGTERM);
-  for (int i = 0; i < 100 && runningProcess(pidFile, name) == pid; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int signal : {SIGTERM, SIGKILL}) {  // killed if it does not stop within 2 s
+    ::kill(pid, signal);
+    for (int i = 0; i < 100 && runningProcess(pidFile, name) == pid; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (runningProcess(pidFile, name) != pid) return;
   }
 }
 
 fs::path dnsmasqPid(const fs::path& l3Dir) { return l3Dir / "dnsmasq.pid"; }
 fs::path metadataPid(const fs::path& l3Dir) { return l3Dir / "metadata.pid"; }
+
+// A hosts-file line is "mac,ip[,hostname],infinite".
+std::string ipOfHostsLine(const std::string& line) {
+  if (line.size() < 18) return "";
+  return line.substr(18, line.find(',', 18) - 18);
+}
 
 // A hosts-file or leases-file line about `mac`: "mac,..." or "expiry mac ...".
 bool mentions(const std::string& line, const std::string& mac) {
@@ -205,6 +214,19 @@ Result<Json> DhcpServers::serve(const DhcpNetwork& n, const std::vector<DhcpLeas
     added.push_back(line + ",infinite");
   }
   std::lock_guard lock(mutex_);
+  // IPAM hands an address to one NIC at a time, so a lease of another MAC for an address given
+  // out here is stale (a guest that stopped by itself, a migration that failed): it goes first,
+  // or dnsmasq would keep the address for its old owner.
+  if (!s_.dryRun) {
+    std::vector<std::string> stale;
+    for (const auto& line : readLines(s_.dir / n.l3Uuid / "hosts")) {
+      std::string mac = line.substr(0, 17);
+      for (const auto& l : leases) {
+        if (ipOfHostsLine(line) == l.ip && mac != macOf(l.mac)) stale.push_back(mac);
+      }
+    }
+    if (auto st = releaseLocked(n.l3Uuid, stale); !st) return st.error();
+  }
   std::string ns = namespaceOf(n.l3Uuid);
   std::string outer = "dh" + n.l3Uuid.substr(0, 12);
   std::string bridge = l2Bridge(n.l2.type, n.l2.physicalInterface, n.l2.vlan, n.l2.vni);
@@ -328,6 +350,11 @@ Result<Json> DhcpServers::remove(const std::string& l3Uuid) {
 Status DhcpServers::release(const std::string& l3Uuid, const std::vector<std::string>& macs) {
   if (s_.dryRun || l3Uuid.size() != 32 || !isHex(l3Uuid)) return {};
   std::lock_guard lock(mutex_);
+  return releaseLocked(l3Uuid, macs);
+}
+
+Status DhcpServers::releaseLocked(const std::string& l3Uuid, const std::vector<std::string>& macs) {
+  if (macs.empty()) return {};
   fs::path l3Dir = s_.dir / l3Uuid;
   auto hosts = readLines(l3Dir / "hosts");
   auto leases = readLines(l3Dir / "leases");
@@ -337,9 +364,8 @@ Status DhcpServers::release(const std::string& l3Uuid, const std::vector<std::st
     if (!mac) continue;
     auto gone = [&](const std::string& l) { return mentions(l, *mac); };
     for (const auto& line : hosts) {
-      // "mac,ip[,hostname],infinite": the guest's metadata is under its address.
-      if (gone(line))
-        removeGuestMetadata(l3Dir / "metadata", line.substr(18, line.find(',', 18) - 18));
+      // The guest's metadata is under its address.
+      if (gone(line)) removeGuestMetadata(l3Dir / "metadata", ipOfHostsLine(line));
     }
     hosts.erase(std::remove_if(hosts.begin(), hosts.end(), gone), hosts.end());
     leases.erase(std::remove_if(leases.begin(), leases.end(), gone), leases.end());

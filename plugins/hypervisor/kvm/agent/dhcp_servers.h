@@ -82,6 +82,7 @@ class DhcpServers {
 
  private:
   std::string namespaceOf(const std::string& l3Uuid) const;
+  Status releaseLocked(const std::string& l3Uuid, const std::vector<std::string>& macs);
   Status startDnsmasq(const std::string& l3Uuid, Json& ran) const;
   // The leases' metadata trees and their server; neither when the network has no userdata.
   Status serveMetadata(const DhcpNetwork& n, const std::vector<DhcpLease>& leases, Json& ran) const;
