@@ -64,6 +64,7 @@ Result<GuestMetadata> metadataOf(const VmSpec& vm) {
 // extra.dhcp: {l3 uuid: the network as DhcpNetwork reads it}. `only`: one NIC's uuid, or all.
 Status serveDhcp(DhcpServers& dhcp, const VmSpec& vm, const std::string& only = {}) {
   const Json& networks = vm.extra.value("dhcp", Json::object());
+  std::optional<GuestMetadata> metadata;  // read once, for the first network with userdata
   for (const auto& [l3, body] : networks.items()) {
     Json withUuid = body;
     withUuid["l3Uuid"] = l3;
@@ -74,9 +75,12 @@ Status serveDhcp(DhcpServers& dhcp, const VmSpec& vm, const std::string& only = 
       if (n.l3NetworkUuid != l3 || n.ip.empty() || (!only.empty() && n.uuid != only)) continue;
       leases.push_back({n.mac, n.ip, vm.extra.value("hostname", std::string()), {}});
       if (!network->userdata) continue;
-      auto metadata = metadataOf(vm);
-      if (!metadata) return metadata.error();
-      leases.back().metadata = std::move(*metadata);
+      if (!metadata) {
+        auto read = metadataOf(vm);
+        if (!read) return read.error();
+        metadata = std::move(*read);
+      }
+      leases.back().metadata = *metadata;
     }
     if (leases.empty()) continue;
     if (auto served = dhcp.serve(*network, leases); !served) return served.error();
