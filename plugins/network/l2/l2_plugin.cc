@@ -88,8 +88,13 @@ void addHostEvents(strato::Registrar& r, const Service& service) {
         return service->hostJoined(uuid, host);
       },
       "l2Network.hostJoined");
-  r.subscribe(std::string(strato::kHostDeletedEvent), [service](const Message& e) {
-    service->hostDeleted(e.body.value("uuid", ""), e.body.value("clusterUuid", ""));
+  // Blocking (SQL, and the other hosts' agents told): off the bus's own threads.
+  auto& bus = r.bus();
+  r.subscribe(std::string(strato::kHostDeletedEvent), [&bus, service](const Message& e) {
+    bus.postBlocking([service, host = e.body.value("uuid", ""),
+                      cluster = e.body.value("clusterUuid", "")] {
+      service->hostDeleted(host, cluster);
+    });
   });
 }
 
