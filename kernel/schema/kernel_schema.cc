@@ -59,6 +59,12 @@ std::vector<Migration> kernelMigrations() {
            "CREATE INDEX shared_resource_resource ON shared_resource (resourceUuid)",
            "CREATE INDEX shared_resource_receiver ON shared_resource (receiverAccountUuid)",
        }},
+      {3,
+       "tags up to 64 KiB: a userdata:: tag carries a VM's whole cloud-config",
+       // SQLite enforces no VARCHAR length: nothing to change there but the version.
+       {"UPDATE system_tag SET tag = tag WHERE 1 = 0"},
+       {"ALTER TABLE system_tag MODIFY tag TEXT NOT NULL",
+        "ALTER TABLE user_tag MODIFY tag TEXT NOT NULL"}},
   };
 }
 

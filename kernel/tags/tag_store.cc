@@ -10,8 +10,9 @@ const char* tableOf(TagKind kind) { return kind == TagKind::kSystem ? "system_ta
 
 Status checkTag(const std::string& tag) {
   if (tag.empty()) return makeError(ErrorCode::kInvalidArgument, "a tag must not be empty");
-  if (tag.size() > 2048)
-    return makeError(ErrorCode::kInvalidArgument, "a tag is at most 2048 characters");
+  // MariaDB's TEXT: a userdata:: tag holds a VM's cloud-config, base64.
+  if (tag.size() > 65535)
+    return makeError(ErrorCode::kInvalidArgument, "a tag is at most 65,535 bytes");
   return {};
 }
 

@@ -63,6 +63,13 @@ TEST_F(VmSettingsTest, UserdataFromCreationMustBeBase64) {
   EXPECT_NE(bad.body.find("base64"), std::string::npos) << bad.body;
   auto good = createVmReply(vmParams("u"), {"userdata::I2Nsb3VkLWNvbmZpZwo="});
   EXPECT_EQ(good.status, 200) << good.body;
+  // A cloud-config with keys and files runs to tens of kilobytes: 40,000 base64 characters.
+  std::string big = "userdata::" + std::string(40000, 'A');
+  auto large = createVmReply(vmParams("big"), {big});
+  ASSERT_EQ(large.status, 200) << large.body.substr(0, 300);
+  std::string uuid = parse(large)["inventory"]["uuid"];
+  auto tags = client().send("GET", "/zstack/v1/system-tags?q=resourceUuid=" + uuid);
+  EXPECT_NE(tags.body.find(big), std::string::npos) << "kept whole";
 }
 
 TEST_F(VmSettingsTest, HostnameFromCreationIsUniqueOnItsNetworks) {
