@@ -1,29 +1,13 @@
 #include "vteps.h"
 
-#include <arpa/inet.h>
-
 #include <strato/system_tags.h>
 #include <strato/time_format.h>
 #include <strato/uuid.h>
 
+#include "agent_client/ipv4.h"
+
 namespace strato::l2 {
 namespace {
-
-// a.b.c.d/n, n in 0..32.
-bool isCidr(const std::string& text) {
-  auto slash = text.find('/');
-  if (slash == std::string::npos || slash + 1 == text.size() || text.size() - slash > 3) {
-    return false;
-  }
-  in_addr addr{};
-  if (::inet_pton(AF_INET, text.substr(0, slash).c_str(), &addr) != 1) return false;
-  int prefix = 0;
-  for (char c : text.substr(slash + 1)) {
-    if (c < '0' || c > '9') return false;
-    prefix = prefix * 10 + (c - '0');
-  }
-  return prefix <= 32;
-}
 
 std::string cidrTagPrefix(const std::string& pool, const std::string& cluster) {
   return "l2NetworkUuid::" + pool + "::clusterUuid::" + cluster + "::cidr::";
@@ -65,7 +49,7 @@ Result<std::optional<std::string>> cidrFromTags(const Json& systemTags, const st
     std::string prefix = cidrTagPrefix(pool, cluster);
     bool braced = tag.size() > prefix.size() + 2 && tag.back() == '}' && tag[prefix.size()] == '{';
     std::string cidr = braced ? tag.substr(prefix.size() + 1, tag.size() - prefix.size() - 2) : "";
-    if (tag.rfind(prefix, 0) != 0 || !braced || !isCidr(cidr)) {
+    if (tag.rfind(prefix, 0) != 0 || !braced || !kvm::parseCidr(cidr)) {
       return invalidArgument("systemTags: the VTEP CIDR tag is l2NetworkUuid::" + pool +
                                  "::clusterUuid::" + cluster + "::cidr::{a.b.c.d/n}",
                              tag);

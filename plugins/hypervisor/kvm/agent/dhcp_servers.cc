@@ -7,9 +7,9 @@
 #include <sstream>
 #include <thread>
 
+#include "agent_client/ipv4.h"
 #include "agent_client/kvm_protocol.h"
 #include "host_command.h"
-#include "ipv4.h"
 
 namespace strato::kvm {
 namespace {

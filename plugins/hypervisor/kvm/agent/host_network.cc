@@ -1,12 +1,16 @@
 #include "host_network.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 
+#include <memory>
 #include <set>
 
+#include "agent_client/ipv4.h"
 #include "agent_client/kvm_protocol.h"
 #include "host_command.h"
-#include "ipv4.h"
 
 namespace strato::kvm {
 namespace {
@@ -29,6 +33,22 @@ Status checkDevice(const std::string& name) {
 std::string subDevice(const L2OnHost& l2) {
   if (l2.type == "L2VxlanNetwork") return "vxlan" + std::to_string(l2.vni);
   return (l2.physicalInterface + "." + std::to_string(l2.vlan)).substr(0, IFNAMSIZ - 1);
+}
+
+// The first address of an interface of this host (its network namespace) inside `cidr`.
+Result<std::string> localAddressIn(const std::string& cidr) {
+  auto net = parseCidr(cidr);
+  if (!net) return makeError(ErrorCode::kInvalidArgument, "not an IPv4 CIDR", cidr);
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return makeError(ErrorCode::kInternal, "getifaddrs failed");
+  std::unique_ptr<ifaddrs, decltype(&freeifaddrs)> owned(list, freeifaddrs);
+  for (auto* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+    auto address = ntohl(reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr.s_addr);
+    if ((address & netmaskOf(net->second)) == net->first) return ipv4Text(address);
+  }
+  return makeError(ErrorCode::kNotFound, "this host has no address in " + cidr,
+                   "the VXLAN pool's CIDR names the network its tunnels run on");
 }
 
 }  // namespace

@@ -1,12 +1,11 @@
-// IPv4 text checks for what the agent hands to iproute2 and dnsmasq: addresses are parsed, never
-// passed on as given, so no argument can smuggle in an option.
+// IPv4 text as the KVM protocol carries it. The agent parses what it hands to iproute2 and
+// dnsmasq, never passing it on as given, so no argument can smuggle in an option; the management
+// node checks with the same functions what it will send, so both agree on what is valid.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include <strato/result.h>
 
 namespace strato::kvm {
 
@@ -16,7 +15,7 @@ std::optional<std::pair<std::uint32_t, int>> parseCidr(const std::string& text);
 // 255.255.255.0 -> 24; a mask with holes -> nullopt.
 std::optional<int> prefixOfNetmask(const std::string& netmask);
 std::string ipv4Text(std::uint32_t address);
-// The first address of an interface of this host (its network namespace) inside `cidr`.
-Result<std::string> localAddressIn(const std::string& cidr);
+// 24 -> 0xffffff00
+std::uint32_t netmaskOf(int prefix);
 
 }  // namespace strato::kvm
