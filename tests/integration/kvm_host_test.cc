@@ -15,6 +15,12 @@ class KvmHostTest : public KvmTest {
     cluster_ = createCluster(zone_, "kvm", "KVM")["uuid"];
   }
   Json host(const std::string& uuid) { return query("/zstack/v1/hosts/" + uuid)[0]; }
+  // A refused AddKVMHost left no host and no KVM row, and started no agent.
+  void expectNoHostAdded() {
+    EXPECT_TRUE(query("/zstack/v1/hosts").empty());
+    EXPECT_EQ(rowsIn("kvm_host"), 0);
+    EXPECT_FALSE(std::filesystem::exists(agentDir_ / "agent.pid"));
+  }
 };
 
 TEST_F(KvmHostTest, AddKvmHostStartsTheAgentOverSshAndReadsTheHostsFacts) {
@@ -43,9 +49,7 @@ TEST_F(KvmHostTest, AWrongPasswordIsRefusedAndLeavesNothingBehind) {
   auto reply = addKvmHostReply("b", kHostB, "not-the-password");
   EXPECT_EQ(reply.status, 503) << reply.body;
   EXPECT_NE(reply.body.find("password"), std::string::npos) << reply.body;
-  EXPECT_TRUE(query("/zstack/v1/hosts").empty());
-  EXPECT_EQ(rowsIn("kvm_host"), 0);
-  EXPECT_FALSE(std::filesystem::exists(agentDir_ / "agent.pid"));
+  expectNoHostAdded();
 }
 
 TEST_F(KvmHostTest, BadInputIsRefusedBeforeAnythingIsTried) {
@@ -87,10 +91,7 @@ TEST_F(KvmHostTest, SomethingElseAnsweringAtTheAgentsPortIsRefusedByName) {
   auto reply = addKvmHostReply("c", kHostC);
   EXPECT_EQ(reply.status, 503) << reply.body;
   EXPECT_NE(reply.body.find("answered garbage"), std::string::npos) << reply.body;
-  EXPECT_TRUE(query("/zstack/v1/hosts").empty());
-  EXPECT_EQ(rowsIn("kvm_host"), 0);
-  // Nothing was started beside it.
-  EXPECT_FALSE(std::filesystem::exists(agentDir_ / "agent.pid"));
+  expectNoHostAdded();  // nothing was started beside it either
 }
 
 TEST_F(KvmHostTest, AnAgentThatStopsAnsweringLeavesTheHostDisconnectedUntilItIsBack) {

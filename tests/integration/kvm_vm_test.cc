@@ -24,6 +24,14 @@ class KvmVmTest : public KvmTest {
     }
     return out;
   }
+  // A CreateVmInstance that failed left no volume file, capacity, row or address in use.
+  void expectNothingLeftOfAFailedCreate(std::int64_t psBefore) {
+    EXPECT_TRUE(filesUnder(storageDir_).empty());
+    EXPECT_EQ(psAvailable(), psBefore);
+    EXPECT_EQ(usedCpu(), 0);
+    for (const char* table : {"vm_instance", "vm_nic", "volume", "used_ip"})
+      EXPECT_EQ(rowsIn(table), 0) << table;
+  }
 };
 
 TEST_F(KvmVmTest, AVmLivesItsWholeLifeOnRealAgents) {
@@ -151,11 +159,7 @@ TEST_F(KvmVmTest, AFailedStartIsRolledBackOnTheAgent) {
   EXPECT_EQ(failed.status, 503) << failed.body;
   EXPECT_NE(failed.body.find("injected failure"), std::string::npos) << failed.body;
   EXPECT_TRUE(guestsOn(kHostA).empty());
-  EXPECT_TRUE(filesUnder(storageDir_).empty());
-  EXPECT_EQ(psAvailable(), psBefore);
-  EXPECT_EQ(usedCpu(), 0);
-  for (const char* table : {"vm_instance", "vm_nic", "volume", "used_ip"})
-    EXPECT_EQ(rowsIn(table), 0) << table;
+  expectNothingLeftOfAFailedCreate(psBefore);
 }
 
 TEST_F(KvmVmTest, AnAgentThatDiesMidStartLeavesNothingBehind) {
@@ -169,11 +173,7 @@ TEST_F(KvmVmTest, AnAgentThatDiesMidStartLeavesNothingBehind) {
   EXPECT_NE(failed.body.find("cannot reach the agent"), std::string::npos) << failed.body;
   EXPECT_FALSE(agentA_->running());
   // The root volume's file went through host B's agent, which sees the same storage.
-  EXPECT_TRUE(filesUnder(storageDir_).empty());
-  EXPECT_EQ(psAvailable(), psBefore);
-  EXPECT_EQ(usedCpu(), 0);
-  for (const char* table : {"vm_instance", "vm_nic", "volume", "used_ip"})
-    EXPECT_EQ(rowsIn(table), 0) << table;
+  expectNothingLeftOfAFailedCreate(psBefore);
 }
 
 TEST_F(KvmVmTest, AnAgentThatIsGoneFailsTheCallAndTheVmFollowsWhatItFindsOnReturn) {
