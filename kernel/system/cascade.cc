@@ -13,6 +13,7 @@
 #include "query/query_engine.h"
 #include "rest/access_control.h"
 #include "strato/cascade.h"
+#include "strato/handler_util.h"
 #include "system/system_apis.h"
 
 namespace strato::kernel {
@@ -102,12 +103,16 @@ Reply recordOwnership(Database& db, const Json& body) {
 Reply renderInventory(SystemApiServices& s, const Json& body) {
   QueryRequest request;
   request.uuid = body.value("uuid", "");
-  if (request.uuid.empty()) return makeError(ErrorCode::kInvalidArgument, "render needs a uuid");
+  request.conditions = stringListParam(body, "conditions");
+  if (request.uuid.empty() && request.conditions.empty())
+    return makeError(ErrorCode::kInvalidArgument, "render needs a uuid or conditions");
   auto found = QueryEngine(s.database, s.inventories).run(body.value("inventory", ""), request);
   if (!found) return found.error();
   const Json& rows = (*found)["inventories"];
-  if (rows.empty()) return makeError(ErrorCode::kNotFound, "no " + body.value("inventory", "") +
-                                                                " " + request.uuid);
+  if (rows.empty()) {
+    std::string which = request.uuid.empty() ? body["conditions"].dump() : request.uuid;
+    return makeError(ErrorCode::kNotFound, "no " + body.value("inventory", "") + " " + which);
+  }
   return Json{{"inventory", rows[0]}};
 }
 

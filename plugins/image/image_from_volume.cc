@@ -14,6 +14,7 @@ namespace {
 struct SourceFile {
   std::string url;  // volume://<uuid> or volumeSnapshot://<uuid>: where the image came from
   std::string primaryStorageUuid, primaryStorageType, installPath, format, platform;
+  std::string resourceUuid;  // the volume's or snapshot's
 };
 
 // A guest that runs keeps writing: the copy would not be consistent.
@@ -40,7 +41,7 @@ Result<SourceFile> sourceOf(Database& db, ImageService::VolumeSource kind, const
     if (rows->rows.empty()) return invalidArgument("snapshotUuid names no volume snapshot", uuid);
     const auto& r = rows->rows[0];
     if (dbText(r[3]) != "Ready") return conflict("snapshot " + uuid + " is " + dbText(r[3]));
-    f = {"volumeSnapshot://" + uuid, dbText(r[0]), "", dbText(r[1]), dbText(r[2]), ""};
+    f = {"volumeSnapshot://" + uuid, dbText(r[0]), "", dbText(r[1]), dbText(r[2]), "", uuid};
   } else {
     const char* param = kind == ImageService::VolumeSource::kRootVolume ? "rootVolumeUuid" : "volumeUuid";
     std::string uuid = textParam(p, param);
@@ -57,7 +58,7 @@ Result<SourceFile> sourceOf(Database& db, ImageService::VolumeSource kind, const
     if (dbText(r[3]) != "Ready" || dbText(r[1]).empty())
       return conflict("volume " + uuid + " is " + dbText(r[3]) + "; it must be Ready");
     if (auto ok = stoppedOrDetached(db, dbText(r[5])); !ok) return ok.error();
-    f = {"volume://" + uuid, dbText(r[0]), "", dbText(r[1]), dbText(r[2]), dbText(r[6])};
+    f = {"volume://" + uuid, dbText(r[0]), "", dbText(r[1]), dbText(r[2]), dbText(r[6]), uuid};
   }
   auto ps = db.query("SELECT type FROM primary_storage WHERE uuid = ?", {f.primaryStorageUuid});
   if (!ps) return ps.error();
@@ -86,7 +87,7 @@ void ImageService::createFromVolume(const Message& m, VolumeSource kind, Replier
     if (auto s = oneOf(kPlatforms, platform, "platform"); !s) return (*reply)(s.error());
     // None named: the roomiest backup storage of the zone, as ZStack picks one.
     if (stringListParam(p, "backupStorageUuids").empty()) {
-      auto uuid = source->url.substr(source->url.find("://") + 3);
+      const std::string& uuid = source->resourceUuid;
       auto found = self->candidateStorages(kind == VolumeSource::kSnapshot
                                                ? Json{{"volumeSnapshotUuid", uuid}}
                                                : Json{{"volumeUuid", uuid}});
@@ -104,7 +105,9 @@ void ImageService::createFromVolume(const Message& m, VolumeSource kind, Replier
     self->bus_.request(
         {std::string(kVolumeSizeMessage),
          "",
-         {{"primaryStorageUuid", source->primaryStorageUuid}, {"installPath", source->installPath}}},
+         {{"primaryStorageUuid", source->primaryStorageUuid},
+          {"resourceUuid", source->resourceUuid},
+          {"installPath", source->installPath}}},
         [self, reply, d, source = *source](Reply sizes) {
           if (!sizes) {
             return self->bus_.postBlocking([self, reply, d, error = sizes.error()] {

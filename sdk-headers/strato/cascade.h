@@ -78,6 +78,9 @@ inline constexpr std::string_view kRecordOwnershipMessage = "kernel.RecordOwners
 
 // Handled by the kernel. Request body {"inventory": "VmInstance", "uuid"} -> {"inventory": {...}}:
 // the resource as its Query API renders it (lists included); kNotFound when there is no row.
+// Inventories without a uuid (the ref tables) are found by "conditions" instead, in the Query
+// APIs' q= form (["resourceUuid=...", "primaryStorageUuid=..."]); the first row matching is
+// rendered.
 inline constexpr std::string_view kRenderInventoryMessage = "kernel.RenderInventory";
 
 // The usual Delete<Resource> handler: the cascade below the resource, then `removeSelf` (its own

@@ -1,10 +1,16 @@
 // Volume files on primary storage, as the volume plugin asks for them. The primary storage
 // plugin keeps the storages, their drivers and their capacities; the volume plugin keeps which
-// volumes exist. Each message is a bus request sent without a resourceUuid (volumes on one
-// storage are created in parallel; the capacity is reserved by one atomic UPDATE). Errors come
-// back as the reply's error: kNotFound (no such storage), kConflict (the storage is not Enabled
-// or not Connected, or lacks the capacity; nothing is reserved then), kNotSupported (the type
-// cannot hold volumes yet), or what the storage said.
+// volumes exist. Each message is a bus request not queued on a resource (Message::resourceUuid
+// stays empty: volumes on one storage are created in parallel; the capacity is reserved by one
+// atomic UPDATE). Errors come back as the reply's error: kNotFound (no such storage), kConflict
+// (the storage is not Enabled or not Connected, or lacks the capacity; nothing is reserved then),
+// kNotSupported (the type cannot hold volumes yet), or what the storage said.
+//
+// LocalStorage keeps each file on one host's own disk and records which
+// (local_storage_resource_ref, with that disk's share of local_storage_host_ref). So its
+// messages name the owner of the file "installPath" names, in the body's "resourceUuid": the
+// volume, or the snapshot; other types ignore it. A host that holds the file but is not
+// Connected makes the call kConflict.
 #pragma once
 
 #include <string_view>
@@ -14,28 +20,40 @@ namespace strato {
 // {"primaryStorageUuid", "volumeUuid", "size", "format",
 //  "imageUuid"?, "backupStorageUuid"?, "imageInstallPath"?     (the three for a template copy)
 //  "snapshotInstallPath"?                                       (a copy of a snapshot there)
-//  "srcPrimaryStorageUuid"?, "srcInstallPath"?}                 (a copy of another storage's
+//  "srcPrimaryStorageUuid"?, "srcInstallPath"?                  (a copy of another storage's
 //                                                                volume: a migration)
-//   -> {"installPath", "size", "actualSize"}
+//  "hostUuid"?}                                                 (LocalStorage: whose disk;
+//                                                                the roomiest Connected one
+//                                                                when not given)
+//   -> {"installPath", "size", "actualSize", "hostUuid"? (LocalStorage)}
 // Reserves `size` of the storage's availableCapacity, then has the storage create the file;
 // a failed create gives the capacity back.
 inline constexpr std::string_view kCreateVolumeMessage = "primaryStorage.CreateVolume";
-// {"primaryStorageUuid", "installPath", "size"} -> {}
+// {"primaryStorageUuid", "resourceUuid", "installPath", "size"} -> {}
 // Deletes the file and gives `size` (what CreateVolume/ResizeVolume reserved) back. A file
 // already gone is no error; kNotFound when the storage itself is gone (it took the file along).
 inline constexpr std::string_view kDeleteVolumeMessage = "primaryStorage.DeleteVolume";
-// {"primaryStorageUuid", "installPath", "size", "newSize"} -> {"installPath", "size",
-// "actualSize"}. Grows the file from `size` to `newSize` (> size), reserving the difference
+// {"primaryStorageUuid", "resourceUuid", "installPath", "size", "newSize"}
+//   -> {"installPath", "size", "actualSize"}. Grows the file from `size` to `newSize` (> size),
+//   reserving the difference
 // first (given back if the storage fails). Needs the storage Enabled and Connected.
 inline constexpr std::string_view kResizeVolumeMessage = "primaryStorage.ResizeVolume";
-// {"primaryStorageUuid", "installPath"} -> {"size", "actualSize"}: the file's sizes now.
+// {"primaryStorageUuid", "resourceUuid", "installPath"} -> {"size", "actualSize"}: the file's
+// sizes now.
 inline constexpr std::string_view kVolumeSizeMessage = "primaryStorage.VolumeSize";
-// {"primaryStorageUuid", "installPath" (the volume's), "snapshotUuid", "size"}
+// {"primaryStorageUuid", "resourceUuid", "installPath" (the volume's), "snapshotUuid", "size"}
 //   -> {"installPath", "size", "actualSize"}: the volume's content now, kept as a snapshot file.
 // Reserves `size` first (given back if the storage fails); kDeleteVolumeMessage deletes it.
 inline constexpr std::string_view kCreateSnapshotMessage = "primaryStorage.CreateSnapshot";
-// {"primaryStorageUuid", "installPath", "snapshotInstallPath"} -> {"installPath", "size",
-// "actualSize"}: the volume's content becomes the snapshot's again.
+// {"primaryStorageUuid", "resourceUuid", "installPath", "snapshotInstallPath"}
+//   -> {"installPath", "size", "actualSize"}: the volume's content becomes the snapshot's again.
 inline constexpr std::string_view kRevertVolumeMessage = "primaryStorage.RevertVolume";
+// {"primaryStorageUuid", "destHostUuid", "resources": [{"resourceUuid", "installPath"}, ...]}
+//   -> {"hostUuid", "size"}
+// LocalStorage only: the files (a volume and its snapshots, all on one host) move to another
+// host's disk at the same paths. The destination's disk is charged first; the source's is given
+// back once the copies are whole and the originals gone. Both hosts must be Connected hosts of
+// attached clusters; a destination without the room is kConflict, and nothing moves.
+inline constexpr std::string_view kMoveVolumeToHostMessage = "primaryStorage.MoveVolumeToHost";
 
 }  // namespace strato

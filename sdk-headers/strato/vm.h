@@ -126,7 +126,8 @@ inline constexpr std::string_view kReleaseHostCapacityMessage = "host.ReleaseCap
 // A VM's volumes, handled by the volume plugin. Send without a resourceUuid.
 // {"vmInstanceUuid", "type": "Root"|"Data", "name", "primaryStorageUuid", "deviceId",
 //  "size"?, "imageUuid"? (Root from a template: the image's ready copy becomes its first bytes),
-//  "diskOfferingUuid"?} -> {"inventory": volume}
+//  "diskOfferingUuid"?, "hostUuid"? (the VM's host: a LocalStorage puts the file on its disk)}
+//   -> {"inventory": volume}
 // The storage reserves the size (kConflict when it cannot; nothing is left behind then).
 inline constexpr std::string_view kCreateVmVolumeMessage = "volume.CreateVmVolume";
 // {"uuid"} -> {}: deletes the file (giving the capacity back) and the row, and forgets the
@@ -134,10 +135,12 @@ inline constexpr std::string_view kCreateVmVolumeMessage = "volume.CreateVmVolum
 inline constexpr std::string_view kExpungeVmVolumeMessage = "volume.ExpungeVmVolume";
 // {"vmInstanceUuid"} -> {"detached": [uuids]}: the VM's data volumes stay, without the VM.
 inline constexpr std::string_view kDetachVmVolumesMessage = "volume.DetachVmVolumes";
-// {"volumeUuid", "vmInstanceUuid", "primaryStorageUuids": [the storages of the VM's cluster]}
+// {"volumeUuid", "vmInstanceUuid", "primaryStorageUuids": [the storages of the VM's cluster],
+//  "hostUuid"? (where the VM runs, else whose local disk holds its volumes)}
 // -> {"inventory": volume}: an Enabled, unattached data volume takes the VM's lowest free device
-// id. A Ready one must be on one of the storages; a NotInstantiated one gets its file on the
-// first of them that has room. kConflict when the volume is attached, busy, or out of reach.
+// id. A Ready one must be on one of the storages (and on local storage, on the disk of
+// `hostUuid`); a NotInstantiated one gets its file on the first of them that has room (on local
+// storage, on that host's disk). kConflict when the volume is attached, busy, or out of reach.
 inline constexpr std::string_view kAttachVmVolumeMessage = "volume.AttachToVm";
 // {"volumeUuid", "vmInstanceUuid"} -> {"inventory": volume}: the data volume leaves the VM.
 inline constexpr std::string_view kDetachVmVolumeMessage = "volume.DetachFromVm";

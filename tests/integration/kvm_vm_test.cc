@@ -127,29 +127,6 @@ TEST_F(KvmVmTest, DataVolumesAndSnapshotsAreFilesOnTheSharedMountPoint) {
   EXPECT_TRUE(filesUnder(storageDir_).empty());
 }
 
-TEST_F(KvmVmTest, LocalStorageMeasuresEachKvmHostsDiskButHoldsNoVolumesYet) {
-  buildKvmCloud();
-  auto dir = sshd_->writableDir("local");
-  std::string local = add("local-storage", {{"url", dir.string()},
-                                            {"name", "local"},
-                                            {"zoneUuid", zone_}})["uuid"];
-  attach(local, cluster_);
-  auto disks = client().send("GET", "/zstack/v1/primary-storage/local-storage/" + local +
-                                        "/capacities");
-  ASSERT_EQ(disks.status, 200) << disks.body;
-  // Both "hosts" are this machine: each agent measured the file system under the url.
-  auto measured = std::filesystem::space(dir);
-  Json rows = parse(disks)["inventories"];
-  ASSERT_EQ(rows.size(), 2u) << disks.body;
-  for (const auto& r : rows) EXPECT_EQ(r["totalCapacity"], measured.capacity) << r.dump();
-  EXPECT_EQ(ps(local)["totalCapacity"], 2 * static_cast<std::int64_t>(measured.capacity));
-  std::string disk = created(post("disk-offerings", {{"name", "d"}, {"diskSize", kGiB}}))["uuid"];
-  auto volume = post("volumes/data", {{"name", "v"}, {"diskOfferingUuid", disk},
-                                      {"primaryStorageUuid", local}});
-  EXPECT_EQ(volume.status, 503) << volume.body;
-  EXPECT_EQ(rowsIn("volume"), 0);
-}
-
 TEST_F(KvmVmTest, AFailedStartIsRolledBackOnTheAgent) {
   // Host A's agent refuses to start guests; host B's is gone, so creations land on A.
   buildKvmCloud({"--set", "plugin.kvm-agent.failCommands=remote.kvm.StartVm"});

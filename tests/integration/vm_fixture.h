@@ -60,14 +60,19 @@ class VmTest : public NetworkTest {
     return bs;
   }
 
-  // For VMs on KVM hosts: a shared mount point storage at `dir` attached to cluster_, an ISO
-  // (image_) on a simulator backup storage, and a root disk offering (rootDisk_) to install on.
+  // For VMs on KVM hosts: a shared mount point storage at `dir` attached to cluster_, and
+  // installer().
   void sharedStorageAndInstaller(const std::filesystem::path& dir) {
     ps_ = add("smp", {{"url", dir.string()},
                       {"name", "smp"},
                       {"type", "SharedMountPoint"},
                       {"zoneUuid", zone_}})["uuid"];
     attach(ps_, cluster_);
+    installer();
+  }
+  // An ISO (image_) on a simulator backup storage, and a root disk offering (rootDisk_) to
+  // install on: VMs on KVM hosts without an image cache to fill.
+  void installer() {
     std::string bsUuid = simulatorBackupStorage();
     image_ = created(post("images", {{"name", "installer"},
                                      {"url", "http://images.example/installer.iso"},

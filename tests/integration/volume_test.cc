@@ -186,19 +186,35 @@ TEST_F(VolumeTest, BadInputReservesNothing) {
   EXPECT_EQ(available(), 10 * kGiB);
   EXPECT_EQ(total(kVolumes), 0);
 
-  // LocalStorage cannot hold volumes until the KVM agent exists: refused by its driver after
-  // the reservation, which is given back; nothing kept.
-  std::string local = addLocal(zone_)["uuid"];
+  // An NFS share holds volume files only through a KVM host's agent: with simulator hosts its
+  // driver refuses after the reservation, which is given back; nothing kept.
+  std::string nfs =
+      add("nfs", {{"url", "192.168.0.25:/nfs"}, {"name", "nfs"}, {"zoneUuid", zone_}})["uuid"];
   std::string cluster = createCluster(zone_, "c1")["uuid"];
   addHost(cluster, "127.0.0.2");
+  attach(nfs, cluster);
+  std::int64_t nfsFree = ps(nfs)["availableCapacity"];
+  ASSERT_GT(nfsFree, kGiB);
+  auto notYet =
+      createReply({{"name", "x"}, {"diskOfferingUuid", offering_}, {"primaryStorageUuid", nfs}});
+  EXPECT_EQ(codeOf(notYet), "SYS.1009") << notYet.body;
+  EXPECT_NE(errorOf(notYet).find("strato-agent"), std::string::npos) << notYet.body;
+  EXPECT_EQ(ps(nfs)["availableCapacity"], nfsFree);
+  EXPECT_EQ(total(kVolumes), 0);
+
+  // A LocalStorage file goes on the disk of a host using the storage; any other is refused
+  // before anything is taken.
+  std::string local = addLocal(zone_)["uuid"];
   attach(local, cluster);
   std::int64_t localFree = ps(local)["availableCapacity"];
-  ASSERT_GT(localFree, kGiB);
-  auto notYet =
-      createReply({{"name", "x"}, {"diskOfferingUuid", offering_}, {"primaryStorageUuid", local}});
-  EXPECT_EQ(codeOf(notYet), "SYS.1009") << notYet.body;
-  EXPECT_NE(errorOf(notYet).find("LocalStorage"), std::string::npos) << notYet.body;
+  auto elsewhere = client().call(
+      "POST", "/zstack/v1/volumes/data",
+      {{"params", {{"name", "x"}, {"diskOfferingUuid", offering_}, {"primaryStorageUuid", local}}},
+       {"systemTags", {"localStorage::hostUuid::" + std::string(32, 'd')}}});
+  EXPECT_EQ(codeOf(elsewhere), "SYS.1001") << elsewhere.body;
+  EXPECT_NE(errorOf(elsewhere).find("not a Connected host"), std::string::npos) << elsewhere.body;
   EXPECT_EQ(ps(local)["availableCapacity"], localFree);
+  EXPECT_EQ(query("/zstack/v1/primary-storage/local-storage/resource-refs").size(), 0u);
   EXPECT_EQ(total(kVolumes), 0);
 }
 

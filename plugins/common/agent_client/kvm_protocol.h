@@ -73,6 +73,10 @@ inline constexpr std::string_view kVolumeInfo = "remote.kvm.VolumeInfo";
 // the host afterwards (kept if it is there already). Send with resourceUuid = path, so two fills
 // of one cache file never overlap.
 inline constexpr std::string_view kCacheImageMessage = "kvm.CacheImage";
+// {"fromHostUuid", "toHostUuid", "paths": [...]} -> {}: each file is copied from one host to the
+// same path on the other (written beside it, then renamed), through the management node over
+// SSH. For LocalStorage, whose hosts share no file system and no credentials.
+inline constexpr std::string_view kCopyHostFilesMessage = "kvm.CopyHostFiles";
 
 // Host networking. An L2 network on a host is a Linux bridge that guests' NICs join, named as
 // ZStack names it (l2Bridge). {"type", "physicalInterface", "vlan"?, "vni"?, "vtepIp"?}

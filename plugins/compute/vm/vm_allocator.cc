@@ -3,10 +3,20 @@
 #include <algorithm>
 #include <random>
 
+#include <strato/handler_util.h>
+
 #include "vm_async.h"
 
 namespace strato::vm {
 namespace {
+
+// Appended to a condition on primary_storage p: a LocalStorage needs the bytes on the disk of
+// the host (an SQL expression, bound or a column), the others on the storage as a whole.
+std::string localDiskFits(const std::string& host) {
+  return " AND (p.type <> 'LocalStorage' OR EXISTS (SELECT 1 FROM local_storage_host_ref l "
+         "WHERE l.primaryStorageUuid = p.uuid AND l.hostUuid = " +
+         host + " AND l.availableCapacity >= ?))";
+}
 
 struct Candidate {
   HostChoice choice;
@@ -54,19 +64,29 @@ std::string describe(const HostRequest& r) {
   if (!r.zoneUuid.empty()) out += ", zone " + r.zoneUuid;
   if (!r.clusterUuid.empty()) out += ", cluster " + r.clusterUuid;
   if (!r.hostUuid.empty()) out += ", host " + r.hostUuid;
+  if (!r.pinnedHostUuid.empty())
+    out += ", host " + r.pinnedHostUuid + " (its local disk holds the VM's volumes)";
   return out;
 }
 
 }  // namespace
 
 Json toJson(const HostRequest& r) {
-  return {{"cpuNum", r.cpuNum},           {"memorySize", r.memorySize},
-          {"l3NetworkUuids", r.l3NetworkUuids}, {"imageUuid", r.imageUuid},
-          {"storageBytes", r.storageBytes}, {"primaryStorageUuid", r.primaryStorageUuid},
-          {"zoneUuid", r.zoneUuid},       {"clusterUuid", r.clusterUuid},
-          {"hostUuid", r.hostUuid},       {"excludedHosts", r.excludedHosts},
-          {"avoidedHosts", r.avoidedHosts}, {"strategy", r.strategy},
-          {"lastHostUuid", r.lastHostUuid}, {"hypervisorTypes", r.hypervisorTypes}};
+  return {{"cpuNum", r.cpuNum},
+          {"memorySize", r.memorySize},
+          {"l3NetworkUuids", r.l3NetworkUuids},
+          {"imageUuid", r.imageUuid},
+          {"storageBytes", r.storageBytes},
+          {"primaryStorageUuid", r.primaryStorageUuid},
+          {"zoneUuid", r.zoneUuid},
+          {"clusterUuid", r.clusterUuid},
+          {"hostUuid", r.hostUuid},
+          {"pinnedHostUuid", r.pinnedHostUuid},
+          {"excludedHosts", r.excludedHosts},
+          {"avoidedHosts", r.avoidedHosts},
+          {"strategy", r.strategy},
+          {"lastHostUuid", r.lastHostUuid},
+          {"hypervisorTypes", r.hypervisorTypes}};
 }
 
 HostRequest hostRequestFrom(const Json& j) {
@@ -80,6 +100,7 @@ HostRequest hostRequestFrom(const Json& j) {
   r.zoneUuid = j.value("zoneUuid", "");
   r.clusterUuid = j.value("clusterUuid", "");
   r.hostUuid = j.value("hostUuid", "");
+  r.pinnedHostUuid = j.value("pinnedHostUuid", "");
   r.excludedHosts = j.value("excludedHosts", std::vector<std::string>{});
   r.avoidedHosts = j.value("avoidedHosts", std::vector<std::string>{});
   r.strategy = j.value("strategy", "");
@@ -119,8 +140,9 @@ Result<std::vector<HostChoice>> candidateHosts(Database& db, const HostRequest& 
     std::string ps =
         "h.clusterUuid IN (SELECT c.clusterUuid FROM primary_storage_cluster_ref c JOIN "
         "primary_storage p ON p.uuid = c.primaryStorageUuid WHERE p.state = 'Enabled' AND "
-        "p.status = 'Connected' AND p.availableCapacity >= ?";
-    std::vector<DbValue> values{r.storageBytes};
+        "p.status = 'Connected' AND p.availableCapacity >= ?" +
+        localDiskFits("h.uuid");
+    std::vector<DbValue> values{r.storageBytes, r.storageBytes};
     if (!r.primaryStorageUuid.empty()) {
       ps += " AND p.uuid = ?";
       values.emplace_back(r.primaryStorageUuid);
@@ -130,6 +152,7 @@ Result<std::vector<HostChoice>> candidateHosts(Database& db, const HostRequest& 
   if (!r.zoneUuid.empty()) add("h.zoneUuid = ?", {r.zoneUuid});
   if (!r.clusterUuid.empty()) add("h.clusterUuid = ?", {r.clusterUuid});
   if (!r.hostUuid.empty()) add("h.uuid = ?", {r.hostUuid});
+  if (!r.pinnedHostUuid.empty()) add("h.uuid = ?", {r.pinnedHostUuid});
   if (!r.excludedHosts.empty()) {
     add("h.uuid NOT IN (" + sqlPlaceholders(r.excludedHosts.size()) + ")",
         {r.excludedHosts.begin(), r.excludedHosts.end()});
@@ -190,13 +213,14 @@ void releaseHost(MessageBus& bus, const std::string& hostUuid, std::int64_t cpuN
 }
 
 Result<std::vector<std::string>> candidateStorages(Database& db, const std::string& clusterUuid,
-                                                   std::int64_t bytes,
+                                                   const std::string& hostUuid, std::int64_t bytes,
                                                    const std::string& preferred) {
   std::string sql =
       "SELECT p.uuid FROM primary_storage p JOIN primary_storage_cluster_ref c ON "
       "c.primaryStorageUuid = p.uuid WHERE c.clusterUuid = ? AND p.state = 'Enabled' AND "
-      "p.status = 'Connected' AND p.availableCapacity >= ?";
-  std::vector<DbValue> binds{clusterUuid, bytes};
+      "p.status = 'Connected' AND p.availableCapacity >= ?" +
+      localDiskFits("?");
+  std::vector<DbValue> binds{clusterUuid, bytes, hostUuid, bytes};
   if (!preferred.empty()) {
     sql += " AND p.uuid = ?";
     binds.emplace_back(preferred);
@@ -212,6 +236,22 @@ Result<std::vector<std::string>> candidateStorages(Database& db, const std::stri
                          (preferred.empty() ? "" : " (asked for " + preferred + ")"));
   }
   return out;
+}
+
+Result<std::string> localDisksHost(Database& db, const std::string& vmUuid) {
+  auto rows = db.query(
+      "SELECT DISTINCT l.hostUuid FROM local_storage_resource_ref l JOIN volume v ON v.uuid = "
+      "l.resourceUuid AND v.primaryStorageUuid = l.primaryStorageUuid WHERE v.vmInstanceUuid = ? "
+      "ORDER BY l.hostUuid",
+      {vmUuid});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return std::string();
+  if (rows->rows.size() > 1) {
+    return conflict("the volumes of VM " + vmUuid + " are on the local disks of hosts " +
+                        dbText(rows->rows[0][0]) + " and " + dbText(rows->rows[1][0]),
+                    "a VM runs on one host: move them to one with LocalStorageMigrateVolume");
+  }
+  return dbText(rows->rows[0][0]);
 }
 
 }  // namespace strato::vm

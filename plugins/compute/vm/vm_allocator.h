@@ -31,6 +31,7 @@ struct HostRequest {
   std::int64_t storageBytes = 0;        // free on a primary storage of the cluster
   std::string primaryStorageUuid;       // that storage must be attached to the cluster
   std::string zoneUuid, clusterUuid, hostUuid;  // the caller's hints
+  std::string pinnedHostUuid;  // the host whose local disk holds the VM's volumes: only it
   std::vector<std::string> excludedHosts;
   std::vector<std::string> avoidedHosts;  // last resort only (soft anti-affinity)
   std::string strategy;      // one of GetHostAllocatorStrategies' names
@@ -54,10 +55,16 @@ void reserveHost(MessageBus& bus, std::vector<HostChoice> candidates, std::int64
 void releaseHost(MessageBus& bus, const std::string& hostUuid, std::int64_t cpuNum,
                  std::int64_t memorySize, std::function<void(Status)> done);
 
-// Primary storages of the cluster, Enabled and Connected with `bytes` free, most free first;
-// just `preferred` when given (and fitting). Blocking.
+// Primary storages of the cluster, Enabled and Connected with `bytes` free (for LocalStorage,
+// free on the disk of `hostUuid`), most free first; just `preferred` when given (and fitting).
+// Blocking.
 Result<std::vector<std::string>> candidateStorages(Database& db, const std::string& clusterUuid,
-                                                   std::int64_t bytes,
+                                                   const std::string& hostUuid, std::int64_t bytes,
                                                    const std::string& preferred);
+
+// The host whose LocalStorage disk holds volumes of the VM: the VM can run nowhere else. Empty
+// when none of its volumes is on local storage; kConflict when they are on two hosts' disks.
+// Blocking.
+Result<std::string> localDisksHost(Database& db, const std::string& vmUuid);
 
 }  // namespace strato::vm

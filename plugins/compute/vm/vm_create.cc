@@ -313,7 +313,11 @@ std::vector<Message> expungeRequests(const std::vector<std::string>& volumes) {
 }
 
 Json volumeBody(const CreateContext& c, const char* type, int deviceId) {
-  return Json{{"vmInstanceUuid", c.uuid}, {"type", type}, {"deviceId", deviceId}};
+  // A LocalStorage puts the file on the disk of the host chosen for the VM.
+  return Json{{"vmInstanceUuid", c.uuid},
+              {"type", type},
+              {"deviceId", deviceId},
+              {"hostUuid", c.host.uuid}};
 }
 
 }  // namespace
@@ -348,7 +352,7 @@ Reply VmService::creationCandidates(const Json& p) {
     add("zones", h.zoneUuid);
     for (auto [key, bytes] : {std::pair{"rootStorages", c.rootSize}, std::pair{"dataStorages", dataBytes}}) {
       if (std::string(key) == "dataStorages" && dataBytes == 0) continue;
-      auto storages = candidateStorages(db_, h.clusterUuid, bytes, "");
+      auto storages = candidateStorages(db_, h.clusterUuid, h.uuid, bytes, "");
       if (!storages) continue;  // none with room in this cluster
       for (const auto& ps : *storages) add(key, ps);
     }

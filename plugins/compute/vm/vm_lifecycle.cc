@@ -31,6 +31,11 @@ void addReserveHost(const std::shared_ptr<VmService>& s, FlowChain& chain, const
         s->bus().postBlocking([s, c, params, elsewhere, done] {
           auto r = hostRequestFor(s->db(), c->vm);
           if (!r) return done(r.error());
+          if (elsewhere && !r->pinnedHostUuid.empty()) {
+            return done(conflict("VM " + c->vm.uuid + " has volumes on the local disk of host " +
+                                     r->pinnedHostUuid + "; it cannot migrate while it runs",
+                                 "stop it and move its volumes with LocalStorageMigrateVolume"));
+          }
           r->clusterUuid = textParam(params, "clusterUuid");
           r->hostUuid = textParam(params, "hostUuid");
           if (elsewhere) r->excludedHosts.push_back(c->vm.hostUuid);

@@ -45,6 +45,9 @@ Result<HostRequest> hostRequestFor(Database& db, const VmRecord& vm) {
   auto ps = db.query("SELECT primaryStorageUuid FROM volume WHERE uuid = ?", {vm.rootVolumeUuid});
   if (!ps) return ps.error();
   if (!ps->rows.empty()) r.primaryStorageUuid = dbText(ps->rows[0][0]);
+  auto pinned = localDisksHost(db, vm.uuid);
+  if (!pinned) return pinned.error();
+  r.pinnedHostUuid = *pinned;
   // A disk whose file is being copied elsewhere must not be written meanwhile.
   auto moving = db.query("SELECT uuid FROM volume WHERE vmInstanceUuid = ? AND status = 'Migrating'",
                          {vm.uuid});
@@ -82,7 +85,8 @@ void createVolume(const std::shared_ptr<VmService>& s, Json body, const std::str
                   std::int64_t size, const std::string& preferred,
                   std::function<void(Result<std::string>)> done) {
   s->bus().postBlocking([s, body = std::move(body), cluster, size, preferred, done] {
-    auto storages = candidateStorages(s->db(), cluster, size, preferred);
+    auto storages =
+        candidateStorages(s->db(), cluster, body.value("hostUuid", ""), size, preferred);
     if (!storages) return done(storages.error());
     firstTaker<std::string>(
         std::move(*storages),

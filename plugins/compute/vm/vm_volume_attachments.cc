@@ -12,6 +12,7 @@ struct VolumeContext {
   VmRecord vm;
   std::string volume;
   std::vector<std::string> storages;  // of the VM's cluster
+  std::string host;  // where it runs, else whose local disk holds its volumes; may be empty
 };
 using Context = std::shared_ptr<VolumeContext>;
 
@@ -25,8 +26,12 @@ Result<VmVolumeSpec> volumeIn(const VmSpec& vm, const std::string& uuid) {
 }
 
 Message volumeMessage(std::string_view type, const Context& c) {
-  return {std::string(type), "",
-          {{"volumeUuid", c->volume}, {"vmInstanceUuid", c->vm.uuid}, {"primaryStorageUuids", c->storages}}};
+  return {std::string(type),
+          "",
+          {{"volumeUuid", c->volume},
+           {"vmInstanceUuid", c->vm.uuid},
+           {"primaryStorageUuids", c->storages},
+           {"hostUuid", c->host}}};
 }
 
 // The primary storages of a cluster, the roomiest first (a new file goes to the first that takes it).
@@ -58,6 +63,9 @@ void VmService::attachVolume(const Json& p, Replier reply) {
                 auto storages = clusterStorages(s->db(), c->vm.clusterUuid);
                 if (!storages) return storages.error();
                 c->storages = std::move(*storages);
+                auto pinned = localDisksHost(s->db(), c->vm.uuid);
+                if (!pinned) return pinned.error();
+                c->host = c->vm.hostUuid.empty() ? *pinned : c->vm.hostUuid;
                 return {};
               }));
   chain->then("claim-volume",
@@ -92,18 +100,24 @@ void VmService::detachVolume(const Json& p, Replier reply) {
 }
 
 // Data volumes of the VM's owner that could join it now: Enabled, unattached, not shareable,
-// and either NotInstantiated or Ready on a storage of the VM's cluster.
+// and either NotInstantiated or Ready on a storage of the VM's cluster (on local storage, on the
+// disk of the host the VM runs on or is bound to).
 Reply VmService::attachableVolumes(const Json& p) {
   auto vm = loadVmFor(db_, VmOp::kAttachDevice, textParam(p, "vmInstanceUuid"));
   if (!vm) return vm.error();
+  auto pinned = localDisksHost(db_, vm->uuid);
+  if (!pinned) return pinned.error();
+  std::string host = vm->hostUuid.empty() ? *pinned : vm->hostUuid;
   auto rows = db_.query(
       "SELECT v.uuid FROM volume v JOIN account_resource_ref mine ON mine.resourceUuid = v.uuid "
       "JOIN account_resource_ref owner ON owner.accountUuid = mine.accountUuid AND "
       "owner.resourceUuid = ? WHERE v.type = 'Data' AND v.vmInstanceUuid IS NULL AND "
       "v.state = 'Enabled' AND v.isShareable = 0 AND (v.status = 'NotInstantiated' OR "
       "(v.status = 'Ready' AND v.primaryStorageUuid IN (SELECT primaryStorageUuid FROM "
-      "primary_storage_cluster_ref WHERE clusterUuid = ?))) ORDER BY v.createDate, v.uuid",
-      {vm->uuid, vm->clusterUuid});
+      "primary_storage_cluster_ref WHERE clusterUuid = ?))) AND NOT EXISTS (SELECT 1 FROM "
+      "local_storage_resource_ref l WHERE l.resourceUuid = v.uuid AND ? <> '' AND l.hostUuid <> "
+      "?) ORDER BY v.createDate, v.uuid",
+      {vm->uuid, vm->clusterUuid, host, host});
   if (!rows) return rows.error();
   Json uuids = Json::array();
   for (const auto& r : rows->rows) uuids.push_back(dbText(r[0]));
@@ -140,6 +154,11 @@ Reply VmService::attachableVms(const Json& p) {
     sql += " AND vm.clusterUuid IN (SELECT clusterUuid FROM primary_storage_cluster_ref WHERE "
            "primaryStorageUuid = ?)";
     binds.emplace_back(dbText(v[4]));
+    // On a host's local disk: only VMs that run there, or run nowhere now.
+    sql +=
+        " AND (vm.hostUuid IS NULL OR NOT EXISTS (SELECT 1 FROM local_storage_resource_ref l "
+        "WHERE l.resourceUuid = ? AND l.hostUuid <> vm.hostUuid))";
+    binds.emplace_back(volume);
   }
   auto rows = db_.query(sql + " ORDER BY vm.createDate, vm.uuid", binds);
   if (!rows) return rows.error();

@@ -90,13 +90,29 @@ Status AgentFiles::cacheImage(const StorageHost& host, const VolumeSource& sourc
             {"backupStorageUuid", source.backupStorageUuid},
             {"installPath", source.installPath},
             {"path", path}};
-  // This runs on the blocking pool; the fill itself runs there too, in other threads.
+  auto cached = askNode({std::string(kvm::kCacheImageMessage), path, body});
+  if (!cached)
+    return failedWhile(cached.error(), "copying image " + source.imageUuid + " to the host");
+  return {};
+}
+
+Reply AgentFiles::askNode(Message message) {
   auto done = std::make_shared<std::promise<Reply>>();
   auto reply = done->get_future();
-  bus_.request({std::string(kvm::kCacheImageMessage), path, body},
-               [done](Reply r) { done->set_value(std::move(r)); }, timeout_);
-  auto cached = reply.get();
-  if (!cached) return failedWhile(cached.error(), "copying image " + source.imageUuid + " to the host");
+  bus_.request(
+      std::move(message), [done](Reply r) { done->set_value(std::move(r)); }, timeout_);
+  return reply.get();
+}
+
+Status AgentFiles::copyBetweenHosts(const StorageHost& from, const StorageHost& to,
+                                    const std::vector<std::string>& paths) {
+  auto copied = askNode({std::string(kvm::kCopyHostFilesMessage),
+                         "",
+                         {{"fromHostUuid", from.uuid}, {"toHostUuid", to.uuid}, {"paths", paths}}});
+  if (!copied) {
+    return failedWhile(copied.error(), "copying volume files from host " + from.managementIp +
+                                           " to " + to.managementIp);
+  }
   return {};
 }
 

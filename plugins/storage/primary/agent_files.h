@@ -42,11 +42,18 @@ class AgentFiles {
   Result<VolumeFile> snapshot(const std::vector<StorageHost>& hosts,
                               const std::string& volumeInstallPath, const std::string& snapshotUuid,
                               std::int64_t size);
+  // The files at `paths` on `from` are copied to the same paths on `to` (kvm::kCopyHostFiles-
+  // Message); `from` keeps its copies.
+  Status copyBetweenHosts(const StorageHost& from, const StorageHost& to,
+                          const std::vector<std::string>& paths);
 
  private:
   Reply ask(const std::vector<StorageHost>& hosts, std::string_view type, Json body);
   // The image's file at `path` on the host, from its backup storage unless there already.
   Status cacheImage(const StorageHost& host, const VolumeSource& source, const std::string& path);
+  // A request to the kvm plugin on this node, waited for (this runs on the blocking pool, and
+  // the work itself runs there too, in other threads).
+  Reply askNode(Message message);
 
   MessageBus& bus_;
   std::chrono::milliseconds timeout_;

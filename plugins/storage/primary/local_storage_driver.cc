@@ -158,3 +158,97 @@ Result<std::int64_t> LocalStorageDriver::cleanUpImageCache(const PrimaryStorageS
 }
 
 }  // namespace strato::primary
+
+namespace strato::primary {
+
+Result<bool> LocalStorageDriver::byAgent(const PrimaryStorageSpec& spec,
+                                         const std::vector<StorageHost>& hosts) const {
+  if (hosts.size() != 1) {
+    return makeError(ErrorCode::kInternal, "a LocalStorage volume file is on exactly one host",
+                     std::to_string(hosts.size()) + " given for " + spec.uuid);
+  }
+  if (hosts[0].agentPort > 0) return true;
+  if (hosts[0].hypervisorType == "Simulator") return false;
+  return notSupported(spec, "hold volume files on " + hosts[0].hypervisorType + " hosts");
+}
+
+Result<VolumeFile> LocalStorageDriver::createVolume(const PrimaryStorageSpec& spec,
+                                                    const std::vector<StorageHost>& hosts,
+                                                    const std::string& volumeUuid,
+                                                    std::int64_t size, const std::string& format,
+                                                    const VolumeSource& source) {
+  auto agent = byAgent(spec, hosts);
+  if (!agent) return agent.error();
+  if (*agent) return files_.create(spec.url, hosts, volumeUuid, size, format, source);
+  return simulated_.createVolume(spec, hosts, volumeUuid, size, format, source);
+}
+
+Status LocalStorageDriver::deleteVolume(const PrimaryStorageSpec& spec,
+                                        const std::vector<StorageHost>& hosts,
+                                        const std::string& installPath) {
+  auto agent = byAgent(spec, hosts);
+  if (!agent) return agent.error();
+  if (*agent) return files_.remove(hosts, installPath);
+  return simulated_.deleteVolume(spec, hosts, installPath);
+}
+
+Result<VolumeFile> LocalStorageDriver::resizeVolume(const PrimaryStorageSpec& spec,
+                                                    const std::vector<StorageHost>& hosts,
+                                                    const std::string& installPath,
+                                                    std::int64_t size) {
+  auto agent = byAgent(spec, hosts);
+  if (!agent) return agent.error();
+  if (*agent) return files_.resize(hosts, installPath, size);
+  return simulated_.resizeVolume(spec, hosts, installPath, size);
+}
+
+Result<VolumeFile> LocalStorageDriver::volumeSize(const PrimaryStorageSpec& spec,
+                                                  const std::vector<StorageHost>& hosts,
+                                                  const std::string& installPath) {
+  auto agent = byAgent(spec, hosts);
+  if (!agent) return agent.error();
+  if (*agent) return files_.size(hosts, installPath);
+  return simulated_.volumeSize(spec, hosts, installPath);
+}
+
+Result<VolumeFile> LocalStorageDriver::createSnapshot(const PrimaryStorageSpec& spec,
+                                                      const std::vector<StorageHost>& hosts,
+                                                      const std::string& volumeInstallPath,
+                                                      const std::string& snapshotUuid,
+                                                      std::int64_t size) {
+  auto agent = byAgent(spec, hosts);
+  if (!agent) return agent.error();
+  if (*agent) return files_.snapshot(hosts, volumeInstallPath, snapshotUuid, size);
+  return simulated_.createSnapshot(spec, hosts, volumeInstallPath, snapshotUuid, size);
+}
+
+Result<VolumeFile> LocalStorageDriver::revertVolume(const PrimaryStorageSpec& spec,
+                                                    const std::vector<StorageHost>& hosts,
+                                                    const std::string& volumeInstallPath,
+                                                    const std::string& snapshotInstallPath) {
+  auto agent = byAgent(spec, hosts);
+  if (!agent) return agent.error();
+  if (*agent) return files_.revert(hosts, volumeInstallPath, snapshotInstallPath);
+  return simulated_.revertVolume(spec, hosts, volumeInstallPath, snapshotInstallPath);
+}
+
+// Simulated files have no host of their own (one map per storage): a move is the refs' alone.
+Status LocalStorageDriver::moveFiles(const PrimaryStorageSpec& spec, const StorageHost& from,
+                                     const StorageHost& to, const std::vector<std::string>& paths) {
+  auto fromAgent = byAgent(spec, {from});
+  if (!fromAgent) return fromAgent.error();
+  auto toAgent = byAgent(spec, {to});
+  if (!toAgent) return toAgent.error();
+  if (*fromAgent != *toAgent) {
+    return notSupported(spec, "move volume files between a simulated and a real host");
+  }
+  if (!*fromAgent) return {};
+  if (auto copied = files_.copyBetweenHosts(from, to, paths); !copied) return copied;
+  // The copies are whole: what is left on `from` is only in the way of a later move back.
+  for (const auto& path : paths) {
+    if (auto removed = files_.remove({from}, path); !removed) return removed;
+  }
+  return {};
+}
+
+}  // namespace strato::primary

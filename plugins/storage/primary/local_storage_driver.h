@@ -4,9 +4,17 @@
 // host's agent measures the file system under the url; a Simulator host has a simulated disk of
 // plugin.primary-storage.simulatorHostDiskBytes (default 1 TiB), or the size its system tag
 // "localStorage::simulatorDisk::<totalBytes>[::<availableBytes>]" names.
+//
+// Volume files: the base narrows `hosts` to the one host holding the file (hostLocal()). On a
+// KVM host its agent makes them under the url, laid out as on a shared mount point
+// (agent_files.h); on a Simulator host they are simulated in memory, as on Simulator storage.
+// Files move between KVM hosts through the management node, over SSH with the hosts'
+// credentials, which only the kvm plugin keeps (kvm::kCopyHostFilesMessage).
 #pragma once
 
+#include "agent_files.h"
 #include "ps_driver.h"
+#include "simulator_storage_driver.h"
 
 namespace strato::primary {
 
@@ -19,8 +27,12 @@ Status validateAbsolutePath(const std::string& url, const std::string& what);
 
 class LocalStorageDriver : public PrimaryStorageDriver {
  public:
-  LocalStorageDriver(Database& db, std::int64_t simulatorDiskBytes)
-      : db_(db), simulatorDiskBytes_(simulatorDiskBytes) {}
+  LocalStorageDriver(Database& db, std::int64_t simulatorDiskBytes, MessageBus& bus,
+                     std::chrono::milliseconds agentTimeout)
+      : db_(db),
+        simulatorDiskBytes_(simulatorDiskBytes),
+        files_(bus, agentTimeout),
+        simulated_(db, std::chrono::milliseconds(0)) {}
 
   std::string type() const override { return std::string(kLocalStorageType); }
   Status validate(const PrimaryStorageSpec& spec) const override;
@@ -36,6 +48,33 @@ class LocalStorageDriver : public PrimaryStorageDriver {
   Result<std::int64_t> cleanUpImageCache(const PrimaryStorageSpec& spec,
                                          const std::vector<StorageHost>& hosts) override;
 
+  bool hostLocal() const override { return true; }
+  Result<VolumeFile> createVolume(const PrimaryStorageSpec& spec,
+                                  const std::vector<StorageHost>& hosts,
+                                  const std::string& volumeUuid, std::int64_t size,
+                                  const std::string& format, const VolumeSource& source) override;
+  Status deleteVolume(const PrimaryStorageSpec& spec, const std::vector<StorageHost>& hosts,
+                      const std::string& installPath) override;
+  Result<VolumeFile> resizeVolume(const PrimaryStorageSpec& spec,
+                                  const std::vector<StorageHost>& hosts,
+                                  const std::string& installPath, std::int64_t size) override;
+  Result<VolumeFile> volumeSize(const PrimaryStorageSpec& spec,
+                                const std::vector<StorageHost>& hosts,
+                                const std::string& installPath) override;
+  Result<VolumeFile> createSnapshot(const PrimaryStorageSpec& spec,
+                                    const std::vector<StorageHost>& hosts,
+                                    const std::string& volumeInstallPath,
+                                    const std::string& snapshotUuid, std::int64_t size) override;
+  Result<VolumeFile> revertVolume(const PrimaryStorageSpec& spec,
+                                  const std::vector<StorageHost>& hosts,
+                                  const std::string& volumeInstallPath,
+                                  const std::string& snapshotInstallPath) override;
+  Status moveFiles(const PrimaryStorageSpec& spec, const StorageHost& from, const StorageHost& to,
+                   const std::vector<std::string>& paths) override;
+  void forgetStorage(const std::string& storageUuid) override {
+    simulated_.forgetStorage(storageUuid);
+  }
+
   // The storage's capacity: the sum of its host refs.
   Result<StorageCapacity> total(const std::string& storageUuid);
 
@@ -45,8 +84,14 @@ class LocalStorageDriver : public PrimaryStorageDriver {
   // Inserts the host's ref, or refreshes its figures when `refresh` (what volumes hold stays).
   Status recordHost(const PrimaryStorageSpec& spec, const StorageHost& host, bool refresh);
 
+  // Whether the one host in `hosts` keeps its files through an agent (true) or simulated
+  // (false); an error for other hosts.
+  Result<bool> byAgent(const PrimaryStorageSpec& spec, const std::vector<StorageHost>& hosts) const;
+
   Database& db_;
   std::int64_t simulatorDiskBytes_;
+  AgentFiles files_;
+  SimulatorStorageDriver simulated_;
 };
 
 }  // namespace strato::primary

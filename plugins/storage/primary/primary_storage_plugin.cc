@@ -80,8 +80,9 @@ strato::Status addDrivers(strato::Registrar& r) {
   if (!agentTimeout) return agentTimeout.error();
   std::chrono::milliseconds agentMs = std::chrono::seconds(*agentTimeout);
   using namespace strato::primary;
-  r.addExtension<PrimaryStorageDriver>(std::string(kLocalStorageType),
-                                       std::make_shared<LocalStorageDriver>(r.database(), *disk));
+  r.addExtension<PrimaryStorageDriver>(
+      std::string(kLocalStorageType),
+      std::make_shared<LocalStorageDriver>(r.database(), *disk, r.bus(), agentMs));
   r.addExtension<PrimaryStorageDriver>(
       std::string(kNfsType), std::make_shared<SharedStorageDriver>(std::string(kNfsType), *shared, r.bus(), agentMs));
   r.addExtension<PrimaryStorageDriver>(
@@ -150,13 +151,15 @@ void addVolumeMessages(strato::Registrar& r, const Service& service) {
   auto& bus = r.bus();
   auto& db = r.database();
   using Work = Reply (*)(PrimaryStorageService&, strato::Database&, const Json&);
-  for (auto [type, work] : {std::pair<std::string_view, Work>{strato::kCreateVolumeMessage,
-                                                              strato::primary::createVolume},
-                            {strato::kDeleteVolumeMessage, strato::primary::deleteVolume},
-                            {strato::kResizeVolumeMessage, strato::primary::resizeVolume},
-                            {strato::kVolumeSizeMessage, strato::primary::volumeSize},
-                            {strato::kCreateSnapshotMessage, strato::primary::createSnapshot},
-                            {strato::kRevertVolumeMessage, strato::primary::revertVolume}}) {
+  for (auto [type, work] :
+       {std::pair<std::string_view, Work>{strato::kCreateVolumeMessage,
+                                          strato::primary::createVolume},
+        {strato::kDeleteVolumeMessage, strato::primary::deleteVolume},
+        {strato::kResizeVolumeMessage, strato::primary::resizeVolume},
+        {strato::kVolumeSizeMessage, strato::primary::volumeSize},
+        {strato::kCreateSnapshotMessage, strato::primary::createSnapshot},
+        {strato::kRevertVolumeMessage, strato::primary::revertVolume},
+        {strato::kMoveVolumeToHostMessage, strato::primary::moveVolumeToHost}}) {
     r.handle(std::string(type),
              strato::blockingHandler(bus, [service, &db, work = work](const Message& m) {
                return work(*service, db, m.body);

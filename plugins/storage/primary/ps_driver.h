@@ -142,6 +142,18 @@ class PrimaryStorageDriver {
     return notSupported(spec, "revert volumes");
   }
 
+  // True when each volume lives on one host's own disk (LocalStorage). The base then records
+  // which host holds each file (local_storage_resource_ref) and calls the volume methods above
+  // with that host alone in `hosts`.
+  virtual bool hostLocal() const { return false; }
+  // Host-local storage only: copies the files at `paths` from one host's disk to the same paths
+  // on another's, then deletes them on `from`. Blocking.
+  virtual Status moveFiles(const PrimaryStorageSpec& spec, const StorageHost& from,
+                           const StorageHost& to, const std::vector<std::string>& paths) {
+    (void)from, (void)to, (void)paths;
+    return notSupported(spec, "move volume files between hosts");
+  }
+
   // The host row is gone (deleted, or its cluster detached): forget what is kept of it.
   virtual void forgetHost(const std::string& hostUuid) { (void)hostUuid; }
   // The storage row is gone.
@@ -151,8 +163,8 @@ class PrimaryStorageDriver {
   static Error notSupported(const PrimaryStorageSpec& spec, const std::string& what) {
     return makeError(ErrorCode::kNotSupported,
                      spec.type + " primary storage cannot " + what + " yet",
-                     "only Simulator storage, and SharedMountPoint storage on KVM hosts, hold "
-                     "volume files for now");
+                     "only Simulator storage, and LocalStorage and SharedMountPoint storage on "
+                     "Simulator and KVM hosts, hold volume files for now");
   }
 };
 

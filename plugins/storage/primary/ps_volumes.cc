@@ -1,5 +1,8 @@
 #include "ps_volumes.h"
 
+#include <algorithm>
+
+#include "local_volumes.h"
 #include "ps_store.h"
 
 namespace strato::primary {
@@ -65,6 +68,61 @@ Result<Target> target(PrimaryStorageService& service, Database& db, const Json& 
   return Target{std::move(*record), std::move(*driver), std::move(*hosts)};
 }
 
+// Host-local storage: the driver sees only the host that holds (or is to hold) the file.
+Status narrowTo(Target& t, const std::string& hostUuid) {
+  auto it = std::find_if(t.hosts.begin(), t.hosts.end(),
+                         [&](const StorageHost& h) { return h.uuid == hostUuid; });
+  if (it == t.hosts.end()) {
+    return makeError(ErrorCode::kConflict,
+                     "host " + hostUuid +
+                         " is not a Connected host of a cluster using local "
+                         "storage " +
+                         t.record.spec.name,
+                     "the volume's file is on that host's own disk");
+  }
+  t.hosts = {*it};
+  return {};
+}
+
+// The host holding the file of `resourceUuid` (a volume or snapshot), when the storage is
+// host-local; nothing to narrow otherwise.
+Status narrowToHolder(Database& db, Target& t, const std::string& resourceUuid) {
+  if (!t.driver->hostLocal()) return {};
+  if (resourceUuid.empty()) {
+    return invalidArgument("a file of local storage " + t.record.spec.uuid +
+                           " is found by its volume's uuid, and none was given");
+  }
+  auto host = holderOf(db, t.record.spec.uuid, resourceUuid);
+  if (!host) return host.error();
+  return narrowTo(t, *host);
+}
+
+// A new file of host-local storage: on the host asked for, else the one with the most room.
+// Its disk's share is taken here; undoPlacement() gives it back.
+Status place(Database& db, Target& t, const Json& body, const std::string& resourceUuid,
+             const std::string& resourceType, std::int64_t size) {
+  if (!t.driver->hostLocal()) return {};
+  std::string host = textParam(body, "hostUuid");
+  if (host.empty()) {
+    auto roomiest = roomiestHost(db, t.record.spec.uuid, t.hosts, size);
+    if (!roomiest) return roomiest.error();
+    host = *roomiest;
+  }
+  if (auto s = narrowTo(t, host); !s) return s;
+  return placeOnHost(db, t.record.spec.uuid, host, resourceUuid, resourceType, size);
+}
+
+void undoPlacement(Database& db, const Target& t, const std::string& resourceUuid) {
+  if (t.driver->hostLocal()) (void)removeFromHost(db, t.record.spec.uuid, resourceUuid);
+}
+
+// The file, and for host-local storage the host holding it.
+Json placedFileJson(const Target& t, const VolumeFile& file) {
+  Json out = fileJson(file);
+  if (t.driver->hostLocal()) out["hostUuid"] = t.hosts.front().uuid;
+  return out;
+}
+
 }  // namespace
 
 Reply createVolume(PrimaryStorageService& service, Database& db, const Json& body) {
@@ -74,27 +132,39 @@ Reply createVolume(PrimaryStorageService& service, Database& db, const Json& bod
   }
   auto t = target(service, db, body);
   if (!t) return t.error();
-  if (auto reserved = reserve(db, t->record, size); !reserved) return reserved.error();
+  std::string volumeUuid = textParam(body, "volumeUuid");
+  if (auto placed = place(db, *t, body, volumeUuid, "VolumeVO", size); !placed)
+    return placed.error();
+  if (auto reserved = reserve(db, t->record, size); !reserved) {
+    undoPlacement(db, *t, volumeUuid);
+    return reserved.error();
+  }
   VolumeSource source{textParam(body, "imageUuid"), textParam(body, "backupStorageUuid"),
                       textParam(body, "imageInstallPath"), textParam(body, "snapshotInstallPath"),
                       textParam(body, "srcPrimaryStorageUuid"), textParam(body, "srcInstallPath")};
-  auto file = t->driver->createVolume(t->record.spec, t->hosts, textParam(body, "volumeUuid"), size,
+  auto file = t->driver->createVolume(t->record.spec, t->hosts, volumeUuid, size,
                                       textParam(body, "format"), source);
   if (!file) {
     (void)release(db, t->record.spec.uuid, size);
+    undoPlacement(db, *t, volumeUuid);
     return file.error();
   }
-  return fileJson(*file);
+  return placedFileJson(*t, *file);
 }
 
 Reply deleteVolume(PrimaryStorageService& service, Database& db, const Json& body) {
   auto t = target(service, db, body);
   if (!t) return t.error();
-  if (auto deleted =
-          t->driver->deleteVolume(t->record.spec, t->hosts, textParam(body, "installPath"));
-      !deleted) {
+  std::string resource = textParam(body, "resourceUuid");
+  if (auto holder = narrowToHolder(db, *t, resource); !holder) {
+    // No host recorded: the file was never made, or its deletion has run before.
+    if (holder.error().code != ErrorCode::kNotFound) return holder.error();
+  } else if (auto deleted =
+                 t->driver->deleteVolume(t->record.spec, t->hosts, textParam(body, "installPath"));
+             !deleted) {
     return deleted.error();
   }
+  undoPlacement(db, *t, resource);
   if (auto released = release(db, t->record.spec.uuid, bytes(body, "size")); !released)
     return released.error();
   return Json::object();
@@ -108,11 +178,25 @@ Reply resizeVolume(PrimaryStorageService& service, Database& db, const Json& bod
   }
   auto t = target(service, db, body);
   if (!t) return t.error();
-  if (auto reserved = reserve(db, t->record, newSize - size); !reserved) return reserved.error();
+  std::string resource = textParam(body, "resourceUuid");
+  if (auto holder = narrowToHolder(db, *t, resource); !holder) return holder.error();
+  const std::string& uuid = t->record.spec.uuid;
+  bool local = t->driver->hostLocal();
+  if (local) {
+    if (auto grown = growOnHost(db, uuid, resource, newSize - size); !grown) return grown.error();
+  }
+  auto undo = [&] {
+    if (local) (void)shrinkOnHost(db, uuid, resource, newSize - size);
+  };
+  if (auto reserved = reserve(db, t->record, newSize - size); !reserved) {
+    undo();
+    return reserved.error();
+  }
   auto file =
       t->driver->resizeVolume(t->record.spec, t->hosts, textParam(body, "installPath"), newSize);
   if (!file) {
-    (void)release(db, t->record.spec.uuid, newSize - size);
+    (void)release(db, uuid, newSize - size);
+    undo();
     return file.error();
   }
   return fileJson(*file);
@@ -123,11 +207,22 @@ Reply createSnapshot(PrimaryStorageService& service, Database& db, const Json& b
   if (size < 0) return invalidArgument("size must be a number of bytes, at least 0");
   auto t = target(service, db, body);
   if (!t) return t.error();
-  if (auto reserved = reserve(db, t->record, size); !reserved) return reserved.error();
+  // Beside its volume, on the volume's host.
+  if (auto holder = narrowToHolder(db, *t, textParam(body, "resourceUuid")); !holder)
+    return holder.error();
+  std::string snapshotUuid = textParam(body, "snapshotUuid");
+  Json onHost{{"hostUuid", t->driver->hostLocal() ? t->hosts.front().uuid : ""}};
+  if (auto placed = place(db, *t, onHost, snapshotUuid, "VolumeSnapshotVO", size); !placed)
+    return placed.error();
+  if (auto reserved = reserve(db, t->record, size); !reserved) {
+    undoPlacement(db, *t, snapshotUuid);
+    return reserved.error();
+  }
   auto file = t->driver->createSnapshot(t->record.spec, t->hosts, textParam(body, "installPath"),
-                                        textParam(body, "snapshotUuid"), size);
+                                        snapshotUuid, size);
   if (!file) {
     (void)release(db, t->record.spec.uuid, size);
+    undoPlacement(db, *t, snapshotUuid);
     return file.error();
   }
   return fileJson(*file);
@@ -136,6 +231,8 @@ Reply createSnapshot(PrimaryStorageService& service, Database& db, const Json& b
 Reply revertVolume(PrimaryStorageService& service, Database& db, const Json& body) {
   auto t = target(service, db, body);
   if (!t) return t.error();
+  if (auto holder = narrowToHolder(db, *t, textParam(body, "resourceUuid")); !holder)
+    return holder.error();
   auto file = t->driver->revertVolume(t->record.spec, t->hosts, textParam(body, "installPath"),
                                       textParam(body, "snapshotInstallPath"));
   if (!file) return file.error();
@@ -145,9 +242,53 @@ Reply revertVolume(PrimaryStorageService& service, Database& db, const Json& bod
 Reply volumeSize(PrimaryStorageService& service, Database& db, const Json& body) {
   auto t = target(service, db, body);
   if (!t) return t.error();
+  if (auto holder = narrowToHolder(db, *t, textParam(body, "resourceUuid")); !holder)
+    return holder.error();
   auto file = t->driver->volumeSize(t->record.spec, t->hosts, textParam(body, "installPath"));
   if (!file) return file.error();
   return Json{{"size", file->size}, {"actualSize", file->actualSize}};
+}
+
+Reply moveVolumeToHost(PrimaryStorageService& service, Database& db, const Json& body) {
+  auto t = target(service, db, body);
+  if (!t) return t.error();
+  if (!t->driver->hostLocal()) {
+    return invalidArgument("primary storage " + t->record.spec.name + " is " + t->record.spec.type +
+                           "; only LocalStorage volumes live on one host");
+  }
+  std::vector<std::string> uuids, paths;
+  for (const auto& r : body.value("resources", Json::array())) {
+    uuids.push_back(textParam(r, "resourceUuid"));
+    paths.push_back(textParam(r, "installPath"));
+  }
+  if (uuids.empty()) return invalidArgument("nothing to move: resources is empty");
+  const std::string& storage = t->record.spec.uuid;
+  auto from = holderOf(db, storage, uuids.front());
+  if (!from) return from.error();
+  for (const auto& uuid : uuids) {
+    auto holder = holderOf(db, storage, uuid);
+    if (!holder) return holder.error();
+    if (*holder != *from)
+      return conflict(uuid + " is on host " + *holder + ", not on " + *from + " with the rest");
+  }
+  std::string to = textParam(body, "destHostUuid");
+  if (to == *from) return invalidArgument("the volume is on host " + to + " already");
+  Target source = *t;
+  if (auto s = narrowTo(source, *from); !s) return s.error();
+  Target dest = *t;
+  if (auto s = narrowTo(dest, to); !s) return s.error();
+  auto size = resourcesSize(db, storage, uuids);
+  if (!size) return size.error();
+  if (auto reserved = reserveOnHost(db, storage, to, *size); !reserved) return reserved.error();
+  if (auto moved =
+          t->driver->moveFiles(t->record.spec, source.hosts.front(), dest.hosts.front(), paths);
+      !moved) {
+    (void)releaseOnHost(db, storage, to, *size);
+    return moved.error();
+  }
+  if (auto rehomed = rehomeResources(db, storage, uuids, *from, to); !rehomed)
+    return rehomed.error();
+  return Json{{"hostUuid", to}, {"size", *size}};
 }
 
 }  // namespace strato::primary

@@ -15,5 +15,6 @@ Reply resizeVolume(PrimaryStorageService& service, Database& db, const Json& bod
 Reply volumeSize(PrimaryStorageService& service, Database& db, const Json& body);
 Reply createSnapshot(PrimaryStorageService& service, Database& db, const Json& body);
 Reply revertVolume(PrimaryStorageService& service, Database& db, const Json& body);
+Reply moveVolumeToHost(PrimaryStorageService& service, Database& db, const Json& body);
 
 }  // namespace strato::primary

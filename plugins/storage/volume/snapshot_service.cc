@@ -21,9 +21,15 @@ void eachInTurn(std::vector<Item> items, std::function<void(const Item&, std::fu
   });
 }
 
-Message deletion(const std::string& ps, const std::string& path, std::int64_t size) {
-  return {std::string(kDeleteVolumeMessage), "",
-          {{"primaryStorageUuid", ps}, {"installPath", path}, {"size", size}}};
+// The snapshot's file; `snapshotUuid` finds the host holding it on local storage.
+Message deletion(const std::string& snapshotUuid, const std::string& ps, const std::string& path,
+                 std::int64_t size) {
+  return {std::string(kDeleteVolumeMessage),
+          "",
+          {{"primaryStorageUuid", ps},
+           {"resourceUuid", snapshotUuid},
+           {"installPath", path},
+           {"size", size}}};
 }
 
 Message forgetting(const std::vector<std::string>& uuids) {
@@ -57,6 +63,7 @@ void SnapshotService::take(const std::string& volumeUuid, const std::string& uui
         {std::string(kCreateSnapshotMessage),
          "",
          {{"primaryStorageUuid", v.primaryStorageUuid},
+          {"resourceUuid", v.uuid},
           {"installPath", v.installPath},
           {"snapshotUuid", uuid},
           {"size", v.size}}},
@@ -107,7 +114,7 @@ void SnapshotService::take(const std::string& volumeUuid, const std::string& uui
               return done(uuid);
             }
             // No row names the file: it goes again.
-            self->bus_.request(deletion(v.primaryStorageUuid, textParam(file, "installPath"),
+            self->bus_.request(deletion(uuid, v.primaryStorageUuid, textParam(file, "installPath"),
                                         file.value("size", v.size)),
                                [done, recorded](Reply) { done(recorded.error()); });
           });
@@ -153,7 +160,7 @@ void SnapshotService::removeSubtree(const std::string& uuid, std::function<void(
       if (!row) return done(row.error());
       if (row->rows.empty()) continue;
       const auto& r = row->rows[0];
-      files.push_back(deletion(dbText(r[0]), dbText(r[1]), dbInt(r[2])));
+      files.push_back(deletion(s, dbText(r[0]), dbText(r[1]), dbInt(r[2])));
       hadLatest = hadLatest || dbInt(r[3]) != 0;
     }
     requestInTurn(
@@ -224,6 +231,7 @@ void SnapshotService::revert(const Json& p, Replier replier) {
         {std::string(kRevertVolumeMessage),
          "",
          {{"primaryStorageUuid", volume->primaryStorageUuid},
+          {"resourceUuid", volume->uuid},
           {"installPath", volume->installPath},
           {"snapshotInstallPath", path}}},
         [self, uuid, tree, volumeUuid, reply](Reply reverted) {
@@ -415,12 +423,13 @@ Reply SnapshotService::updateGroup(const Json& p) {
 
 Result<std::vector<Message>> snapshotFileDeletions(Database& db, const std::string& volumeUuid) {
   auto rows = db.query(
-      "SELECT primaryStorageUuid, primaryStorageInstallPath, size FROM volume_snapshot WHERE "
-      "volumeUuid = ?",
+      "SELECT uuid, primaryStorageUuid, primaryStorageInstallPath, size FROM volume_snapshot "
+      "WHERE volumeUuid = ?",
       {volumeUuid});
   if (!rows) return rows.error();
   std::vector<Message> out;
-  for (const auto& r : rows->rows) out.push_back(deletion(dbText(r[0]), dbText(r[1]), dbInt(r[2])));
+  for (const auto& r : rows->rows)
+    out.push_back(deletion(dbText(r[0]), dbText(r[1]), dbText(r[2]), dbInt(r[3])));
   return out;
 }
 

@@ -14,7 +14,23 @@ constexpr std::int64_t kMaxDataVolumes = 24;
 
 }  // namespace
 
+// A file on a host's local disk serves only guests on that host.
+Status VmVolumes::onHostOf(const VolumeRecord& volume, const std::string& vm,
+                           const std::string& host) {
+  if (host.empty() || volume.status != "Ready") return {};
+  auto rows = db_.query(
+      "SELECT hostUuid FROM local_storage_resource_ref WHERE resourceUuid = ? AND "
+      "primaryStorageUuid = ?",
+      {volume.uuid, volume.primaryStorageUuid});
+  if (!rows) return rows.error();
+  if (rows->rows.empty() || dbText(rows->rows[0][0]) == host) return {};
+  return conflict("volume " + volume.uuid + " is on the local disk of host " +
+                      dbText(rows->rows[0][0]) + ", and VM " + vm + " is bound to host " + host,
+                  "move the volume there with LocalStorageMigrateVolume first");
+}
+
 Result<VolumeRecord> VmVolumes::claimFor(const std::string& uuid, const std::string& vm,
+                                         const std::string& host,
                                          const std::vector<std::string>& storages) {
   auto volume = loadVolume(db_, uuid);
   if (!volume) {
@@ -41,6 +57,7 @@ Result<VolumeRecord> VmVolumes::claimFor(const std::string& uuid, const std::str
                         ", which the cluster of VM " + vm + " does not use",
                     "attach that storage to the VM's cluster, or use a volume on one it does");
   }
+  if (auto here = onHostOf(*volume, vm, host); !here) return here.error();
   auto taken = db_.query("SELECT deviceId FROM volume WHERE vmInstanceUuid = ? AND deviceId IS "
                          "NOT NULL",
                          {vm});
@@ -69,7 +86,8 @@ void VmVolumes::attachOne(const Json& body, Replier replier) {
     std::string vm = textParam(body, "vmInstanceUuid");
     std::vector<std::string> storages;
     for (const auto& s : body.value("primaryStorageUuids", Json::array())) storages.push_back(s);
-    auto volume = self->claimFor(uuid, vm, storages);
+    std::string host = textParam(body, "hostUuid");
+    auto volume = self->claimFor(uuid, vm, host, storages);
     if (!volume) return (*reply)(volume.error());
     if (volume->status == "Ready") return (*reply)(inventoryReply(self->db_, uuid));
 
@@ -86,14 +104,13 @@ void VmVolumes::attachOne(const Json& body, Replier replier) {
     std::int64_t size = volume->size;
     firstTaker<std::string>(
         storages,
-        [self, uuid, size, format = volume->format](const std::string& ps, ReplyCallback answer) {
-          self->bus_.request({std::string(kCreateVolumeMessage),
-                              "",
-                              {{"primaryStorageUuid", ps},
-                               {"volumeUuid", uuid},
-                               {"size", size},
-                               {"format", format}}},
-                             std::move(answer), std::chrono::minutes(30));
+        [self, uuid, size, host, format = volume->format](const std::string& ps,
+                                                          ReplyCallback answer) {
+          Json file{
+              {"primaryStorageUuid", ps}, {"volumeUuid", uuid}, {"size", size}, {"format", format}};
+          if (!host.empty()) file["hostUuid"] = host;
+          self->bus_.request({std::string(kCreateVolumeMessage), "", file}, std::move(answer),
+                             std::chrono::minutes(30));
         },
         {ErrorCode::kConflict, ErrorCode::kNotSupported},
         [uuid, vm](const std::vector<Error>& refusals) {

@@ -26,6 +26,7 @@ Result<Json> VmVolumes::insertRow(const Json& body) {
   std::int64_t size = body.value("size", std::int64_t{0});
   std::string format = "qcow2";
   Json storage{{"primaryStorageUuid", ps}, {"volumeUuid", uuid}};
+  if (std::string host = textParam(body, "hostUuid"); !host.empty()) storage["hostUuid"] = host;
   if (!image.empty()) {
     auto rows = db_.query(
         "SELECT i.size, i.format, r.backupStorageUuid, r.installPath FROM image i JOIN "
@@ -108,6 +109,7 @@ void VmVolumes::expunge(const Json& body, Replier reply) {
     files->push_back({std::string(kDeleteVolumeMessage),
                       "",
                       {{"primaryStorageUuid", volume->primaryStorageUuid},
+                       {"resourceUuid", uuid},
                        {"installPath", volume->installPath},
                        {"size", volume->size}}});
     requestInTurn(

@@ -26,9 +26,12 @@ class VmVolumes : public std::enable_shared_from_this<VmVolumes> {
  private:
   // Inserts the row (Creating); the storage-message body that creates its file.
   Result<Json> insertRow(const Json& body);
-  // Checks the volume and takes the VM's lowest free data device id for it.
+  // Checks the volume and takes the VM's lowest free data device id for it. `host` is where the
+  // VM runs, or whose local disk holds its volumes (empty: neither).
   Result<VolumeRecord> claimFor(const std::string& volumeUuid, const std::string& vmUuid,
-                                const std::vector<std::string>& storages);
+                                const std::string& host, const std::vector<std::string>& storages);
+  // kConflict when the volume is on the local disk of a host other than `host`.
+  Status onHostOf(const VolumeRecord& volume, const std::string& vm, const std::string& host);
 
   MessageBus& bus_;
   Database& db_;

@@ -56,10 +56,11 @@ Reply VolumeService::syncSize(const Json& p) {
   auto volume = liveVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
   if (volume->installPath.empty()) return inventoryReply(db_, volume->uuid);
-  auto file = callStorage(
-      kVolumeSizeMessage,
-      {{"primaryStorageUuid", volume->primaryStorageUuid}, {"installPath", volume->installPath}},
-      std::chrono::minutes(5));
+  auto file = callStorage(kVolumeSizeMessage,
+                          {{"primaryStorageUuid", volume->primaryStorageUuid},
+                           {"resourceUuid", volume->uuid},
+                           {"installPath", volume->installPath}},
+                          std::chrono::minutes(5));
   if (!file) return file.error();
   auto changed =
       db_.execute("UPDATE volume SET size = ?, actualSize = ?, lastOpDate = ? WHERE uuid = ?",
@@ -98,6 +99,7 @@ Reply VolumeService::grow(const Json& p, const std::string& type) {
   if (!volume->installPath.empty()) {
     auto file = callStorage(kResizeVolumeMessage,
                             {{"primaryStorageUuid", volume->primaryStorageUuid},
+                             {"resourceUuid", volume->uuid},
                              {"installPath", volume->installPath},
                              {"size", volume->size},
                              {"newSize", size}},

@@ -22,6 +22,8 @@ Result<std::vector<std::string>> destinations(Database& db, const VolumeRecord& 
            "vm_instance vm ON vm.clusterUuid = c.clusterUuid WHERE vm.uuid = ?)";
     binds.emplace_back(v.vmInstanceUuid);
   }
+  // A LocalStorage file is on one host's disk: it moves between hosts (LocalStorageMigrateVolume).
+  sql += " AND s.type <> 'LocalStorage'";
   auto rows = db.query(sql + " ORDER BY d.availableCapacity DESC", binds);
   if (!rows) return rows.error();
   std::vector<std::string> out;
@@ -93,7 +95,9 @@ Status VolumeService::moveFile(const VolumeRecord& v, const std::string& to) {
        v.uuid});
   if (!pointed) {
     (void)callStorage(kDeleteVolumeMessage,
-                      {{"primaryStorageUuid", to}, {"installPath", textParam(*copy, "installPath")},
+                      {{"primaryStorageUuid", to},
+                       {"resourceUuid", v.uuid},
+                       {"installPath", textParam(*copy, "installPath")},
                        {"size", v.size}},
                       std::chrono::minutes(5));
     return pointed.error();
@@ -101,6 +105,7 @@ Status VolumeService::moveFile(const VolumeRecord& v, const std::string& to) {
   // The volume lives on the copy now; an old file that stays is logged for the operator.
   auto gone = callStorage(kDeleteVolumeMessage,
                           {{"primaryStorageUuid", v.primaryStorageUuid},
+                           {"resourceUuid", v.uuid},
                            {"installPath", v.installPath},
                            {"size", v.size}},
                           std::chrono::minutes(5));

@@ -142,6 +142,30 @@ strato::Status init(strato::Registrar& r) {
   r.handle(candidates.messageType, strato::replyingRendered(bus, [service](const Message& m) {
              return strato::inventoriesOf("PrimaryStorage", service->migrationCandidates(m.body["params"]));
            }));
+  // 4.4.15.3 and 4.4.15.5: a volume on a host's local disk moves to another host's.
+  ApiDeclaration toHost = volumeApi("LocalStorageMigrateVolume", false);
+  toHost.inventory = "LocalStorageResourceRef";
+  r.addApi(toHost);
+  r.handle(toHost.messageType,
+           strato::forwardToQueue(bus, "volumeUuid", "volume.MigrateToHostQueued"));
+  r.handle("volume.MigrateToHostQueued", [&bus, service](Message m, strato::Replier replier) {
+    auto reply = strato::share(std::move(replier));
+    bus.postBlocking([&bus, service, reply, params = m.body["params"]] {
+      auto moved = service->migrateToHost(params);
+      if (!moved) return (*reply)(moved.error());
+      Json find{{"inventory", "LocalStorageResourceRef"},
+                {"conditions",
+                 {"resourceUuid=" + (*moved)["uuid"].get<std::string>(),
+                  "primaryStorageUuid=" + (*moved)["primaryStorageUuid"].get<std::string>()}}};
+      bus.request({std::string(strato::kRenderInventoryMessage), "", find},
+                  [reply](Reply rendered) { (*reply)(std::move(rendered)); });
+    });
+  });
+  auto hostCandidates = volumeApi("LocalStorageGetVolumeMigratableHosts", false);
+  r.addApi(hostCandidates);
+  r.handle(hostCandidates.messageType, strato::replyingRendered(bus, [service](const Message& m) {
+             return strato::inventoriesOf("Host", service->hostCandidates(m.body["params"]));
+           }));
   serve(volumeApi("GetVolumeFormat", false), &VolumeService::formats);
   serve(volumeApi("GetVolumeCapabilities", false), &VolumeService::capabilities);
   serve(volumeApi("SetVolumeQoS", false), &VolumeService::setQos);

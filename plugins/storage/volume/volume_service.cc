@@ -29,6 +29,16 @@ Error insertFailure(Database& db, Error error, const std::string& uuid) {
   return error;
 }
 
+// ZStack's system tag localStorage::hostUuid::<uuid> names the host whose disk a volume on a
+// LocalStorage goes to; without it the storage picks the roomiest.
+Json onLocalHost(const Json& params) {
+  constexpr std::string_view kTag = "localStorage::hostUuid::";
+  for (const auto& tag : stringListParam(params, "systemTags")) {
+    if (tag.starts_with(kTag)) return Json{{"hostUuid", tag.substr(kTag.size())}};
+  }
+  return Json::object();
+}
+
 }  // namespace
 
 Reply VolumeService::callStorage(std::string_view type, Json body,
@@ -73,7 +83,7 @@ Reply VolumeService::create(const Json& p, const std::string& accountUuid) {
        ps.empty() ? "NotInstantiated" : "Creating", now, now});
   if (!inserted) return insertFailure(db_, inserted.error(), uuid);
   if (ps.empty()) return inventoryReply(db_, uuid);
-  return instantiate(uuid, ps, size, "qcow2", Json::object());
+  return instantiate(uuid, ps, size, "qcow2", onLocalHost(p));
 }
 
 // The template's copy on a backup storage becomes the volume's first bytes; the volume has the
@@ -115,9 +125,10 @@ Reply VolumeService::createFromTemplate(const Json& p, const std::string& accoun
       "'Enabled', 'Creating', 0, ?, ?)",
       {uuid, textParam(p, "name"), optional(p, "description"), image, format, size, now, now});
   if (!inserted) return insertFailure(db_, inserted.error(), uuid);
-  Json source{{"imageUuid", image},
-              {"backupStorageUuid", dbText(refs->rows[0][0])},
-              {"imageInstallPath", dbText(refs->rows[0][1])}};
+  Json source = onLocalHost(p);
+  source.update({{"imageUuid", image},
+                 {"backupStorageUuid", dbText(refs->rows[0][0])},
+                 {"imageInstallPath", dbText(refs->rows[0][1])}});
   return instantiate(uuid, ps, size, format, source);
 }
 
@@ -234,6 +245,7 @@ Status VolumeService::expungeVolume(const VolumeRecord& v) {
   if (!v.installPath.empty()) {
     auto deleted = callStorage(kDeleteVolumeMessage,
                                {{"primaryStorageUuid", v.primaryStorageUuid},
+                                {"resourceUuid", v.uuid},
                                 {"installPath", v.installPath},
                                 {"size", v.size}},
                                std::chrono::minutes(5));
@@ -261,6 +273,7 @@ Status VolumeService::removeOnStorage(const std::vector<std::string>& uuids) {
     if (!volume->installPath.empty()) {
       auto deleted = callStorage(kDeleteVolumeMessage,
                                  {{"primaryStorageUuid", volume->primaryStorageUuid},
+                                  {"resourceUuid", uuid},
                                   {"installPath", volume->installPath},
                                   {"size", volume->size}},
                                  std::chrono::minutes(5));

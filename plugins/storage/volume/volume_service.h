@@ -34,6 +34,11 @@ class VolumeService {
   // PrimaryStorageMigrateVolume (queued on the volume) and its candidates ({"uuids"}).
   Reply migrate(const Json& params);
   Reply migrationCandidates(const Json& params);
+  // LocalStorageMigrateVolume (queued on the volume; answers {"uuid", "primaryStorageUuid"} of
+  // the volume, whose local_storage_resource_ref is the API's inventory) and
+  // LocalStorageGetVolumeMigratableHosts ({"uuids"} of hosts).
+  Reply migrateToHost(const Json& params);
+  Reply hostCandidates(const Json& params);
   Reply formats(const Json& params);
   Reply capabilities(const Json& params);
   Reply setQos(const Json& params);

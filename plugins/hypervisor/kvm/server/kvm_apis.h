@@ -13,5 +13,7 @@ void registerKvmApis(Registrar& r, std::shared_ptr<KvmAgents> agents,
                      std::shared_ptr<KvmHostStore> store);
 // kCacheImageMessage: image files come from their backup storage over SSH.
 void registerImageCache(Registrar& r, std::shared_ptr<KvmAgents> agents);
+// kCopyHostFilesMessage: files from one KVM host to another, over SSH through this node.
+void registerHostCopy(Registrar& r, std::shared_ptr<KvmAgents> agents);
 
 }  // namespace strato::kvm

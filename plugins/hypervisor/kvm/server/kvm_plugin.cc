@@ -51,6 +51,7 @@ strato::Status init(strato::Registrar& r) {
                                    std::make_shared<strato::kvm::KvmVmDriver>(agents, r.database(), r.bus()));
   strato::kvm::registerKvmApis(r, agents, store);
   strato::kvm::registerImageCache(r, agents);
+  strato::kvm::registerHostCopy(r, agents);
   auto& bus = r.bus();
   // The agents' reports of their guests, for the vm plugin to check.
   r.handle(std::string(strato::kvm::kVmStatesReport), [&bus](strato::Message m,

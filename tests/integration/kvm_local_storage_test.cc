@@ -1,0 +1,197 @@
+// LocalStorage on KVM hosts over HTTP: volume files made by each host's strato-agent on its own
+// disk, and moved to another host's disk over SSH (LocalStorageMigrateVolume).
+//
+// Two "machines" on one: each has its own sshd, started in a mount namespace where the machine's
+// directory is bound over one path (root_). AddKVMHost starts each strato-agent over its host's
+// SSH, so the agent shares that namespace: both hosts see root_/local, each its own disk.
+#include <csignal>
+#include <fstream>
+
+#include "integration/vm_fixture.h"
+#include "support/free_port.h"
+#include "support/http_client.h"
+#include "support/ssh_server.h"
+
+namespace strato::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+class KvmLocalStorageTest : public VmTest {
+ protected:
+  static constexpr const char* kHostA = "127.0.0.2";
+  static constexpr const char* kHostB = "127.0.0.3";
+
+  void SetUp() override {
+    // The test user (the agents, and the SSH sessions that copy files) must reach every path.
+    fs::permissions(machines_.path(),
+                    fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    for (const auto& dir :
+         {root_, diskA_ / "local", diskA_ / "agent", diskB_ / "local", diskB_ / "agent"}) {
+      fs::create_directories(dir);
+      fs::permissions(dir, fs::perms::all);
+    }
+    for (const auto& disk : {diskA_, diskB_}) fs::permissions(disk, fs::perms::all);
+    try {
+      sshdA_ = SshServer::start({kHostA}, seeingAsRoot(diskA_));
+      sshdB_ = SshServer::start({kHostB}, seeingAsRoot(diskB_));
+    } catch (const std::exception& e) {
+      GTEST_SKIP() << e.what();
+    }
+    startServer({"--set", "plugin.kvm.agentPort=" + std::to_string(agentPort_), "--set",
+                 std::string("plugin.kvm.agentCommand=") + STRATO_AGENT_BIN, "--set",
+                 "plugin.kvm.agentDir=" + (root_ / "agent").string(), "--set",
+                 "plugin.kvm.agentLibvirtUri=test:///default", "--set",
+                 "plugin.kvm.agentStartSeconds=10", "--set",
+                 "plugin.kvm.agentSettings=plugin.kvm-agent.dryRunNetwork=true"});
+  }
+
+  // The server first, so it starts no agent again; then the agents, by the pids they recorded.
+  void TearDown() override {
+    if (server_) server_->stop();
+    for (const auto& disk : {diskA_, diskB_}) {
+      std::ifstream pidFile(disk / "agent" / "agent.pid");
+      pid_t pid = 0;
+      if (pidFile >> pid && pid > 1) ::kill(pid, SIGTERM);
+    }
+  }
+
+  // Runs sshd in a mount namespace of its own, with `disk` bound over root_.
+  std::vector<std::string> seeingAsRoot(const fs::path& disk) const {
+    return {findProgram("unshare", "util-linux"),
+            "--mount",
+            "--propagation",
+            "private",
+            "/bin/sh",
+            "-c",
+            "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"",
+            "sh",
+            disk.string(),
+            root_.string()};
+  }
+
+  std::string addHost(const std::string& name, const std::string& ip, const SshServer& sshd) {
+    return created(post("hosts/kvm", {{"name", name},
+                                      {"managementIp", ip},
+                                      {"clusterUuid", cluster_},
+                                      {"username", sshd.user()},
+                                      {"password", sshd.password()},
+                                      {"sshPort", sshd.port()}}))["uuid"];
+  }
+
+  void buildCloud() {
+    zone_ = createZone("z1")["uuid"];
+    cluster_ = createCluster(zone_, "kvm", "KVM")["uuid"];
+    hostA_ = addHost("a", kHostA, *sshdA_);
+    hostB_ = addHost("b", kHostB, *sshdB_);
+    local_ =
+        add("local-storage",
+            {{"url", (root_ / "local").string()}, {"name", "local"}, {"zoneUuid", zone_}})["uuid"];
+    attach(local_, cluster_);
+    installer();
+    std::string l2 = noVlan(zone_)["uuid"];
+    ASSERT_EQ(attachL2Reply(l2, cluster_).status, 200);
+    l3_ = l3(l2)["uuid"];
+    range(l3_, "192.168.1.2", "192.168.1.254", "192.168.1.1");
+    offering_ = instanceOffering(1, kGiB);
+  }
+
+  // Where a file under root_ is on a machine's own disk.
+  fs::path on(const fs::path& disk, const std::string& path) const {
+    return disk / fs::path(path).lexically_relative(root_);
+  }
+  static std::string bytesOf(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+  HttpReply migrateToHost(const std::string& volume, const std::string& host) {
+    return client().call("PUT",
+                         "/zstack/v1/primary-storage/local-storage/volumes/" + volume + "/actions",
+                         {{"localStorageMigrateVolume", {{"destHostUuid", host}}}});
+  }
+  std::string holderOf(const std::string& resource) {
+    return query("/zstack/v1/primary-storage/local-storage/resource-refs?q=resourceUuid=" +
+                 resource)[0]["hostUuid"];
+  }
+  std::int64_t diskAvailable(const std::string& host) {
+    return hostDisks(local_, "hostUuid=" + host)[0]["availableCapacity"].get<std::int64_t>();
+  }
+  // What libvirt on the host runs: {vm uuid: state}.
+  Json guestsOn(const std::string& ip) {
+    auto reply =
+        httpRequest("POST", ip, agentPort_, "/v1/messages",
+                    Json{{"type", "remote.kvm.VmStates"}, {"body", Json::object()}}.dump());
+    return Json::parse(reply.body, nullptr, false)["body"]["vms"];
+  }
+
+  TempDir machines_{"kvm-machines"};
+  fs::path root_ = machines_.path() / "root";
+  fs::path diskA_ = machines_.path() / "a", diskB_ = machines_.path() / "b";
+  int agentPort_ = freeTcpPort();
+  std::unique_ptr<SshServer> sshdA_, sshdB_;
+  std::string hostA_, hostB_, local_;
+};
+
+TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) {
+  buildCloud();
+  // Each agent measured the file system under the url on its own machine.
+  Json disks = hostDisks(local_);
+  ASSERT_EQ(disks.size(), 2u);
+  auto measured = fs::space(diskA_);
+  for (const auto& d : disks) EXPECT_EQ(d["totalCapacity"], measured.capacity) << d.dump();
+
+  Json params = vmParams("web");
+  params["rootDiskOfferingUuid"] = rootDisk_;
+  params["hostUuid"] = hostA_;
+  Json v = created(createVmReply(params));
+  std::string vm = v["uuid"], root = v["rootVolumeUuid"];
+  std::string rootPath = query("/zstack/v1/volumes/" + root)[0]["installPath"];
+  ASSERT_EQ(rootPath.rfind((root_ / "local").string(), 0), 0u) << rootPath;
+  EXPECT_TRUE(fs::exists(on(diskA_, rootPath))) << rootPath;
+  EXPECT_FALSE(fs::exists(on(diskB_, rootPath))) << rootPath;
+  EXPECT_EQ(holderOf(root), hostA_);
+  std::string snapshot =
+      created(post("volumes/" + root + "/volume-snapshots", {{"name", "s"}}))["uuid"];
+  std::string snapshotPath =
+      query("/zstack/v1/volume-snapshots/" + snapshot)[0]["primaryStorageInstallPath"];
+  EXPECT_TRUE(fs::exists(on(diskA_, snapshotPath))) << snapshotPath;
+  vmActionOk(vm, {{"stopVmInstance", Json::object()}});
+  std::string rootBytes = bytesOf(on(diskA_, rootPath));
+  ASSERT_FALSE(rootBytes.empty());
+  std::int64_t freeA = diskAvailable(hostA_), freeB = diskAvailable(hostB_);
+
+  // Host A's SSH is down: nothing moves, nothing is charged, and the volume stays usable.
+  sshdA_->stop();
+  auto cut = migrateToHost(root, hostB_);
+  EXPECT_EQ(cut.status, 503) << cut.body;
+  EXPECT_EQ(holderOf(root), hostA_);
+  EXPECT_EQ(diskAvailable(hostA_), freeA);
+  EXPECT_EQ(diskAvailable(hostB_), freeB);
+  EXPECT_TRUE(fs::exists(on(diskA_, rootPath)));
+  EXPECT_FALSE(fs::exists(on(diskB_, rootPath)));
+  EXPECT_EQ(query("/zstack/v1/volumes/" + root)[0]["status"], "Ready");
+  sshdA_->restart(false);
+
+  auto moved = migrateToHost(root, hostB_);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(parse(moved)["inventory"]["hostUuid"], hostB_);
+  EXPECT_EQ(bytesOf(on(diskB_, rootPath)), rootBytes);
+  EXPECT_TRUE(fs::exists(on(diskB_, snapshotPath)));
+  EXPECT_FALSE(fs::exists(on(diskA_, rootPath)));
+  EXPECT_FALSE(fs::exists(on(diskA_, snapshotPath)));
+  EXPECT_EQ(holderOf(snapshot), hostB_);
+  EXPECT_GT(diskAvailable(hostA_), freeA);
+  EXPECT_LT(diskAvailable(hostB_), freeB);
+
+  // The VM follows its disk, and goes with it.
+  EXPECT_EQ(vmActionOk(vm, {{"startVmInstance", Json::object()}})["hostUuid"], hostB_);
+  EXPECT_EQ(guestsOn(kHostB)[vm], "Running");
+  EXPECT_FALSE(guestsOn(kHostA).contains(vm));
+  ASSERT_EQ(client().call("DELETE", std::string(kVms) + "/" + vm).status, 200);
+  EXPECT_FALSE(fs::exists(on(diskB_, rootPath)));
+  EXPECT_FALSE(fs::exists(on(diskB_, snapshotPath)));
+  EXPECT_EQ(query("/zstack/v1/primary-storage/local-storage/resource-refs").size(), 0u);
+}
+
+}  // namespace
+}  // namespace strato::test
