@@ -158,6 +158,9 @@ TEST_F(LocalStorageVmTest, EachDiskKeepsItsOwnCapacity) {
       post("volumes/data",
            {{"name", "big"}, {"diskOfferingUuid", big}, {"primaryStorageUuid", local_}}))["uuid"];
   EXPECT_EQ(ref(volume)["hostUuid"], hosts_[0]);
+  auto caps = client().send("GET", "/zstack/v1/volumes/" + volume + "/capabilities");
+  EXPECT_EQ(parse(caps)["capabilities"], (Json{{"MigrationToOtherPrimaryStorage", false},
+                                               {"MigrationInCurrentPrimaryStorage", true}}));
   EXPECT_TRUE(uuidsOf("volumes/" + volume + "/migration-target-hosts").empty());
   auto noRoom = migrateToHost(volume, hosts_[1]);
   EXPECT_EQ(noRoom.status, 503) << noRoom.body;
@@ -174,6 +177,38 @@ TEST_F(LocalStorageVmTest, EachDiskKeepsItsOwnCapacity) {
   auto noHost = createVmReply(params);
   EXPECT_EQ(noHost.status, 503) << noHost.body;
   EXPECT_EQ(diskAvailable(hosts_[1]), initial_[hosts_[1]]);
+}
+
+TEST_F(LocalStorageVmTest, AHostIsDeletedWithTheFilesOnItsDiskOnlyWhenEnforced) {
+  Json params = vmParams("web");
+  params["hostUuid"] = hosts_[1];
+  std::string vm = created(createVmReply(params))["uuid"];
+  vmActionOk(vm, {{"stopVmInstance", Json::object()}});
+  std::string volume = dataVolumeOn(hosts_[1])["uuid"];
+  auto detached = detachReply(local_, cluster_);
+  EXPECT_EQ(detached.status, 503) << detached.body;
+  EXPECT_NE(errorOf(detached).find("holds 2 volume or snapshot file(s)"), std::string::npos)
+      << detached.body;
+  auto refused = client().call("DELETE", "/zstack/v1/hosts/" + hosts_[1]);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(errorOf(refused).find("local disk of host " + hosts_[1] + " holds 2"),
+            std::string::npos)
+      << refused.body;
+  ASSERT_EQ(
+      client().call("DELETE", "/zstack/v1/hosts/" + hosts_[1] + "?deleteMode=Enforcing").status,
+      200);
+  // The VM's disk went with the host: it says so instead of starting without one.
+  auto diskless = vmAction(vm, {{"startVmInstance", Json::object()}});
+  EXPECT_EQ(diskless.status, 503) << diskless.body;
+  EXPECT_NE(errorOf(diskless).find("host that was deleted"), std::string::npos) << diskless.body;
+  ASSERT_EQ(client().call("DELETE", std::string(kVms) + "/" + vm).status, 200);
+  ASSERT_EQ(client().call("DELETE", "/zstack/v1/volumes/" + volume).status, 200);
+  auto expunged = client().call("PUT", "/zstack/v1/volumes/" + volume + "/actions",
+                                {{"expungeDataVolume", Json::object()}});
+  ASSERT_EQ(expunged.status, 200) << expunged.body;
+  EXPECT_EQ(total("/zstack/v1/volumes"), 0);
+  EXPECT_EQ(query("/zstack/v1/primary-storage/local-storage/resource-refs").size(), 0u);
+  EXPECT_EQ(ps(local_)["availableCapacity"], ps(local_)["totalCapacity"]);
 }
 
 TEST_F(LocalStorageVmTest, MigrationRefusesWhatItCannotMove) {

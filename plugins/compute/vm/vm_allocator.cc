@@ -239,6 +239,19 @@ Result<std::vector<std::string>> candidateStorages(Database& db, const std::stri
 }
 
 Result<std::string> localDisksHost(Database& db, const std::string& vmUuid) {
+  // A host deleted with deleteMode=Enforcing took its disk, and these files, along.
+  auto lost = db.query(
+      "SELECT v.uuid FROM volume v JOIN primary_storage p ON p.uuid = v.primaryStorageUuid WHERE "
+      "v.vmInstanceUuid = ? AND p.type = 'LocalStorage' AND v.installPath IS NOT NULL AND NOT "
+      "EXISTS (SELECT 1 FROM local_storage_resource_ref l WHERE l.resourceUuid = v.uuid AND "
+      "l.primaryStorageUuid = v.primaryStorageUuid)",
+      {vmUuid});
+  if (!lost) return lost.error();
+  if (!lost->rows.empty()) {
+    return conflict("volume " + dbText(lost->rows[0][0]) + " of VM " + vmUuid +
+                        " was on the local disk of a host that was deleted",
+                    "its file is gone; detach or delete the volume");
+  }
   auto rows = db.query(
       "SELECT DISTINCT l.hostUuid FROM local_storage_resource_ref l JOIN volume v ON v.uuid = "
       "l.resourceUuid AND v.primaryStorageUuid = l.primaryStorageUuid WHERE v.vmInstanceUuid = ? "

@@ -63,7 +63,8 @@ Result<std::vector<std::string>> candidateStorages(Database& db, const std::stri
                                                    const std::string& preferred);
 
 // The host whose LocalStorage disk holds volumes of the VM: the VM can run nowhere else. Empty
-// when none of its volumes is on local storage; kConflict when they are on two hosts' disks.
+// when none of its volumes is on local storage; kConflict when they are on two hosts' disks, or
+// one's host was deleted (with its disk).
 // Blocking.
 Result<std::string> localDisksHost(Database& db, const std::string& vmUuid);
 

@@ -132,8 +132,22 @@ Result<StorageCapacity> LocalStorageDriver::attach(const PrimaryStorageSpec& spe
 }
 
 Result<StorageCapacity> LocalStorageDriver::detach(const PrimaryStorageSpec& spec,
-                                                   const std::string&,
+                                                   const std::string& clusterUuid,
                                                    const std::vector<StorageHost>& hosts) {
+  // Files on those disks would stay there, out of reach of the storage: refused while any are.
+  for (const auto& host : hosts) {
+    auto held = db_.query(
+        "SELECT COUNT(*) FROM local_storage_resource_ref WHERE primaryStorageUuid = ? AND "
+        "hostUuid = ?",
+        {spec.uuid, host.uuid});
+    if (!held) return held.error();
+    if (auto n = dbInt(held->rows[0][0]); n > 0) {
+      return makeError(ErrorCode::kConflict,
+                       "the local disk of host " + host.uuid + " holds " + std::to_string(n) +
+                           " volume or snapshot file(s) of storage " + spec.name,
+                       "move them off cluster " + clusterUuid + " or delete them first");
+    }
+  }
   for (const auto& host : hosts) {
     auto done = db_.execute(
         "DELETE FROM local_storage_host_ref WHERE primaryStorageUuid = ? AND hostUuid = ?",

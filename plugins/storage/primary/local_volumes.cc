@@ -39,6 +39,15 @@ Result<std::string> holderOf(Database& db, const std::string& storageUuid,
   return dbText(rows->rows[0][0]);
 }
 
+bool holderLeft(Database& db, const std::string& storageUuid, const std::string& resourceUuid) {
+  auto host = holderOf(db, storageUuid, resourceUuid);
+  if (!host) return false;
+  auto rows =
+      db.query("SELECT 1 FROM local_storage_host_ref WHERE primaryStorageUuid = ? AND hostUuid = ?",
+               {storageUuid, *host});
+  return rows && rows->rows.empty();
+}
+
 Result<std::string> roomiestHost(Database& db, const std::string& storageUuid,
                                  const std::vector<StorageHost>& hosts, std::int64_t size) {
   if (hosts.empty()) {

@@ -16,6 +16,10 @@ namespace strato::primary {
 Result<std::string> holderOf(Database& db, const std::string& storageUuid,
                              const std::string& resourceUuid);
 
+// Whether the host holding the resource's file no longer uses the storage (its host ref went
+// with the host, or with its cluster's detachment).
+bool holderLeft(Database& db, const std::string& storageUuid, const std::string& resourceUuid);
+
 // For a new file no caller placed: the host among `hosts` whose disk has the most room, at
 // least `size`; kConflict when none has.
 Result<std::string> roomiestHost(Database& db, const std::string& storageUuid,

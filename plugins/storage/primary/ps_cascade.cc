@@ -62,6 +62,26 @@ Result<std::vector<std::string>> LocalHostRefCascade::below(
       parentUuids);
 }
 
+Status LocalHostRefCascade::check(const std::vector<std::string>& uuids, DeleteMode mode) {
+  if (mode == DeleteMode::kEnforcing) return {};
+  for (const auto& name : uuids) {
+    auto [storage, host] = split(name);
+    auto held = db_.query(
+        "SELECT resourceUuid FROM local_storage_resource_ref WHERE primaryStorageUuid = ? AND "
+        "hostUuid = ? ORDER BY resourceUuid",
+        {storage, host});
+    if (!held) return held.error();
+    if (held->rows.empty()) continue;
+    std::vector<std::string> files;
+    for (const auto& r : held->rows) files.push_back(dbText(r[0]));
+    return refusedBecauseOf(files, "the local disk of host " + host + " holds " +
+                                       std::to_string(files.size()) +
+                                       " volume or snapshot file(s); move them to another host "
+                                       "(LocalStorageMigrateVolume) or use deleteMode=Enforcing");
+  }
+  return {};
+}
+
 Status LocalHostRefCascade::remove(const std::vector<std::string>& uuids, DeleteMode) {
   std::set<std::string> storages;
   for (const auto& name : uuids) {

@@ -55,6 +55,9 @@ class LocalHostRefCascade : public CascadeNode {
   std::vector<std::string> parentTypes() const override { return {"HostVO", "PrimaryStorageVO"}; }
   Result<std::vector<std::string>> below(const std::string& parentType,
                                          const std::vector<std::string>& parentUuids) override;
+  // Permissive refuses a host whose disk still holds volume or snapshot files: they would go
+  // with it. Enforcing lets them go (their refs with the host's).
+  Status check(const std::vector<std::string>& uuids, DeleteMode mode) override;
   Status remove(const std::vector<std::string>& uuids, DeleteMode mode) override;
 
  private:

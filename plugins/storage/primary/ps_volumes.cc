@@ -157,8 +157,11 @@ Reply deleteVolume(PrimaryStorageService& service, Database& db, const Json& bod
   if (!t) return t.error();
   std::string resource = textParam(body, "resourceUuid");
   if (auto holder = narrowToHolder(db, *t, resource); !holder) {
-    // No host recorded: the file was never made, or its deletion has run before.
-    if (holder.error().code != ErrorCode::kNotFound) return holder.error();
+    // No host recorded: the file was never made, or its deletion has run before. A host that
+    // left the storage (deleted, or its cluster detached) took its disk, and the file, along.
+    if (holder.error().code != ErrorCode::kNotFound &&
+        !holderLeft(db, t->record.spec.uuid, resource))
+      return holder.error();
   } else if (auto deleted =
                  t->driver->deleteVolume(t->record.spec, t->hosts, textParam(body, "installPath"));
              !deleted) {

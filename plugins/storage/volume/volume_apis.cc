@@ -127,14 +127,20 @@ Reply VolumeService::formats(const Json&) {
                 format("iso", "KVM", {"ESX", "KVM"}), format("vmtx", "ESX", {"ESX"})}}};
 }
 
-// Migration of volumes is not served yet (the primary storage plugin leaves 4.4.13-4.4.15 to
-// later), so no volume can migrate: both capabilities are false.
+// What the migrations above can do with the volume's file: a LocalStorage file moves between
+// the storage's hosts (LocalStorageMigrateVolume), any other to another storage of its type
+// (PrimaryStorageMigrateVolume). A volume without a file has nothing to move.
 Reply VolumeService::capabilities(const Json& p) {
   auto volume = loadVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
-  return Json{
-      {"capabilities",
-       {{"MigrationToOtherPrimaryStorage", false}, {"MigrationInCurrentPrimaryStorage", false}}}};
+  auto type =
+      db_.query("SELECT type FROM primary_storage WHERE uuid = ?", {volume->primaryStorageUuid});
+  if (!type) return type.error();
+  bool placed = !volume->installPath.empty() && !type->rows.empty();
+  bool local = placed && dbText(type->rows[0][0]) == "LocalStorage";
+  return Json{{"capabilities",
+               {{"MigrationToOtherPrimaryStorage", placed && !local},
+                {"MigrationInCurrentPrimaryStorage", local}}}};
 }
 
 // Stored on the volume; the hypervisor plugin enforces it when the volume is attached.

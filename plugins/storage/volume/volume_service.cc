@@ -29,9 +29,12 @@ Error insertFailure(Database& db, Error error, const std::string& uuid) {
   return error;
 }
 
-// ZStack's system tag localStorage::hostUuid::<uuid> names the host whose disk a volume on a
-// LocalStorage goes to; without it the storage picks the roomiest.
+// The host whose disk a volume on a LocalStorage goes to: the hostUuid parameter
+// (CreateDataVolumeFromVolumeTemplate has one) or ZStack's system tag
+// localStorage::hostUuid::<uuid>; with neither, the storage picks the roomiest.
 Json onLocalHost(const Json& params) {
+  if (std::string host = textParam(params, "hostUuid"); !host.empty())
+    return Json{{"hostUuid", host}};
   constexpr std::string_view kTag = "localStorage::hostUuid::";
   for (const auto& tag : stringListParam(params, "systemTags")) {
     if (tag.starts_with(kTag)) return Json{{"hostUuid", tag.substr(kTag.size())}};
@@ -161,7 +164,15 @@ Reply VolumeService::createFromSnapshot(const Json& p, const std::string& accoun
       "'Creating', 0, ?, ?)",
       {uuid, textParam(p, "name"), optional(p, "description"), format, size, now, now});
   if (!inserted) return insertFailure(db_, inserted.error(), uuid);
-  return instantiate(uuid, ps, size, format, {{"snapshotInstallPath", dbText(r[1])}});
+  // On a LocalStorage, the copy is made on the disk holding the snapshot.
+  Json source{{"snapshotInstallPath", dbText(r[1])}};
+  auto holder = db_.query(
+      "SELECT hostUuid FROM local_storage_resource_ref WHERE resourceUuid = ? AND "
+      "primaryStorageUuid = ?",
+      {snapshot, ps});
+  if (!holder) return holder.error();
+  if (!holder->rows.empty()) source["hostUuid"] = dbText(holder->rows[0][0]);
+  return instantiate(uuid, ps, size, format, source);
 }
 
 Reply VolumeService::instantiate(const std::string& uuid, const std::string& ps, std::int64_t size,
