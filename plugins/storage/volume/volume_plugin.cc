@@ -1,7 +1,6 @@
 // Volumes (section 3.2 of the ZStack manual): data volumes, the volumes of VMs (for the vm
-// plugin), snapshots and snapshot groups. CreateVolumeSnapshotScheduler
-// (3.2.26) is not declared: the kernel answers them "not
-// implemented".
+// plugin), snapshots and snapshot groups. CreateVolumeSnapshotScheduler (3.2.26) is the
+// scheduler plugin's.
 #include <strato/deletion_policy.h>
 #include <strato/rendering.h>
 #include <strato/sdk.h>
