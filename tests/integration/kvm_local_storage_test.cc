@@ -104,18 +104,8 @@ class KvmLocalStorageTest : public VmTest {
     std::ifstream in(file, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
-  HttpReply migrateToHost(const std::string& volume, const std::string& host) {
-    return client().call("PUT",
-                         "/zstack/v1/primary-storage/local-storage/volumes/" + volume + "/actions",
-                         {{"localStorageMigrateVolume", {{"destHostUuid", host}}}});
-  }
-  std::string holderOf(const std::string& resource) {
-    return query("/zstack/v1/primary-storage/local-storage/resource-refs?q=resourceUuid=" +
-                 resource)[0]["hostUuid"];
-  }
-  std::int64_t diskAvailable(const std::string& host) {
-    return hostDisks(local_, "hostUuid=" + host)[0]["availableCapacity"].get<std::int64_t>();
-  }
+  std::string holderOf(const std::string& resource) { return localRef(resource)["hostUuid"]; }
+  std::int64_t diskAvailable(const std::string& host) { return localDiskAvailable(local_, host); }
   // What libvirt on the host runs: {vm uuid: state}.
   Json guestsOn(const std::string& ip) {
     auto reply =
@@ -162,7 +152,7 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
 
   // Host A's SSH is down: nothing moves, nothing is charged, and the volume stays usable.
   sshdA_->stop();
-  auto cut = migrateToHost(root, hostB_);
+  auto cut = localMigrate(root, hostB_);
   EXPECT_EQ(cut.status, 503) << cut.body;
   EXPECT_EQ(holderOf(root), hostA_);
   EXPECT_EQ(diskAvailable(hostA_), freeA);
@@ -172,7 +162,7 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
   EXPECT_EQ(query("/zstack/v1/volumes/" + root)[0]["status"], "Ready");
   sshdA_->restart(false);
 
-  auto moved = migrateToHost(root, hostB_);
+  auto moved = localMigrate(root, hostB_);
   ASSERT_EQ(moved.status, 200) << moved.body;
   EXPECT_EQ(parse(moved)["inventory"]["hostUuid"], hostB_);
   EXPECT_EQ(bytesOf(on(diskB_, rootPath)), rootBytes);

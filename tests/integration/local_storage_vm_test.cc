@@ -22,27 +22,7 @@ class LocalStorageVmTest : public VmTest {
     for (const auto& h : hosts_) initial_[h] = diskAvailable(h);
   }
 
-  Json ref(const std::string& resource) {
-    Json found =
-        query("/zstack/v1/primary-storage/local-storage/resource-refs?q=resourceUuid=" + resource);
-    return found.empty() ? Json() : found[0];
-  }
-  std::int64_t diskAvailable(const std::string& host) {
-    return hostDisks(local_, "hostUuid=" + host)[0]["availableCapacity"].get<std::int64_t>();
-  }
-  HttpReply migrateToHost(const std::string& volume, const std::string& host) {
-    return client().call("PUT",
-                         "/zstack/v1/primary-storage/local-storage/volumes/" + volume + "/actions",
-                         {{"localStorageMigrateVolume", {{"destHostUuid", host}}}});
-  }
-  std::vector<std::string> uuidsOf(const std::string& path) {
-    auto reply = client().send("GET", "/zstack/v1/" + path);
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    Json body = parse(reply);
-    std::vector<std::string> out;
-    for (const auto& i : body["inventories"]) out.push_back(i["uuid"]);
-    return out;
-  }
+  std::int64_t diskAvailable(const std::string& host) { return localDiskAvailable(local_, host); }
   HttpReply attachVolume(const std::string& volume, const std::string& vm) {
     return client().call("POST", "/zstack/v1/volumes/" + volume + "/vm-instances/" + vm,
                          Json::object());
@@ -63,7 +43,7 @@ TEST_F(LocalStorageVmTest, AVmRunsWhereItsDisksAreAndMovesWithThemWhileStopped) 
   params["hostUuid"] = hosts_[0];
   Json v = created(createVmReply(params));
   std::string vm = v["uuid"], root = v["rootVolumeUuid"];
-  Json rootRef = ref(root);
+  Json rootRef = localRef(root);
   ASSERT_FALSE(rootRef.is_null());
   EXPECT_EQ(rootRef["hostUuid"], hosts_[0]);
   EXPECT_EQ(rootRef["primaryStorageUuid"], local_);
@@ -84,7 +64,7 @@ TEST_F(LocalStorageVmTest, AVmRunsWhereItsDisksAreAndMovesWithThemWhileStopped) 
 
   // A data volume on host 1's disk joins only VMs of host 1; one on host 0's joins.
   std::string far = dataVolumeOn(hosts_[1])["uuid"];
-  EXPECT_EQ(ref(far)["hostUuid"], hosts_[1]);
+  EXPECT_EQ(localRef(far)["hostUuid"], hosts_[1]);
   EXPECT_EQ(uuidsOf("volumes/" + far + "/candidate-vm-instances"), std::vector<std::string>{});
   auto refused = attachVolume(far, vm);
   EXPECT_EQ(refused.status, 503) << refused.body;
@@ -95,28 +75,28 @@ TEST_F(LocalStorageVmTest, AVmRunsWhereItsDisksAreAndMovesWithThemWhileStopped) 
   // A snapshot lives beside its volume, on the same disk.
   std::string snapshot =
       created(post("volumes/" + root + "/volume-snapshots", {{"name", "s"}}))["uuid"];
-  EXPECT_EQ(ref(snapshot)["hostUuid"], hosts_[0]);
-  EXPECT_EQ(ref(snapshot)["resourceType"], "VolumeSnapshotVO");
+  EXPECT_EQ(localRef(snapshot)["hostUuid"], hosts_[0]);
+  EXPECT_EQ(localRef(snapshot)["resourceType"], "VolumeSnapshotVO");
   std::int64_t onHost0 = 2 * imageSize_ + kGiB;
   EXPECT_EQ(diskAvailable(hosts_[0]), initial_[hosts_[0]] - onHost0);
 
   // Moving needs the VM stopped; then the root volume (with its snapshot) and the data volume go.
   EXPECT_EQ(uuidsOf("volumes/" + root + "/migration-target-hosts"),
             std::vector<std::string>{hosts_[1]});
-  auto running = migrateToHost(root, hosts_[1]);
+  auto running = localMigrate(root, hosts_[1]);
   EXPECT_EQ(running.status, 503) << running.body;
   EXPECT_NE(errorOf(running).find("Running"), std::string::npos) << running.body;
   vmActionOk(vm, {{"stopVmInstance", Json::object()}});
-  auto moved = migrateToHost(root, hosts_[1]);
+  auto moved = localMigrate(root, hosts_[1]);
   ASSERT_EQ(moved.status, 200) << moved.body;
   EXPECT_EQ(parse(moved)["inventory"]["resourceUuid"], root);
   EXPECT_EQ(parse(moved)["inventory"]["hostUuid"], hosts_[1]);
-  EXPECT_EQ(ref(snapshot)["hostUuid"], hosts_[1]);
+  EXPECT_EQ(localRef(snapshot)["hostUuid"], hosts_[1]);
   // Half moved, the VM has disks on two hosts and says so rather than start.
   auto split = vmAction(vm, {{"startVmInstance", Json::object()}});
   EXPECT_EQ(split.status, 503) << split.body;
   EXPECT_NE(errorOf(split).find("local disks of hosts"), std::string::npos) << split.body;
-  ASSERT_EQ(migrateToHost(near, hosts_[1]).status, 200);
+  ASSERT_EQ(localMigrate(near, hosts_[1]).status, 200);
   EXPECT_EQ(diskAvailable(hosts_[0]), initial_[hosts_[0]]);
   EXPECT_EQ(diskAvailable(hosts_[1]), initial_[hosts_[1]] - onHost0 - kGiB);
   EXPECT_EQ(vmActionOk(vm, {{"startVmInstance", Json::object()}})["hostUuid"], hosts_[1]);
@@ -157,15 +137,15 @@ TEST_F(LocalStorageVmTest, EachDiskKeepsItsOwnCapacity) {
   std::string volume = created(
       post("volumes/data",
            {{"name", "big"}, {"diskOfferingUuid", big}, {"primaryStorageUuid", local_}}))["uuid"];
-  EXPECT_EQ(ref(volume)["hostUuid"], hosts_[0]);
+  EXPECT_EQ(localRef(volume)["hostUuid"], hosts_[0]);
   auto caps = client().send("GET", "/zstack/v1/volumes/" + volume + "/capabilities");
   EXPECT_EQ(parse(caps)["capabilities"], (Json{{"MigrationToOtherPrimaryStorage", false},
                                                {"MigrationInCurrentPrimaryStorage", true}}));
   EXPECT_TRUE(uuidsOf("volumes/" + volume + "/migration-target-hosts").empty());
-  auto noRoom = migrateToHost(volume, hosts_[1]);
+  auto noRoom = localMigrate(volume, hosts_[1]);
   EXPECT_EQ(noRoom.status, 503) << noRoom.body;
   EXPECT_NE(errorOf(noRoom).find("not enough capacity"), std::string::npos) << noRoom.body;
-  EXPECT_EQ(ref(volume)["hostUuid"], hosts_[0]);
+  EXPECT_EQ(localRef(volume)["hostUuid"], hosts_[0]);
   EXPECT_EQ(diskAvailable(hosts_[1]), initial_[hosts_[1]]);
 
   // A VM whose root disk cannot fit a host's disk is not placed there.
@@ -212,14 +192,14 @@ TEST_F(LocalStorageVmTest, AHostIsDeletedWithTheFilesOnItsDiskOnlyWhenEnforced) 
 }
 
 TEST_F(LocalStorageVmTest, MigrationRefusesWhatItCannotMove) {
-  auto unknown = migrateToHost(std::string(32, 'a'), hosts_[1]);
+  auto unknown = localMigrate(std::string(32, 'a'), hosts_[1]);
   EXPECT_EQ(unknown.status, 503) << unknown.body;
   EXPECT_NE(errorOf(unknown).find("names no volume"), std::string::npos) << unknown.body;
   std::string volume = dataVolumeOn(hosts_[0])["uuid"];
-  auto same = migrateToHost(volume, hosts_[0]);
+  auto same = localMigrate(volume, hosts_[0]);
   EXPECT_EQ(same.status, 503) << same.body;
   EXPECT_NE(errorOf(same).find("already"), std::string::npos) << same.body;
-  auto nowhere = migrateToHost(volume, std::string(32, 'b'));
+  auto nowhere = localMigrate(volume, std::string(32, 'b'));
   EXPECT_EQ(nowhere.status, 503) << nowhere.body;
   EXPECT_NE(errorOf(nowhere).find("not a Connected host"), std::string::npos) << nowhere.body;
   EXPECT_EQ(query("/zstack/v1/volumes/" + volume)[0]["status"], "Ready");
@@ -227,7 +207,7 @@ TEST_F(LocalStorageVmTest, MigrationRefusesWhatItCannotMove) {
   // A volume without a file, or on shared storage, is not on a host's disk.
   std::string later =
       created(post("volumes/data", {{"name", "later"}, {"diskOfferingUuid", disk_}}))["uuid"];
-  auto noFile = migrateToHost(later, hosts_[1]);
+  auto noFile = localMigrate(later, hosts_[1]);
   EXPECT_EQ(noFile.status, 503) << noFile.body;
   EXPECT_NE(errorOf(noFile).find("not on a host's local storage"), std::string::npos)
       << noFile.body;

@@ -93,6 +93,21 @@ class PrimaryStorageTest : public HardwareTest {
     EXPECT_EQ(reply.status, 200) << reply.body;
     return parse(reply)["inventories"];
   }
+  // LocalStorage: what a host's disk has free, the ref naming the host whose disk holds a volume
+  // or snapshot file (null: none), and LocalStorageMigrateVolume.
+  std::int64_t localDiskAvailable(const std::string& ps, const std::string& host) {
+    return hostDisks(ps, "hostUuid=" + host)[0]["availableCapacity"].get<std::int64_t>();
+  }
+  Json localRef(const std::string& resource) {
+    Json found =
+        query("/zstack/v1/primary-storage/local-storage/resource-refs?q=resourceUuid=" + resource);
+    return found.empty() ? Json() : found[0];
+  }
+  HttpReply localMigrate(const std::string& volume, const std::string& host) {
+    return client().call("PUT",
+                         "/zstack/v1/primary-storage/local-storage/volumes/" + volume + "/actions",
+                         {{"localStorageMigrateVolume", {{"destHostUuid", host}}}});
+  }
 
   // The total of a query API, via count=true.
   std::int64_t total(const std::string& path) {

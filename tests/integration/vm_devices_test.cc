@@ -20,14 +20,6 @@ class VmDevicesTest : public VmTest {
   HttpReply detachVolume(const std::string& volume) {
     return client().call("DELETE", "/zstack/v1/volumes/" + volume + "/vm-instances");
   }
-  std::vector<std::string> uuidsOf(const std::string& path) {
-    auto reply = client().send("GET", "/zstack/v1/" + path);
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    Json body = parse(reply);  // kept: a range-for over parse(reply)[...] would dangle
-    std::vector<std::string> out;
-    for (const auto& i : body["inventories"]) out.push_back(i["uuid"]);
-    return out;
-  }
   HttpReply attachL3(const std::string& vm, const std::string& l3, const Json& params = Json::object()) {
     return client().call("POST", "/zstack/v1/vm-instances/" + vm + "/l3-networks/" + l3,
                          {{"params", params}});

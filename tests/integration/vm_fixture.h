@@ -111,6 +111,15 @@ class VmTest : public NetworkTest {
     Json found = query(std::string(kVms) + "/" + uuid);
     return found.empty() ? Json() : found[0];
   }
+  // The uuids of the inventories a GET of /zstack/v1/<path> answers (the candidate APIs).
+  std::vector<std::string> uuidsOf(const std::string& path) {
+    auto reply = client().send("GET", "/zstack/v1/" + path);
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    Json body = parse(reply);  // kept: a range-for over parse(reply)[...] would dangle
+    std::vector<std::string> out;
+    for (const auto& i : body["inventories"]) out.push_back(i["uuid"]);
+    return out;
+  }
 
   // What the hosts' VMs hold, from the host inventories.
   std::int64_t usedCpu() {

@@ -25,14 +25,6 @@ class VmIsoTest : public VmTest {
   HttpReply detach(const std::string& vm) {
     return client().call("DELETE", std::string(kVms) + "/" + vm + "/iso");
   }
-  std::vector<std::string> uuidsAt(const std::string& path) {
-    auto reply = client().send("GET", "/zstack/v1/" + path);
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    Json body = parse(reply);
-    std::vector<std::string> out;
-    for (const auto& i : body["inventories"]) out.push_back(i["uuid"]);
-    return out;
-  }
   std::string isoTagOf(const std::string& vm) {
     for (const auto& t : query("/zstack/v1/system-tags?q=resourceUuid=" + vm))
       if (t["tag"].get<std::string>().rfind("iso::", 0) == 0) return t["tag"];
@@ -44,8 +36,8 @@ class VmIsoTest : public VmTest {
 TEST_F(VmIsoTest, OneIsoPerVmInAndOut) {
   std::string vm = createVm("web")["uuid"];
   std::string a = iso("a"), b = iso("b");
-  EXPECT_EQ(uuidsAt("vm-instances/" + vm + "/iso-candidates"), (std::vector<std::string>{a, b}));
-  EXPECT_EQ(uuidsAt("images/iso/" + a + "/vm-candidates"), std::vector<std::string>{vm});
+  EXPECT_EQ(uuidsOf("vm-instances/" + vm + "/iso-candidates"), (std::vector<std::string>{a, b}));
+  EXPECT_EQ(uuidsOf("images/iso/" + a + "/vm-candidates"), std::vector<std::string>{vm});
 
   auto in = attach(vm, a);
   ASSERT_EQ(in.status, 200) << in.body;
@@ -55,8 +47,8 @@ TEST_F(VmIsoTest, OneIsoPerVmInAndOut) {
   auto other = attach(vm, b);
   EXPECT_EQ(other.status, 503) << other.body;
   EXPECT_NE(other.body.find("detach it first"), std::string::npos) << other.body;
-  EXPECT_EQ(uuidsAt("vm-instances/" + vm + "/iso-candidates"), std::vector<std::string>{b});
-  EXPECT_TRUE(uuidsAt("images/iso/" + b + "/vm-candidates").empty());
+  EXPECT_EQ(uuidsOf("vm-instances/" + vm + "/iso-candidates"), std::vector<std::string>{b});
+  EXPECT_TRUE(uuidsOf("images/iso/" + b + "/vm-candidates").empty());
   EXPECT_EQ(codeOf(attach(vm, image_)), "SYS.1001");  // not an ISO
 
   ASSERT_EQ(detach(vm).status, 200);
