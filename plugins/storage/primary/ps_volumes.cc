@@ -73,12 +73,10 @@ Status narrowTo(Target& t, const std::string& hostUuid) {
   auto it = std::find_if(t.hosts.begin(), t.hosts.end(),
                          [&](const StorageHost& h) { return h.uuid == hostUuid; });
   if (it == t.hosts.end()) {
-    return makeError(ErrorCode::kConflict,
-                     "host " + hostUuid +
-                         " is not a Connected host of a cluster using local "
-                         "storage " +
-                         t.record.spec.name,
-                     "the volume's file is on that host's own disk");
+    return makeError(
+        ErrorCode::kConflict,
+        "host " + hostUuid + " is not a Connected host of a cluster using " + t.record.spec.name,
+        "a file of local storage is on that host's own disk");
   }
   t.hosts = {*it};
   return {};
@@ -97,12 +95,11 @@ Status narrowToHolder(Database& db, Target& t, const std::string& resourceUuid) 
   return narrowTo(t, *host);
 }
 
-// A new file of host-local storage: on the host asked for, else the one with the most room.
-// Its disk's share is taken here; undoPlacement() gives it back.
-Status place(Database& db, Target& t, const Json& body, const std::string& resourceUuid,
+// A new file of host-local storage: on `host`, or when empty the one with the most room. Its
+// disk's share is taken here; undoPlacement() gives it back.
+Status place(Database& db, Target& t, std::string host, const std::string& resourceUuid,
              const std::string& resourceType, std::int64_t size) {
   if (!t.driver->hostLocal()) return {};
-  std::string host = textParam(body, "hostUuid");
   if (host.empty()) {
     auto roomiest = roomiestHost(db, t.record.spec.uuid, t.hosts, size);
     if (!roomiest) return roomiest.error();
@@ -133,7 +130,8 @@ Reply createVolume(PrimaryStorageService& service, Database& db, const Json& bod
   auto t = target(service, db, body);
   if (!t) return t.error();
   std::string volumeUuid = textParam(body, "volumeUuid");
-  if (auto placed = place(db, *t, body, volumeUuid, "VolumeVO", size); !placed)
+  if (auto placed = place(db, *t, textParam(body, "hostUuid"), volumeUuid, "VolumeVO", size);
+      !placed)
     return placed.error();
   if (auto reserved = reserve(db, t->record, size); !reserved) {
     undoPlacement(db, *t, volumeUuid);
@@ -214,8 +212,8 @@ Reply createSnapshot(PrimaryStorageService& service, Database& db, const Json& b
   if (auto holder = narrowToHolder(db, *t, textParam(body, "resourceUuid")); !holder)
     return holder.error();
   std::string snapshotUuid = textParam(body, "snapshotUuid");
-  Json onHost{{"hostUuid", t->driver->hostLocal() ? t->hosts.front().uuid : ""}};
-  if (auto placed = place(db, *t, onHost, snapshotUuid, "VolumeSnapshotVO", size); !placed)
+  std::string volumeHost = t->driver->hostLocal() ? t->hosts.front().uuid : "";
+  if (auto placed = place(db, *t, volumeHost, snapshotUuid, "VolumeSnapshotVO", size); !placed)
     return placed.error();
   if (auto reserved = reserve(db, t->record, size); !reserved) {
     undoPlacement(db, *t, snapshotUuid);

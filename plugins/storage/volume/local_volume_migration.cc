@@ -3,7 +3,6 @@
 // host of the same storage (primaryStorage.MoveVolumeToHost). Its VM must be stopped; the vm
 // plugin's allocator binds a VM to the host whose disk holds its volumes, so a VM whose volumes
 // all moved starts on the new host next time.
-#include "snapshot_service.h"
 #include "volume_service.h"
 
 namespace strato::volume {

@@ -2,7 +2,6 @@
 // to another host's disk. Hosts share no credentials, so the bytes stream through this node:
 // read over SSH on one host, written over SSH on the other, in chunks (ssh::pipe).
 #include <strato/handler_util.h>
-#include <strato/rendering.h>
 
 #include "agent_client/kvm_protocol.h"
 #include "kvm_apis.h"
