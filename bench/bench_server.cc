@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/SHA2Engine.h>
+#include <Poco/StreamCopier.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -18,6 +19,12 @@ namespace strato::bench {
 
 Reply send(int port, const std::string& method, const std::string& path, const Json& body,
            const std::string& session) {
+  auto raw = sendRaw(port, method, path, body, session);
+  return {raw.status, Json::parse(raw.body.empty() ? "null" : raw.body, nullptr, false)};
+}
+
+RawReply sendRaw(int port, const std::string& method, const std::string& path, const Json& body,
+                 const std::string& session) {
   Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
   Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   if (!session.empty()) request.set("Authorization", "OAuth " + session);
@@ -25,8 +32,9 @@ Reply send(int port, const std::string& method, const std::string& path, const J
   request.setContentLength(static_cast<std::streamsize>(text.size()));
   s.sendRequest(request) << text;
   Poco::Net::HTTPResponse response;
-  std::string out(std::istreambuf_iterator<char>(s.receiveResponse(response)), {});
-  return {response.getStatus(), Json::parse(out.empty() ? "null" : out, nullptr, false)};
+  std::string out;
+  Poco::StreamCopier::copyToString(s.receiveResponse(response), out);
+  return {response.getStatus(), std::move(out)};
 }
 
 std::string sha512Hex(const std::string& text) {

@@ -22,6 +22,14 @@ struct Reply {
 // One request on a fresh connection; `session` goes in the Authorization header unless empty.
 Reply send(int port, const std::string& method, const std::string& path, const Json& body,
            const std::string& session);
+// The same, answering the body as it came: for timings that must not include the bench's own
+// JSON parsing of a large answer.
+struct RawReply {
+  int status = 0;
+  std::string body;
+};
+RawReply sendRaw(int port, const std::string& method, const std::string& path, const Json& body,
+                 const std::string& session);
 
 std::string sha512Hex(const std::string& text);
 
