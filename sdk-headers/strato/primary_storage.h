@@ -45,8 +45,10 @@ inline constexpr std::string_view kVolumeSizeMessage = "primaryStorage.VolumeSiz
 //   -> {"installPath", "size", "actualSize"}: the volume's content now, kept as a snapshot file.
 // Reserves `size` first (given back if the storage fails); kDeleteVolumeMessage deletes it.
 inline constexpr std::string_view kCreateSnapshotMessage = "primaryStorage.CreateSnapshot";
-// {"primaryStorageUuid", "resourceUuid", "installPath", "snapshotInstallPath"}
+// {"primaryStorageUuid", "resourceUuid", "installPath", "snapshotInstallPath", "size"?}
 //   -> {"installPath", "size", "actualSize"}: the volume's content becomes the snapshot's again.
+// `size` is what the volume holds now; a snapshot taken before a resize is smaller, and the
+// difference goes back to the storage.
 inline constexpr std::string_view kRevertVolumeMessage = "primaryStorage.RevertVolume";
 // {"primaryStorageUuid", "destHostUuid", "resources": [{"resourceUuid", "installPath"}, ...]}
 //   -> {"hostUuid", "size"}

@@ -149,6 +149,7 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
   std::string rootBytes = bytesOf(on(diskA_, rootPath));
   ASSERT_FALSE(rootBytes.empty());
   std::int64_t freeA = diskAvailable(hostA_), freeB = diskAvailable(hostB_);
+  std::int64_t storageFree = ps(local_)["availableCapacity"];
 
   // Host A's SSH is down: nothing moves, nothing is charged, and the volume stays usable.
   sshdA_->stop();
@@ -172,6 +173,31 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
   EXPECT_EQ(holderOf(snapshot), hostB_);
   EXPECT_GT(diskAvailable(hostA_), freeA);
   EXPECT_LT(diskAvailable(hostB_), freeB);
+  std::int64_t movedFreeB = diskAvailable(hostB_);
+
+  // On its new host the file grows, goes back to its snapshot, and reports its size.
+  auto infoOnB = [&] {
+    auto reply =
+        httpRequest("POST", kHostB, agentPort_, "/v1/messages",
+                    Json{{"type", "remote.kvm.VolumeInfo"}, {"body", {{"path", rootPath}}}}.dump());
+    return Json::parse(reply.body, nullptr, false)["body"];
+  };
+  auto grown = client().call("PUT", "/zstack/v1/volumes/resize/" + root + "/actions",
+                             {{"resizeRootVolume", {{"size", 2 * kGiB}}}});
+  ASSERT_EQ(grown.status, 200) << grown.body;
+  EXPECT_EQ(infoOnB()["size"], 2 * kGiB);
+  auto reverted = client().call("PUT", "/zstack/v1/volume-snapshots/" + snapshot + "/actions",
+                                {{"revertVolumeFromSnapshot", Json::object()}});
+  ASSERT_EQ(reverted.status, 200) << reverted.body;
+  EXPECT_EQ(infoOnB()["size"], kGiB);
+  auto synced = client().call("PUT", "/zstack/v1/volumes/" + root + "/actions",
+                              {{"syncVolumeSize", Json::object()}});
+  ASSERT_EQ(synced.status, 200) << synced.body;
+  EXPECT_EQ(parse(synced)["inventory"]["size"], kGiB);
+  EXPECT_FALSE(fs::exists(on(diskA_, rootPath)));
+  // What the resize took, the revert gave back: the storage and host B's disk hold as before.
+  EXPECT_EQ(ps(local_)["availableCapacity"], storageFree);
+  EXPECT_EQ(diskAvailable(hostB_), movedFreeB);
 
   // The VM follows its disk, and goes with it.
   EXPECT_EQ(vmActionOk(vm, {{"startVmInstance", Json::object()}})["hostUuid"], hostB_);

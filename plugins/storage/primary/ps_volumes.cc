@@ -232,11 +232,17 @@ Reply createSnapshot(PrimaryStorageService& service, Database& db, const Json& b
 Reply revertVolume(PrimaryStorageService& service, Database& db, const Json& body) {
   auto t = target(service, db, body);
   if (!t) return t.error();
-  if (auto holder = narrowToHolder(db, *t, textParam(body, "resourceUuid")); !holder)
-    return holder.error();
+  std::string resource = textParam(body, "resourceUuid");
+  if (auto holder = narrowToHolder(db, *t, resource); !holder) return holder.error();
   auto file = t->driver->revertVolume(t->record.spec, t->hosts, textParam(body, "installPath"),
                                       textParam(body, "snapshotInstallPath"));
   if (!file) return file.error();
+  // The snapshot is older than a resize: the volume holds only its size now.
+  if (std::int64_t held = bytes(body, "size"); held > file->size) {
+    (void)release(db, t->record.spec.uuid, held - file->size);
+    if (t->driver->hostLocal())
+      (void)shrinkOnHost(db, t->record.spec.uuid, resource, held - file->size);
+  }
   return fileJson(*file);
 }
 

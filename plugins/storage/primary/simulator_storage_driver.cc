@@ -179,6 +179,9 @@ Result<VolumeFile> SimulatorStorageDriver::revertVolume(const PrimaryStorageSpec
   if (!snapshot) return snapshot.error();
   auto volume = fileAt(spec.uuid, volumeInstallPath);
   if (!volume) return volume.error();
+  // The content, and so the size, is the snapshot's again (smaller, if the volume grew since).
+  (*volume)->size = (*snapshot)->size;
+  (*volume)->actualSize = (*snapshot)->actualSize;
   return **volume;
 }
 

@@ -233,11 +233,19 @@ void SnapshotService::revert(const Json& p, Replier replier) {
          {{"primaryStorageUuid", volume->primaryStorageUuid},
           {"resourceUuid", volume->uuid},
           {"installPath", volume->installPath},
+          {"size", volume->size},
           {"snapshotInstallPath", path}}},
-        [self, uuid, tree, volumeUuid, reply](Reply reverted) {
+        [self, uuid, tree, volumeUuid, size = volume->size, reply](Reply reverted) {
           if (!reverted) return (*reply)(reverted.error());
-          self->bus_.postBlocking([self, uuid, tree, volumeUuid, reply] {
+          std::int64_t now = reverted->value("size", size);
+          std::int64_t actual = reverted->value("actualSize", std::int64_t{0});
+          self->bus_.postBlocking([self, uuid, tree, volumeUuid, now, actual, reply] {
             Status marked = self->db_.transaction([&](Database& tx) -> Status {
+              // The storage gave back what a resize since the snapshot had taken.
+              auto sized = tx.execute(
+                  "UPDATE volume SET size = ?, actualSize = ?, lastOpDate = ? WHERE uuid = ?",
+                  {now, actual, nowMillis(), volumeUuid});
+              if (!sized) return sized.error();
               auto trees = tx.execute(
                   "UPDATE volume_snapshot_tree SET current = CASE WHEN uuid = ? THEN 1 ELSE 0 "
                   "END WHERE volumeUuid = ?",
