@@ -2,8 +2,6 @@
 
 #include <strato/handler_util.h>
 
-#include <cmath>
-
 #include "cron.h"
 
 namespace strato::scheduler {
@@ -46,14 +44,10 @@ Timing timingOf(const std::vector<DbValue>& r, std::size_t first) {
 constexpr const char* kTimingColumns =
     "schedulerType, startTime, schedulerInterval, repeatCount, cronScheduler";
 
-// A whole number parameter (SDKs send 5.0), absent as nullopt.
-Result<std::optional<std::int64_t>> wholeNumber(const Json& p, const char* key) {
-  if (!p.contains(key) || p[key].is_null()) return std::optional<std::int64_t>{};
-  if (!p[key].is_number()) return invalidArgument(std::string(key) + " must be a number");
-  double v = p[key].get<double>();
-  if (v != std::floor(v) || std::abs(v) > 9.0e15)
-    return invalidArgument(std::string(key) + " must be a whole number", p[key].dump());
-  return std::optional<std::int64_t>{static_cast<std::int64_t>(v)};
+// A number parameter, absent as nullopt. The kernel has checked it is whole (SDKs send 5.0).
+std::optional<std::int64_t> wholeNumber(const Json& p, const char* key) {
+  if (!p.contains(key) || !p[key].is_number()) return std::nullopt;
+  return static_cast<std::int64_t>(p[key].get<double>());
 }
 
 DbValue nullable(const std::optional<std::int64_t>& v) { return v ? DbValue{*v} : DbValue{}; }
@@ -98,9 +92,7 @@ Reply SchedulerService::create(const JobKind& kind, const Json& p) {
   Timing t;
   t.type = textParam(p, "type");
   auto now = nowMillis();
-  auto startTime = wholeNumber(p, "startTime");
-  if (!startTime) return startTime.error();
-  std::int64_t start = startTime->value_or(0);
+  std::int64_t start = wholeNumber(p, "startTime").value_or(0);
   if (start < 0) return invalidArgument("startTime is seconds since the epoch, or 0 for now");
   t.start = start == 0 ? now : start * kSecond;
   if (t.start < now - kSecond)
@@ -108,14 +100,12 @@ Reply SchedulerService::create(const JobKind& kind, const Json& p) {
   std::optional<std::int64_t> stop;
   if (t.type == "simple") {
     auto interval = wholeNumber(p, "interval");
-    if (!interval) return interval.error();
-    auto repeat = wholeNumber(p, "repeatCount");
-    if (!repeat) return repeat.error();
-    if (!*interval || **interval < 1)
+    t.repeatCount = wholeNumber(p, "repeatCount");
+    if (!interval || *interval < 1)
       return invalidArgument("a simple scheduler needs an interval of at least 1 second");
-    if (*repeat && **repeat < 1) return invalidArgument("repeatCount must be at least 1");
-    t.interval = **interval;
-    t.repeatCount = *repeat;
+    if (t.repeatCount && *t.repeatCount < 1)
+      return invalidArgument("repeatCount must be at least 1");
+    t.interval = *interval;
     if (t.repeatCount) stop = t.start + (*t.repeatCount - 1) * t.interval * kSecond;
   } else if (t.type == "cron") {
     t.cron = textParam(p, "cron");

@@ -4,24 +4,17 @@
 // Two "machines" on one: each has its own sshd, started in a mount namespace where the machine's
 // directory is bound over one path (root_). AddKVMHost starts each strato-agent over its host's
 // SSH, so the agent shares that namespace: both hosts see root_/local, each its own disk.
-#include <csignal>
-#include <fstream>
-
-#include "integration/vm_fixture.h"
-#include "support/free_port.h"
-#include "support/http_client.h"
-#include "support/ssh_server.h"
+#include "integration/kvm_fixture.h"
 
 namespace strato::test {
 namespace {
 
 namespace fs = std::filesystem;
 
-class KvmLocalStorageTest : public VmTest {
+// A KvmTest whose two hosts each have an sshd of their own, in place of the shared one, and
+// whose agents both start over SSH.
+class KvmLocalStorageTest : public KvmTest {
  protected:
-  static constexpr const char* kHostA = "127.0.0.2";
-  static constexpr const char* kHostB = "127.0.0.3";
-
   void SetUp() override {
     // The test user (the agents, and the SSH sessions that copy files) must reach every path.
     fs::permissions(machines_.path(),
@@ -38,6 +31,7 @@ class KvmLocalStorageTest : public VmTest {
     } catch (const std::exception& e) {
       GTEST_SKIP() << e.what();
     }
+    agentPort_ = freeTcpPort();
     startServer({"--set", "plugin.kvm.agentPort=" + std::to_string(agentPort_), "--set",
                  std::string("plugin.kvm.agentCommand=") + STRATO_AGENT_BIN, "--set",
                  "plugin.kvm.agentDir=" + (root_ / "agent").string(), "--set",
@@ -106,20 +100,12 @@ class KvmLocalStorageTest : public VmTest {
   }
   std::string holderOf(const std::string& resource) { return localRef(resource)["hostUuid"]; }
   std::int64_t diskAvailable(const std::string& host) { return localDiskAvailable(local_, host); }
-  // What libvirt on the host runs: {vm uuid: state}.
-  Json guestsOn(const std::string& ip) {
-    auto reply =
-        httpRequest("POST", ip, agentPort_, "/v1/messages",
-                    Json{{"type", "remote.kvm.VmStates"}, {"body", Json::object()}}.dump());
-    return Json::parse(reply.body, nullptr, false)["body"]["vms"];
-  }
 
   TempDir machines_{"kvm-machines"};
   fs::path root_ = machines_.path() / "root";
   fs::path diskA_ = machines_.path() / "a", diskB_ = machines_.path() / "b";
-  int agentPort_ = freeTcpPort();
   std::unique_ptr<SshServer> sshdA_, sshdB_;
-  std::string hostA_, hostB_, local_;
+  std::string local_;
 };
 
 TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) {
@@ -130,8 +116,7 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
   auto measured = fs::space(diskA_);
   for (const auto& d : disks) EXPECT_EQ(d["totalCapacity"], measured.capacity) << d.dump();
 
-  Json params = vmParams("web");
-  params["rootDiskOfferingUuid"] = rootDisk_;
+  Json params = kvmVmParams("web");
   params["hostUuid"] = hostA_;
   Json v = created(createVmReply(params));
   std::string vm = v["uuid"], root = v["rootVolumeUuid"];
@@ -177,10 +162,7 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
 
   // On its new host the file grows, goes back to its snapshot, and reports its size.
   auto infoOnB = [&] {
-    auto reply =
-        httpRequest("POST", kHostB, agentPort_, "/v1/messages",
-                    Json{{"type", "remote.kvm.VolumeInfo"}, {"body", {{"path", rootPath}}}}.dump());
-    return Json::parse(reply.body, nullptr, false)["body"];
+    return agentCall(kHostB, "remote.kvm.VolumeInfo", {{"path", rootPath}})["body"];
   };
   auto grown = client().call("PUT", "/zstack/v1/volumes/resize/" + root + "/actions",
                              {{"resizeRootVolume", {{"size", 2 * kGiB}}}});

@@ -23,10 +23,6 @@ class LocalStorageVmTest : public VmTest {
   }
 
   std::int64_t diskAvailable(const std::string& host) { return localDiskAvailable(local_, host); }
-  HttpReply attachVolume(const std::string& volume, const std::string& vm) {
-    return client().call("POST", "/zstack/v1/volumes/" + volume + "/vm-instances/" + vm,
-                         Json::object());
-  }
   Json dataVolumeOn(const std::string& host) {
     return created(
         post("volumes/data",

@@ -13,10 +13,6 @@ class VmDevicesTest : public VmTest {
     if (!ps.empty()) params["primaryStorageUuid"] = ps;
     return created(post("volumes/data", params));
   }
-  HttpReply attachVolume(const std::string& volume, const std::string& vm) {
-    return client().call("POST", "/zstack/v1/volumes/" + volume + "/vm-instances/" + vm,
-                         Json::object());
-  }
   HttpReply detachVolume(const std::string& volume) {
     return client().call("DELETE", "/zstack/v1/volumes/" + volume + "/vm-instances");
   }

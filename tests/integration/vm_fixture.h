@@ -111,6 +111,10 @@ class VmTest : public NetworkTest {
     Json found = query(std::string(kVms) + "/" + uuid);
     return found.empty() ? Json() : found[0];
   }
+  HttpReply attachVolume(const std::string& volume, const std::string& vm) {
+    return client().call("POST", "/zstack/v1/volumes/" + volume + "/vm-instances/" + vm,
+                         Json::object());
+  }
   // The uuids of the inventories a GET of /zstack/v1/<path> answers (the candidate APIs).
   std::vector<std::string> uuidsOf(const std::string& path) {
     auto reply = client().send("GET", "/zstack/v1/" + path);

@@ -104,26 +104,17 @@ Status releaseOnHost(Database& db, const std::string& storageUuid, const std::st
       {size, size, nowMillis(), storageUuid, hostUuid}));
 }
 
-Status growOnHost(Database& db, const std::string& storageUuid, const std::string& resourceUuid,
-                  std::int64_t extra) {
+Status resizeOnHost(Database& db, const std::string& storageUuid, const std::string& resourceUuid,
+                    std::int64_t delta) {
   auto host = holderOf(db, storageUuid, resourceUuid);
   if (!host) return host.error();
-  if (auto s = reserveOnHost(db, storageUuid, *host, extra); !s) return s;
+  Status taken = delta > 0 ? reserveOnHost(db, storageUuid, *host, delta)
+                           : releaseOnHost(db, storageUuid, *host, -delta);
+  if (!taken) return taken;
   return statusOf(
       db.execute("UPDATE local_storage_resource_ref SET size = size + ?, lastOpDate = ? WHERE "
                  "primaryStorageUuid = ? AND resourceUuid = ?",
-                 {extra, nowMillis(), storageUuid, resourceUuid}));
-}
-
-Status shrinkOnHost(Database& db, const std::string& storageUuid, const std::string& resourceUuid,
-                    std::int64_t extra) {
-  auto host = holderOf(db, storageUuid, resourceUuid);
-  if (!host) return host.error();
-  if (auto s = releaseOnHost(db, storageUuid, *host, extra); !s) return s;
-  return statusOf(
-      db.execute("UPDATE local_storage_resource_ref SET size = size - ?, lastOpDate = ? WHERE "
-                 "primaryStorageUuid = ? AND resourceUuid = ?",
-                 {extra, nowMillis(), storageUuid, resourceUuid}));
+                 {delta, nowMillis(), storageUuid, resourceUuid}));
 }
 
 Status removeFromHost(Database& db, const std::string& storageUuid,

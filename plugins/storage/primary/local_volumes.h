@@ -31,12 +31,10 @@ Status placeOnHost(Database& db, const std::string& storageUuid, const std::stri
                    const std::string& resourceUuid, const std::string& resourceType,
                    std::int64_t size);
 
-// Takes `extra` more of the holder's disk for the resource (a resize); kConflict as above.
-Status growOnHost(Database& db, const std::string& storageUuid, const std::string& resourceUuid,
-                  std::int64_t extra);
-// The reverse, for a resize that failed.
-Status shrinkOnHost(Database& db, const std::string& storageUuid, const std::string& resourceUuid,
-                    std::int64_t extra);
+// The resource's size on its holder's disk changes by `delta`: a growth takes that much more of
+// the disk (kConflict as above when it has not the room), a shrink gives it back.
+Status resizeOnHost(Database& db, const std::string& storageUuid, const std::string& resourceUuid,
+                    std::int64_t delta);
 
 // Gives back what the resource took of its holder's disk and forgets it. No ref: nothing to do.
 Status removeFromHost(Database& db, const std::string& storageUuid,

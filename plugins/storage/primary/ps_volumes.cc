@@ -184,10 +184,10 @@ Reply resizeVolume(PrimaryStorageService& service, Database& db, const Json& bod
   const std::string& uuid = t->record.spec.uuid;
   bool local = t->driver->hostLocal();
   if (local) {
-    if (auto grown = growOnHost(db, uuid, resource, newSize - size); !grown) return grown.error();
+    if (auto grown = resizeOnHost(db, uuid, resource, newSize - size); !grown) return grown.error();
   }
   auto undo = [&] {
-    if (local) (void)shrinkOnHost(db, uuid, resource, newSize - size);
+    if (local) (void)resizeOnHost(db, uuid, resource, size - newSize);
   };
   if (auto reserved = reserve(db, t->record, newSize - size); !reserved) {
     undo();
@@ -241,7 +241,7 @@ Reply revertVolume(PrimaryStorageService& service, Database& db, const Json& bod
   if (std::int64_t held = bytes(body, "size"); held > file->size) {
     (void)release(db, t->record.spec.uuid, held - file->size);
     if (t->driver->hostLocal())
-      (void)shrinkOnHost(db, t->record.spec.uuid, resource, held - file->size);
+      (void)resizeOnHost(db, t->record.spec.uuid, resource, file->size - held);
   }
   return fileJson(*file);
 }

@@ -64,15 +64,8 @@ Reply VolumeService::migrateToHost(const Json& p) {
   if (dest.empty()) return invalidArgument("destHostUuid is required");
   if (dest == local->hostUuid)
     return invalidArgument("volume " + v.uuid + " is on host " + dest + " already");
-  if (v.status != "Ready")
-    return conflict("volume " + v.uuid + " is " + v.status + "; it must be Ready");
-  // Fenced first, so a VM start from here on sees the volume Migrating and waits.
-  auto fenced = db_.execute(
-      "UPDATE volume SET status = 'Migrating', lastOpDate = ? WHERE uuid = ? AND status = 'Ready'",
-      {nowMillis(), v.uuid});
-  if (!fenced) return fenced.error();
-  if (*fenced == 0) return conflict("volume " + v.uuid + " changed meanwhile; try again");
-  auto moved = [&]() -> Status {
+  // Checked once the volume is fenced: a VM start from here on sees it Migrating and waits.
+  auto moved = whileMigrating(v, [&]() -> Status {
     if (auto ok = vmAllows(db_, v.vmInstanceUuid, {"Stopped", "Created"}, "move a volume"); !ok)
       return ok;
     Json resources = Json::array({{{"resourceUuid", v.uuid}, {"installPath", v.installPath}}});
@@ -89,8 +82,7 @@ Reply VolumeService::migrateToHost(const Json& p) {
                              {"resources", resources}},
                             std::chrono::hours(6));
     return done ? Status{} : Status{done.error()};
-  }();
-  (void)db_.execute("UPDATE volume SET status = 'Ready' WHERE uuid = ?", {v.uuid});
+  });
   if (!moved) return moved.error();
   logger_.info("volume.localMigrated uuid=" + v.uuid + " from=" + local->hostUuid + " to=" + dest);
   return Json{{"uuid", v.uuid}, {"primaryStorageUuid", v.primaryStorageUuid}};

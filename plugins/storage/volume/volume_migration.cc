@@ -46,18 +46,24 @@ Reply VolumeService::migrationCandidates(const Json& p) {
 
 // The volume is Migrating while its file is copied: attaching, snapshots and its VM's start
 // refuse it until it is Ready again.
+Status VolumeService::whileMigrating(const VolumeRecord& v, const std::function<Status()>& work) {
+  if (v.status != "Ready" || v.installPath.empty())
+    return conflict("volume " + v.uuid + " is " + v.status + "; it must be Ready");
+  auto fenced = db_.execute(
+      "UPDATE volume SET status = 'Migrating', lastOpDate = ? WHERE uuid = ? AND status = 'Ready'",
+      {nowMillis(), v.uuid});
+  if (!fenced) return fenced.error();
+  if (*fenced == 0) return conflict("volume " + v.uuid + " changed meanwhile; try again");
+  Status done = work();
+  (void)db_.execute("UPDATE volume SET status = 'Ready' WHERE uuid = ?", {v.uuid});
+  return done;
+}
+
 Reply VolumeService::migrate(const Json& p) {
   auto volume = loadVolume(db_, textParam(p, "volumeUuid"));
   if (!volume) return volume.error();
-  if (volume->status != "Ready" || volume->installPath.empty())
-    return conflict("volume " + volume->uuid + " is " + volume->status + "; it must be Ready");
-  auto fenced = db_.execute(
-      "UPDATE volume SET status = 'Migrating', lastOpDate = ? WHERE uuid = ? AND status = 'Ready'",
-      {nowMillis(), volume->uuid});
-  if (!fenced) return fenced.error();
-  if (*fenced == 0) return conflict("volume " + volume->uuid + " changed meanwhile; try again");
-  auto moved = moveFile(*volume, textParam(p, "dstPrimaryStorageUuid"));
-  (void)db_.execute("UPDATE volume SET status = 'Ready' WHERE uuid = ?", {volume->uuid});
+  auto moved = whileMigrating(
+      *volume, [&] { return moveFile(*volume, textParam(p, "dstPrimaryStorageUuid")); });
   if (!moved) return moved.error();
   return inventoryReply(db_, volume->uuid);
 }

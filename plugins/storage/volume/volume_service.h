@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "volume_store.h"
@@ -60,6 +61,9 @@ class VolumeService {
   // Deletes the file (giving the capacity back), the row, and the kernel's ownership and tag
   // rows of the volume.
   Status expungeVolume(const VolumeRecord& volume);
+  // Runs `work` with the volume Migrating (it must be Ready, with a file), then Ready again: a
+  // move's fence against attaching, snapshots and its VM's start.
+  Status whileMigrating(const VolumeRecord& volume, const std::function<Status()>& work);
   // Migration's work once the volume is fenced (Migrating).
   Status moveFile(const VolumeRecord& volume, const std::string& toPrimaryStorageUuid);
   // Resize(Data|Root)Volume: grows a volume of that type.
