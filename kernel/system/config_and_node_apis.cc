@@ -2,6 +2,7 @@
 #include "bus/asio_bus.h"
 #include "globalconfig/global_config_store.h"
 #include "strato/global_config.h"
+#include "strato/node.h"
 #include "strato/time_format.h"
 #include "strato/version.h"
 #include "system/system_apis.h"
@@ -9,6 +10,18 @@
 namespace strato::kernel {
 
 Status addConfigAndNodeApis(SystemApiServices& s, const HandlerAdder& add) {
+  auto address = s.bus.registerHandler(
+      std::string(kNodeAddressMessage), blockingHandler(s.bus, [&s](const Message&) -> Reply {
+        auto rows = s.database.query("SELECT hostName, port FROM management_node WHERE uuid = ?",
+                                     {s.nodeUuid});
+        if (!rows) return rows.error();
+        if (rows->rows.empty())
+          return makeError(ErrorCode::kUnavailable, "this management node does not listen yet");
+        return Json{{"uuid", s.nodeUuid},
+                    {"host", dbText(rows->rows[0][0])},
+                    {"port", dbInt(rows->rows[0][1])}};
+      }));
+  if (!address) return address;
   if (auto r = add(catalogApi("QueryGlobalConfig", "GlobalConfig"), nullptr); !r) return r;
   if (auto r = add(catalogApi("QueryManagementNode", "ManagementNode"), nullptr); !r) return r;
 

@@ -139,6 +139,22 @@ TEST_F(KvmVmTest, AFailedStartIsRolledBackOnTheAgent) {
   expectNothingLeftOfAFailedCreate(psBefore);
 }
 
+TEST_F(KvmVmTest, CommandsWhoseCallbacksAreLostEndAllTheSame) {
+  // Host A's agent never calls back: the management node asks it for each reply instead.
+  buildKvmCloud({"--set", "plugin.kvm-agent.dropCallbacks=true", "--set",
+                 "plugin.kvm-agent.failCommands=remote.kvm.RebootVm"});
+  Json params = kvmVmParams("web");
+  params["hostUuid"] = hostA_;
+  std::string uuid = created(createVmReply(params))["uuid"];
+  EXPECT_EQ(guestsOn(kHostA)[uuid], "Running");
+  // A refusal comes back the same way, in full.
+  auto refused = vmAction(uuid, {{"rebootVmInstance", Json::object()}});
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("injected failure"), std::string::npos) << refused.body;
+  EXPECT_EQ(vmActionOk(uuid, {{"stopVmInstance", Json::object()}})["state"], "Stopped");
+  EXPECT_FALSE(guestsOn(kHostA).contains(uuid));
+}
+
 TEST_F(KvmVmTest, AnAgentThatDiesMidStartLeavesNothingBehind) {
   // Host A's agent dies the moment it is asked to start a guest: no reply, no cleanup.
   buildKvmCloud({"--set", "plugin.kvm-agent.dieOnCommands=remote.kvm.StartVm"});

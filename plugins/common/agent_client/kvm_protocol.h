@@ -3,6 +3,8 @@
 // idempotent (starting a running guest, deleting a missing file succeed), so a retry after a lost
 // reply does no harm; one that carries a "taskUuid" is also remembered by the agent for a while,
 // so a repeat returns the first run's reply, waiting for it if it still runs (GetTask reads it).
+// A command that also carries a "callback" is a long one: answered at once and called back
+// (task_calls.h).
 #pragma once
 
 #include <string>
@@ -22,6 +24,10 @@ inline constexpr std::string_view kPing = "remote.kvm.Ping";
 inline constexpr std::string_view kVmStatesReport = "remote.kvm.VmStatesReport";
 // {"taskUuid"} -> {"state": "Running"|"Done", "reply"?: the bus reply's JSON form}
 inline constexpr std::string_view kGetTask = "remote.kvm.GetTask";
+// Agent to the kvm plugin: a long command's reply (task_calls.h). The KVM plugin sends every
+// command as a long one; the storage plugins, whose commands copy files, have their own type.
+inline constexpr std::string_view kTaskDone = "remote.kvm.TaskDone";
+inline constexpr std::string_view kStorageTaskDone = "remote.primaryStorage.AgentTaskDone";
 
 // Guests. Each takes {"vm": VmSpec as JSON (vm_spec_json.h)} plus what is named.
 inline constexpr std::string_view kStartVm = "remote.kvm.StartVm";

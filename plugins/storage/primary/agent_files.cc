@@ -44,8 +44,8 @@ Reply AgentFiles::ask(const std::vector<StorageHost>& hosts, std::string_view ty
   Reply reply = makeError(ErrorCode::kUnavailable, "no agent answered");
   for (const auto& h : hosts) {
     if (h.agentPort <= 0) continue;
-    reply = agent::call({h.managementIp, h.agentPort}, Message{std::string(type), "", body},
-                        timeout_);
+    reply =
+        tasks_->call({h.managementIp, h.agentPort}, Message{std::string(type), "", body}, timeout_);
     bool unreachable = !reply && (reply.error().code == ErrorCode::kUnavailable ||
                                   reply.error().code == ErrorCode::kTimeout);
     if (!unreachable) return reply;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "agent_client/agent_client.h"
+#include "agent_client/task_calls.h"
 #include "ps_driver.h"
 
 namespace strato::primary {
@@ -17,7 +18,10 @@ Result<StorageCapacity> diskUsage(const StorageHost& host, const std::string& di
 
 class AgentFiles {
  public:
-  AgentFiles(MessageBus& bus, std::chrono::milliseconds timeout) : bus_(bus), timeout_(timeout) {}
+  // Commands go through `tasks`: they copy whole files, so agents answer at once and call back.
+  AgentFiles(MessageBus& bus, std::shared_ptr<agent::TaskCalls> tasks,
+             std::chrono::milliseconds timeout)
+      : bus_(bus), tasks_(std::move(tasks)), timeout_(timeout) {}
 
   // The first of `hosts` with an agent; none when every host is simulated.
   static std::optional<StorageHost> agentHost(const std::vector<StorageHost>& hosts);
@@ -56,6 +60,7 @@ class AgentFiles {
   Reply askNode(Message message);
 
   MessageBus& bus_;
+  std::shared_ptr<agent::TaskCalls> tasks_;
   std::chrono::milliseconds timeout_;
 };
 

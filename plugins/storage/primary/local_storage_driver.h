@@ -27,11 +27,10 @@ Status validateAbsolutePath(const std::string& url, const std::string& what);
 
 class LocalStorageDriver : public PrimaryStorageDriver {
  public:
-  LocalStorageDriver(Database& db, std::int64_t simulatorDiskBytes, MessageBus& bus,
-                     std::chrono::milliseconds agentTimeout)
+  LocalStorageDriver(Database& db, std::int64_t simulatorDiskBytes, AgentFiles files)
       : db_(db),
         simulatorDiskBytes_(simulatorDiskBytes),
-        files_(bus, agentTimeout),
+        files_(std::move(files)),
         simulated_(db, std::chrono::milliseconds(0)) {}
 
   std::string type() const override { return std::string(kLocalStorageType); }

@@ -6,6 +6,7 @@
 #include <strato/host_events.h>
 #include <strato/sdk.h>
 
+#include "agent_client/kvm_protocol.h"
 #include "local_storage_driver.h"
 #include "ps_apis.h"
 #include "ps_cascade.h"
@@ -78,17 +79,18 @@ strato::Status addDrivers(strato::Registrar& r) {
   // How long a host agent may take over one volume file (a copy of a large volume, say).
   auto agentTimeout = config.getInt("plugin.primary-storage.agentTimeoutSeconds", 3600);
   if (!agentTimeout) return agentTimeout.error();
-  std::chrono::milliseconds agentMs = std::chrono::seconds(*agentTimeout);
   using namespace strato::primary;
+  auto tasks = std::make_shared<strato::agent::TaskCalls>(
+      r.bus(), std::string(strato::kvm::kStorageTaskDone));
+  r.handle(tasks->callbackType(), tasks->handler());
+  AgentFiles files(r.bus(), tasks, std::chrono::seconds(*agentTimeout));
   r.addExtension<PrimaryStorageDriver>(
       std::string(kLocalStorageType),
-      std::make_shared<LocalStorageDriver>(r.database(), *disk, r.bus(), agentMs));
-  r.addExtension<PrimaryStorageDriver>(
-      std::string(kNfsType), std::make_shared<SharedStorageDriver>(std::string(kNfsType), *shared, r.bus(), agentMs));
-  r.addExtension<PrimaryStorageDriver>(
-      std::string(kSharedMountPointType),
-      std::make_shared<SharedStorageDriver>(std::string(kSharedMountPointType), *shared,
-                                            r.bus(), agentMs));
+      std::make_shared<LocalStorageDriver>(r.database(), *disk, files));
+  for (auto type : {kNfsType, kSharedMountPointType}) {
+    r.addExtension<PrimaryStorageDriver>(std::string(type), std::make_shared<SharedStorageDriver>(
+                                                                std::string(type), *shared, files));
+  }
   r.addExtension<PrimaryStorageDriver>(
       std::string(kSimulatorType),
       std::make_shared<SimulatorStorageDriver>(r.database(), std::chrono::milliseconds(*latency)));

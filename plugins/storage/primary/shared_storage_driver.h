@@ -27,9 +27,8 @@ Status validateNfsUrl(const std::string& url);
 
 class SharedStorageDriver : public PrimaryStorageDriver {
  public:
-  SharedStorageDriver(std::string type, std::int64_t simulatedBytes, MessageBus& bus,
-                      std::chrono::milliseconds agentTimeout)
-      : type_(std::move(type)), simulatedBytes_(simulatedBytes), files_(bus, agentTimeout) {}
+  SharedStorageDriver(std::string type, std::int64_t simulatedBytes, AgentFiles files)
+      : type_(std::move(type)), simulatedBytes_(simulatedBytes), files_(std::move(files)) {}
 
   std::string type() const override { return type_; }
   Status validate(const PrimaryStorageSpec& spec) const override;

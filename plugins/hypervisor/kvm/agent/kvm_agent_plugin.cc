@@ -19,6 +19,8 @@
 //                                     tests of what the management node does with a failure
 //   plugin.kvm-agent.dieOnCommands    commands on which the agent dies at once, mid-command, for
 //                                     tests of what the management node does then
+//   plugin.kvm-agent.dropCallbacks    true: never call back about long commands, for tests of a
+//                                     management node that must ask for the reply instead
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -114,23 +116,39 @@ strato::Status init(strato::Registrar& r) {
   if (!opened) return opened.error();
   std::shared_ptr<strato::kvm::LibvirtHost> host = std::move(opened.value());
 
-  auto tasks = std::make_shared<strato::kvm::TaskRegistry>(std::chrono::minutes(10));
+  auto dropCallbacks = config.getBool("plugin.kvm-agent.dropCallbacks", false);
+  if (!dropCallbacks) return dropCallbacks.error();
+  auto tasks =
+      std::make_shared<strato::kvm::TaskRegistry>(std::chrono::minutes(10), !*dropCallbacks);
   auto& bus = r.bus();
   auto failing = config.getList("plugin.kvm-agent.failCommands");
   std::set<std::string> injected(failing.begin(), failing.end());
   auto dying = config.getList("plugin.kvm-agent.dieOnCommands");
   std::set<std::string> fatal(dying.begin(), dying.end());
-  // Every command blocks (libvirt, qemu-img); one carrying a taskUuid runs once per uuid.
-  auto asTask = [&bus, tasks, injected, fatal](Work work) {
-    return strato::blockingHandler(bus, [tasks, work, injected, fatal](const Message& m) -> Reply {
+  // Every command blocks (libvirt, qemu-img); one carrying a taskUuid runs once per uuid, and
+  // one carrying a callback as well is answered at once and called back (task_calls.h).
+  auto asTask = [&bus, tasks, injected, fatal](Work command) -> strato::RequestHandler {
+    Work work = [command, injected, fatal](const Message& m) -> Reply {
       if (fatal.count(m.type)) std::_Exit(70);  // as a crash would: no reply, no cleanup
       if (injected.count(m.type)) {
         return strato::makeError(strato::ErrorCode::kUnavailable, "injected failure of " + m.type,
                                  "plugin.kvm-agent.failCommands names it");
       }
+      return command(m);
+    };
+    auto now = strato::blockingHandler(bus, [tasks, work](const Message& m) -> Reply {
       std::string task = m.body.value("taskUuid", std::string());
       return task.empty() ? work(m) : tasks->run(task, [&] { return work(m); });
     });
+    return [&bus, tasks, work, now](Message m, strato::Replier reply) {
+      std::string task = m.body.value("taskUuid", std::string());
+      if (task.empty() || !m.body.contains("callback")) return now(std::move(m), std::move(reply));
+      auto callback = strato::kvm::TaskRegistry::callbackFrom(m.body);
+      if (!callback) return reply(callback.error());
+      reply(tasks->accept(
+          task, std::move(*callback), [work, m] { return work(m); },
+          [&bus](std::function<void()> job) { bus.postBlocking(std::move(job)); }));
+    };
   };
   r.handle(std::string(strato::kvm::kGetTask), [tasks](Message m, strato::Replier reply) {
     reply(tasks->describe(text(m, "taskUuid")));

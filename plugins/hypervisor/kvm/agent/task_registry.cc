@@ -1,6 +1,22 @@
 #include "task_registry.h"
 
+#include "agent_client/task_calls.h"
+
 namespace strato::kvm {
+namespace {
+
+// A management node that does not take the reply in this time polls for it anyway.
+constexpr std::chrono::seconds kCallbackTimeout{10};
+
+void tell(const std::vector<TaskRegistry::Callback>& callbacks, const std::string& taskUuid,
+          const Reply& reply) {
+  for (const auto& c : callbacks) {
+    Json body{{"taskUuid", taskUuid}, {"reply", replyToJson(reply)}};
+    (void)agent::call(c.address, Message{c.type, "", std::move(body)}, kCallbackTimeout);
+  }
+}
+
+}  // namespace
 
 void TaskRegistry::pruneLocked() {
   auto now = std::chrono::steady_clock::now();
@@ -28,12 +44,56 @@ Reply TaskRegistry::run(const std::string& taskUuid, const std::function<Reply()
     }
   }
   Reply reply = work();
-  std::lock_guard lock(mutex_);
-  entry->reply = reply;
-  entry->done = true;
-  entry->finished = std::chrono::steady_clock::now();
-  entry->cv.notify_all();
+  tell(finish(*entry, reply), taskUuid, reply);
   return reply;
+}
+
+std::vector<TaskRegistry::Callback> TaskRegistry::finish(Entry& entry, Reply reply) {
+  std::lock_guard lock(mutex_);
+  entry.reply = std::move(reply);
+  entry.done = true;
+  entry.finished = std::chrono::steady_clock::now();
+  entry.cv.notify_all();
+  if (!callBack_) return {};
+  return std::move(entry.callbacks);
+}
+
+Result<TaskRegistry::Callback> TaskRegistry::callbackFrom(const Json& body) {
+  const Json& c = body.value("callback", Json());
+  Callback callback;
+  if (c.is_object()) {
+    callback = {{c.value("host", ""), c.value("port", 0)}, c.value("type", "")};
+  }
+  if (callback.address.host.empty() || callback.address.port <= 0 ||
+      callback.type.rfind("remote.", 0) != 0) {
+    return makeError(ErrorCode::kInvalidArgument,
+                     "callback needs a host, a port and a remote. message type", c.dump());
+  }
+  return callback;
+}
+
+Reply TaskRegistry::accept(const std::string& taskUuid, Callback callback,
+                           std::function<Reply()> work,
+                           const std::function<void(std::function<void()>)>& runBlocking) {
+  std::shared_ptr<Entry> entry;
+  {
+    std::lock_guard lock(mutex_);
+    pruneLocked();
+    auto& slot = tasks_[taskUuid];
+    if (slot) {
+      if (slot->done) return slot->reply;
+      slot->callbacks.push_back(std::move(callback));
+      return Json{{agent::kTaskAcceptedKey, taskUuid}};
+    }
+    slot = std::make_shared<Entry>();
+    slot->callbacks.push_back(std::move(callback));
+    entry = slot;
+  }
+  runBlocking([this, entry, taskUuid, work = std::move(work)] {
+    Reply reply = work();
+    tell(finish(*entry, reply), taskUuid, reply);
+  });
+  return Json{{agent::kTaskAcceptedKey, taskUuid}};
 }
 
 Reply TaskRegistry::describe(const std::string& taskUuid) {

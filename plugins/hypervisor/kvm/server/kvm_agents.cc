@@ -11,9 +11,9 @@ namespace strato::kvm {
 Reply KvmAgents::call(const std::string& managementIp, std::string_view type, Json body,
                       const std::string& resourceUuid) const {
   // The agent runs a task once however often it arrives, and knows its manager sent it.
-  if (!body.contains("taskUuid")) body["taskUuid"] = newUuid();
-  return agent::call(address(managementIp), Message{std::string(type), resourceUuid, std::move(body)},
-                     settings_.callTimeout);
+  return tasks_->call(address(managementIp),
+                      Message{std::string(type), resourceUuid, std::move(body)},
+                      settings_.callTimeout);
 }
 
 Json KvmAgents::managedBy(const std::string& hostUuid) const {

@@ -8,6 +8,7 @@
 #include <strato/sdk.h>
 
 #include "agent_client/agent_client.h"
+#include "agent_client/task_calls.h"
 #include "kvm_host_store.h"
 #include "kvm_settings.h"
 
@@ -21,14 +22,20 @@ struct KvmHost {
 
 class KvmAgents {
  public:
-  KvmAgents(KvmSettings settings, KvmHostStore& store, Database& db, Logger& logger)
-      : settings_(std::move(settings)), store_(store), db_(db), logger_(&logger) {}
+  KvmAgents(KvmSettings settings, KvmHostStore& store, Database& db, Logger& logger,
+            std::shared_ptr<agent::TaskCalls> tasks)
+      : settings_(std::move(settings)),
+        store_(store),
+        db_(db),
+        logger_(&logger),
+        tasks_(std::move(tasks)) {}
 
   const KvmSettings& settings() const { return settings_; }
   agent::Address address(const std::string& managementIp) const {
     return {managementIp, settings_.agentPort};
   }
-  // A command to the host's agent, with the call timeout.
+  // A command to the host's agent, with the call timeout. The agent answers at once and calls
+  // back when it is done (task_calls.h).
   Reply call(const std::string& managementIp, std::string_view type, Json body,
              const std::string& resourceUuid = {}) const;
   // kPing with the ping timeout; `body` says who manages the host (managedBy), or is empty.
@@ -60,6 +67,7 @@ class KvmAgents {
   KvmHostStore& store_;
   Database& db_;
   Logger* logger_;
+  std::shared_ptr<agent::TaskCalls> tasks_;
 };
 
 }  // namespace strato::kvm

@@ -43,8 +43,11 @@ strato::Status init(strato::Registrar& r) {
   if (!settings) return settings.error();
   r.addMigrations(strato::kvm::kvmHostMigrations());
   auto store = std::make_shared<strato::kvm::KvmHostStore>(r.database());
-  auto agents = std::make_shared<strato::kvm::KvmAgents>(*settings, *store, r.database(),
-                                                        r.logger());
+  auto tasks =
+      std::make_shared<strato::agent::TaskCalls>(r.bus(), std::string(strato::kvm::kTaskDone));
+  r.handle(tasks->callbackType(), tasks->handler());
+  auto agents =
+      std::make_shared<strato::kvm::KvmAgents>(*settings, *store, r.database(), r.logger(), tasks);
   r.addExtension<strato::HypervisorDriver>(std::string(strato::kvm::kType),
                                            std::make_shared<strato::kvm::KvmHostDriver>(agents));
   r.addExtension<strato::VmDriver>(std::string(strato::kvm::kType),
