@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bus/elastic_pool.h"
 #include "bus/resource_queues.h"
 #include "bus/timeout_wheel.h"
 #include "log/logging.h"
@@ -34,7 +35,7 @@ class Call;
 struct AsioBus::Impl {
   explicit Impl(const Options& o)
       : workers(workerCount(o.workerThreads)),
-        blocking(std::max(1u, o.blockingThreads)),
+        blocking(o.blockingThreads, o.blockingThreadsMax, std::chrono::seconds(30)),
         timeout(o.defaultTimeout),
         log(componentLogger("kernel.bus")),
         sweepTimer(workers) {
@@ -65,7 +66,7 @@ struct AsioBus::Impl {
   void dispatch(std::shared_ptr<Call> call);
 
   asio::thread_pool workers;
-  asio::thread_pool blocking;
+  ElasticPool blocking;
   std::chrono::milliseconds timeout;
   std::shared_ptr<Logger> log;
   std::atomic<bool> stopping{false};
@@ -279,9 +280,8 @@ void AsioBus::post(std::function<void()> work) {
 }
 
 void AsioBus::postBlocking(std::function<void()> work) {
-  asio::post(impl_->blocking, [impl = impl_.get(), work = std::move(work)] {
-    impl->runGuarded(work, "blocking work");
-  });
+  impl_->blocking.post(
+      [impl = impl_.get(), work = std::move(work)] { impl->runGuarded(work, "blocking work"); });
 }
 
 void AsioBus::shutdown() {

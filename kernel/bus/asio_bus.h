@@ -1,5 +1,6 @@
 // The kernel's MessageBus on Boost.Asio: a worker pool for handlers and callbacks, a separate
-// pool for blocking work, a FIFO per resource uuid, a timer per request. Asio stays in the .cc.
+// pool for blocking work that grows while all its threads are busy, a FIFO per resource uuid, a
+// timer per request. Asio stays in the .cc.
 #pragma once
 
 #include <chrono>
@@ -13,8 +14,9 @@ class AsioBus final : public MessageBus {
  public:
   struct Options {
     unsigned workerThreads = 0;  // 0 = one per core
-    unsigned blockingThreads = 16;
+    unsigned blockingThreads = 16;  // always there
     std::chrono::milliseconds defaultTimeout{30000};
+    unsigned blockingThreadsMax = 256;  // while all are busy (elastic_pool.h)
   };
 
   explicit AsioBus(Options options);

@@ -27,6 +27,8 @@ constexpr std::array kKeys{
               "SQLite: how long a writer waits for the lock"},
     ConfigKey{"bus.workerThreads", "0", ValueKind::kNonNegativeInt, "0 = one per core"},
     ConfigKey{"bus.blockingThreads", "16", ValueKind::kPositiveInt, "pool for blocking work"},
+    ConfigKey{"bus.blockingThreadsMax", "256", ValueKind::kPositiveInt,
+              "how far the blocking pool grows while all its threads are busy"},
     ConfigKey{"bus.defaultTimeoutMs", "30000", ValueKind::kPositiveInt, "request timeout"},
     ConfigKey{"log.level", "info", ValueKind::kLogLevel, "trace, debug, info, warn, error"},
     ConfigKey{"log.file", "", ValueKind::kString, "log file; empty = standard error"},
