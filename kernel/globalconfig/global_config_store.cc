@@ -8,20 +8,6 @@
 namespace strato::kernel {
 namespace {
 
-std::string_view typeName(GlobalConfigType t) {
-  switch (t) {
-    case GlobalConfigType::kString:
-      return "string";
-    case GlobalConfigType::kInteger:
-      return "integer";
-    case GlobalConfigType::kFloat:
-      return "number";
-    case GlobalConfigType::kBoolean:
-      return "boolean";
-  }
-  return "string";
-}
-
 std::optional<double> parseNumber(const std::string& value, bool integer) {
   if (value.empty()) return std::nullopt;
   if (integer) {
@@ -51,7 +37,7 @@ Status GlobalConfigStore::validate(const GlobalConfigDeclaration& d, const std::
     case GlobalConfigType::kInteger:
     case GlobalConfigType::kFloat: {
       auto n = parseNumber(value, d.type == GlobalConfigType::kInteger);
-      if (!n) return bad(std::string("must be a ") + std::string(typeName(d.type)));
+      if (!n) return bad(d.type == GlobalConfigType::kInteger ? "must be a whole number" : "must be a number");
       if (d.min && *n < *d.min) return bad("must be at least " + Json(*d.min).dump());
       if (d.max && *n > *d.max) return bad("must be at most " + Json(*d.max).dump());
       break;

@@ -1,5 +1,6 @@
-// 200 CreateVmInstance calls at once onto 20 simulator hosts that have room for exactly 200 VMs:
-// every one succeeds, no host gives more than it has, and no address or MAC is handed out twice.
+// 200 CreateVmInstance calls at once onto 20 simulator hosts that have room for exactly 200 VMs
+// once over-committed twice: every one succeeds, no host gives more than its ratios allow, and no
+// address or MAC is handed out twice.
 #include <map>
 #include <set>
 #include <thread>
@@ -12,7 +13,10 @@ namespace {
 TEST_F(VmTest, TwoHundredCreationsAtOnceFillTwentyHostsExactly) {
   constexpr int kHosts = 20;
   constexpr int kVms = 200;
-  buildCloud(kHosts, kVms / kHosts, (kVms / kHosts) * kGiB);
+  constexpr int kPerHost = kVms / kHosts;
+  setGlobalConfig("host", "cpu.overProvisioning.ratio", "2");
+  setGlobalConfig("mevoco", "overProvisioning.memory", "2.0");
+  buildCloud(kHosts, kPerHost / 2, (kPerHost / 2) * kGiB);
 
   // All jobs are submitted before any is polled, so they run side by side in the server.
   std::vector<std::string> jobs;
@@ -45,10 +49,13 @@ TEST_F(VmTest, TwoHundredCreationsAtOnceFillTwentyHostsExactly) {
   EXPECT_EQ(macs.size(), static_cast<std::size_t>(kVms));
   EXPECT_EQ(rowsIn("used_ip"), kVms);
   for (const auto& h : query("/zstack/v1/hosts")) {
-    // Full, and exactly by the VMs it runs: nothing over-committed, nothing leaked.
+    // Full, and exactly by the VMs it runs: nothing over-committed beyond the ratios, nothing
+    // leaked.
+    EXPECT_EQ(h["totalCpuCapacity"], kPerHost) << h;
+    EXPECT_EQ(h["totalMemoryCapacity"], kPerHost * kGiB) << h;
     EXPECT_EQ(h["availableCpuCapacity"], 0) << h;
     EXPECT_EQ(h["availableMemoryCapacity"], 0) << h;
-    EXPECT_EQ(perHost[h["uuid"]], kVms / kHosts) << h;
+    EXPECT_EQ(perHost[h["uuid"]], kPerHost) << h;
   }
   // One more finds no room, and takes nothing.
   auto full = createVmReply(vmParams("one-too-many"));

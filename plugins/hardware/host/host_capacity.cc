@@ -19,7 +19,87 @@ Result<Amount> amountOf(const Json& body) {
   return a;
 }
 
+struct Offer {
+  std::int64_t cpu = 0;
+  std::int64_t memory = 0;
+};
+
+Offer offered(std::int64_t cpuNum, std::int64_t memoryBytes, const OverProvisioning& ratios) {
+  return {cpuNum * ratios.cpu,
+          static_cast<std::int64_t>(static_cast<double>(memoryBytes) * ratios.memory)};
+}
+
+// The offer becomes `offer`; what VMs hold (total - available) stays held. Assignments run left
+// to right on MariaDB, so the available columns go first, while the totals are still the old ones.
+Status reoffer(Database& db, const std::string& uuid, const Offer& offer) {
+  auto done = db.execute(
+      "UPDATE host SET availableCpu = ? - (totalCpu - availableCpu), totalCpu = ?, "
+      "availableMemory = ? - (totalMemory - availableMemory), totalMemory = ?, lastOpDate = ? "
+      "WHERE uuid = ?",
+      {offer.cpu, offer.cpu, offer.memory, offer.memory, nowMillis(), uuid});
+  if (!done) return done.error();
+  return {};
+}
+
 }  // namespace
+
+OverProvisioning overProvisioning(const GlobalConfigView& configs) {
+  OverProvisioning ratios;
+  ratios.cpu = configs.getInt(kCpuRatioCategory, kCpuRatioName, 1);
+  auto memory = configs.get(kMemoryRatioCategory, kMemoryRatioName);
+  try {
+    if (memory) ratios.memory = std::stod(*memory);
+  } catch (...) {  // the kernel checked the value against the declaration; keep the default
+  }
+  return ratios;
+}
+
+void declareOverProvisioning(Registrar& r) {
+  r.addGlobalConfig({std::string(kCpuRatioCategory),
+                     std::string(kCpuRatioName),
+                     "1",
+                     "A host offers VMs its CPU cores times this",
+                     GlobalConfigType::kInteger,
+                     1,
+                     100,
+                     {}});
+  r.addGlobalConfig({std::string(kMemoryRatioCategory),
+                     std::string(kMemoryRatioName),
+                     "1.0",
+                     "A host offers VMs its memory times this",
+                     GlobalConfigType::kFloat,
+                     1.0,
+                     100.0,
+                     {}});
+}
+
+// ZStack counts CPU capacity in cores (the manual's examples: totalCpuCapacity 4 next to
+// managedCpuNum 4), not in MHz.
+Status applyFacts(Database& db, const std::string& uuid, const HostFacts& facts,
+                  const OverProvisioning& ratios) {
+  return db.transaction([&](Database& tx) -> Status {
+    auto done = tx.execute(
+        "UPDATE host SET cpuNum = ?, cpuSockets = ?, totalPhysicalMemory = ?, "
+        "availablePhysicalMemory = ?, architecture = ? WHERE uuid = ?",
+        {facts.cpuNum, facts.cpuSockets, facts.totalMemoryBytes, facts.totalMemoryBytes,
+         facts.architecture, uuid});
+    if (!done) return done.error();
+    if (*done == 0) return makeError(ErrorCode::kNotFound, "no host " + uuid);
+    return reoffer(tx, uuid, offered(facts.cpuNum, facts.totalMemoryBytes, ratios));
+  });
+}
+
+Status applyOverProvisioning(Database& db, const OverProvisioning& ratios) {
+  return db.transaction([&](Database& tx) -> Status {
+    auto hosts = tx.query("SELECT uuid, cpuNum, totalPhysicalMemory FROM host", {});
+    if (!hosts) return hosts.error();
+    for (const auto& h : hosts->rows) {
+      if (auto st = reoffer(tx, dbText(h[0]), offered(dbInt(h[1]), dbInt(h[2]), ratios)); !st)
+        return st;
+    }
+    return {};
+  });
+}
 
 Reply reserveCapacity(Database& db, const Json& body) {
   auto a = amountOf(body);

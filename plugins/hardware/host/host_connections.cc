@@ -1,5 +1,6 @@
 #include "host_connections.h"
 
+#include "host_capacity.h"
 #include "host_store.h"
 
 namespace strato::host {
@@ -27,7 +28,8 @@ Status HostConnections::connect(const HostSpec& spec) {
   auto d = driver(spec.hypervisorType);
   Result<HostFacts> facts = d ? (*d)->connect(spec) : Result<HostFacts>(d.error());
   if (facts) {
-    if (auto applied = applyFacts(db_, spec.uuid, *facts); !applied) return applied;
+    auto ratios = overProvisioning(globalConfig_);
+    if (auto applied = applyFacts(db_, spec.uuid, *facts, ratios); !applied) return applied;
     if (auto moved = transition(db_, bus_, spec.uuid, "Connecting", "Connected"); !moved)
       return moved.error();
     return {};

@@ -85,6 +85,7 @@ void addSchema(strato::Registrar& r) {
                      std::nullopt,
                      std::nullopt,
                      {"JustMigrate", "StopVmOnMigrationFailure"}});
+  strato::host::declareOverProvisioning(r);
   r.addGlobalConfig({"host",
                      "connection.autoReconnectOnError",
                      "true",
@@ -178,10 +179,20 @@ strato::Status init(strato::Registrar& r) {
   r.handle(std::string(strato::kReleaseHostCapacityMessage),
            strato::blockingHandler(
                bus, [&db](const Message& m) { return strato::host::releaseCapacity(db, m.body); }));
-  r.subscribe(std::string(strato::kGlobalConfigUpdatedEvent), [tracker](const Message& e) {
-    if (e.body.value("category", "") == "host" && e.body.value("name", "") == "ping.interval")
-      tracker->intervalChanged();
-  });
+  r.subscribe(std::string(strato::kGlobalConfigUpdatedEvent),
+              [tracker, &bus, &db, &configs = r.globalConfig(), &logger](const Message& e) {
+                std::string category = e.body.value("category", ""),
+                            name = e.body.value("name", "");
+                if (category == "host" && name == "ping.interval") tracker->intervalChanged();
+                using namespace strato::host;
+                if ((category == kCpuRatioCategory && name == kCpuRatioName) ||
+                    (category == kMemoryRatioCategory && name == kMemoryRatioName)) {
+                  bus.postBlocking([&db, &configs, &logger] {
+                    if (auto st = applyOverProvisioning(db, overProvisioning(configs)); !st)
+                      logger.error("host.overProvisioning.failed error=" + st.error().describe());
+                  });
+                }
+              });
   r.addExtension<strato::CascadeNode>("HostVO",
                                       std::make_shared<strato::host::HostCascade>(db, bus));
   r.onStart([tracker]() -> strato::Status {

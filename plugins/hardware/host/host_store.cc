@@ -74,32 +74,6 @@ Result<bool> transition(Database& db, MessageBus& bus, const std::string& uuid,
   return true;
 }
 
-// ZStack counts CPU capacity in cores (the manual's examples: totalCpuCapacity 4 next to
-// managedCpuNum 4), not in MHz; what VMs hold (total - available) carries over a reconnect.
-Status applyFacts(Database& db, const std::string& uuid, const HostFacts& facts) {
-  return db.transaction([&](Database& tx) -> Status {
-    auto rows = tx.query(
-        "SELECT totalCpu, availableCpu, totalMemory, availableMemory FROM host WHERE uuid = ?",
-        {uuid});
-    if (!rows) return rows.error();
-    if (rows->rows.empty()) return makeError(ErrorCode::kNotFound, "no host " + uuid);
-    const auto& r = rows->rows.front();
-    std::int64_t usedCpu = std::max<std::int64_t>(0, dbInt(r[0]) - dbInt(r[1]));
-    std::int64_t usedMemory = std::max<std::int64_t>(0, dbInt(r[2]) - dbInt(r[3]));
-    auto done = tx.execute(
-        "UPDATE host SET totalCpu = ?, availableCpu = ?, cpuNum = ?, cpuSockets = ?, totalMemory = "
-        "?, "
-        "availableMemory = ?, totalPhysicalMemory = ?, availablePhysicalMemory = ?, architecture = "
-        "?, "
-        "lastOpDate = ? WHERE uuid = ?",
-        {facts.cpuNum, facts.cpuNum - usedCpu, facts.cpuNum, facts.cpuSockets,
-         facts.totalMemoryBytes, facts.totalMemoryBytes - usedMemory, facts.totalMemoryBytes,
-         facts.totalMemoryBytes, facts.architecture, nowMillis(), uuid});
-    if (!done) return done.error();
-    return {};
-  });
-}
-
 Status removeHosts(Database& db, MessageBus& bus, const std::vector<std::string>& uuids) {
   return forEachSlice(uuids, [&](const std::vector<DbValue>& slice) -> Status {
     std::string in = "(" + sqlPlaceholders(slice.size()) + ")";

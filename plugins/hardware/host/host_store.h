@@ -34,9 +34,6 @@ Result<HostRecord> loadRecord(Database& db, const std::string& uuid);
 Result<bool> transition(Database& db, MessageBus& bus, const std::string& uuid,
                         const std::string& from, const std::string& to);
 
-// Records what connect() learnt: cpu and memory totals; what VMs use stays used.
-Status applyFacts(Database& db, const std::string& uuid, const HostFacts& facts);
-
 // Deletes the rows and publishes kHostDeletedEvent for each.
 Status removeHosts(Database& db, MessageBus& bus, const std::vector<std::string>& uuids);
 
