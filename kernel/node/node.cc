@@ -149,6 +149,7 @@ Status startHttp(Node::State& s) {
                           s.http->port()));
   if (s.rest) {
     s.rest->setAdvertisedAddress(fmt::format("{}:{}", options.host, s.http->port()));
+    s.system->listening.set(options.host, s.http->port());
     s.record = std::make_unique<ManagementNodeRecord>(*s.database);
     if (auto st = s.record->join(s.nodeUuid, options.host, s.http->port(), kSdkVersion); !st)
       return st;
@@ -176,7 +177,8 @@ Result<std::unique_ptr<Node>> Node::start(NodeRole role, ConfigStore config) {
   s.bus = std::make_unique<AsioBus>(
       AsioBus::Options{static_cast<unsigned>(s.config.integer("bus.workerThreads")),
                        static_cast<unsigned>(s.config.integer("bus.blockingThreads")),
-                       std::chrono::milliseconds(s.config.integer("bus.defaultTimeoutMs"))});
+                       std::chrono::milliseconds(s.config.integer("bus.defaultTimeoutMs")),
+                       static_cast<unsigned>(s.config.integer("bus.blockingThreadsMax"))});
   // Node's destructor runs stop(), which undoes exactly the steps that happened.
   std::unique_ptr<Node> node(new Node(std::move(state)));
   for (auto step : {openDatabaseFor, declareKernelApis, loadPlugins, migrate, startRest,

@@ -10,17 +10,13 @@
 namespace strato::kernel {
 
 Status addConfigAndNodeApis(SystemApiServices& s, const HandlerAdder& add) {
-  auto address = s.bus.registerHandler(
-      std::string(kNodeAddressMessage), blockingHandler(s.bus, [&s](const Message&) -> Reply {
-        auto rows = s.database.query("SELECT hostName, port FROM management_node WHERE uuid = ?",
-                                     {s.nodeUuid});
-        if (!rows) return rows.error();
-        if (rows->rows.empty())
-          return makeError(ErrorCode::kUnavailable, "this management node does not listen yet");
-        return Json{{"uuid", s.nodeUuid},
-                    {"host", dbText(rows->rows[0][0])},
-                    {"port", dbInt(rows->rows[0][1])}};
-      }));
+  auto address = s.bus.registerHandler(std::string(kNodeAddressMessage), [&s](Message,
+                                                                              Replier reply) {
+    auto [host, port] = s.listening.get();
+    if (port == 0)
+      return reply(makeError(ErrorCode::kUnavailable, "this management node does not listen yet"));
+    reply(Json{{"uuid", s.nodeUuid}, {"host", host}, {"port", port}});
+  });
   if (!address) return address;
   if (auto r = add(catalogApi("QueryGlobalConfig", "GlobalConfig"), nullptr); !r) return r;
   if (auto r = add(catalogApi("QueryManagementNode", "ManagementNode"), nullptr); !r) return r;

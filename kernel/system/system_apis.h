@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,28 @@ class InventoryCatalog;
 class RestFrontEnd;
 class TaskProgressStore;
 
+// Where this node listens, once it does (kNodeAddressMessage, strato/node.h). Kept in memory:
+// plugins ask while every blocking thread may be waiting on agents, so the answer must not need
+// one.
+class ListeningAddress {
+ public:
+  void set(std::string host, int port) {
+    std::lock_guard lock(mutex_);
+    host_ = std::move(host);
+    port_ = port;
+  }
+  // port 0 until the node listens
+  std::pair<std::string, int> get() const {
+    std::lock_guard lock(mutex_);
+    return {host_, port_};
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string host_;
+  int port_ = 0;
+};
+
 struct SystemApiServices {
   AsioBus& bus;
   Database& database;
@@ -33,6 +56,7 @@ struct SystemApiServices {
   // Set once the front end exists (it is built from every API, these included).
   std::function<RestFrontEnd*()> frontEnd;
   std::vector<Subscription> subscriptions;  // kept for the life of the node
+  ListeningAddress listening;
 };
 
 // A catalog API by name (the rest is filled from the catalog); with an inventory and no handler

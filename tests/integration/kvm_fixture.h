@@ -31,7 +31,7 @@ class KvmTest : public VmTest {
     agentDir_ = sshd_->writableDir("agent");
     storageDir_ = sshd_->writableDir("smp");
     startServer({"--set", "plugin.kvm.agentPort=" + std::to_string(agentPort_), "--set",
-                 std::string("plugin.kvm.agentCommand=") + STRATO_AGENT_BIN, "--set",
+                 "plugin.kvm.agentCommand=" + agentCommand_, "--set",
                  "plugin.kvm.agentDir=" + agentDir_.string(), "--set",
                  "plugin.kvm.agentLibvirtUri=test:///default", "--set",
                  "plugin.kvm.pingTimeoutSeconds=2", "--set", "plugin.kvm.agentStartSeconds=5",
@@ -56,7 +56,10 @@ class KvmTest : public VmTest {
                                   std::string("plugins.dirs=") + STRATO_AGENT_PLUGIN_DIR, "--set",
                                   "plugin.kvm-agent.libvirtUri=test:///default", "--set",
                                   "plugin.kvm-agent.dryRunNetwork=true", "--set",
-                                  "plugin.kvm-agent.vmStatePollMs=200"};
+                                  "plugin.kvm-agent.vmStatePollMs=200",
+                                  // Every command calls back, however quick (host B's agent
+                                  // answers quick ones at once, as by default).
+                                  "--set", "plugin.kvm-agent.answerWithinMs=0"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto dir = agentsDir_.path() / ip;
     std::filesystem::create_directories(dir);
@@ -116,6 +119,8 @@ class KvmTest : public VmTest {
   int agentPort_ = 0;
   std::filesystem::path agentDir_, storageDir_;
   TempDir agentsDir_{"kvm-agents"};
+  // How AddKVMHost runs strato-agent on a host; a fixture can name one no host has.
+  std::string agentCommand_ = STRATO_AGENT_BIN;
   std::unique_ptr<Process> agentA_;
   std::string hostA_, hostB_;
 };

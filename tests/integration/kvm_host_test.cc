@@ -180,3 +180,65 @@ TEST_F(KvmHostTest, DeletingAKvmHostForgetsItsCredentials) {
 
 }  // namespace
 }  // namespace strato::test
+
+namespace strato::test {
+namespace {
+
+// Hosts without strato-agent: AddKVMHost installs the management node's own (here, the build's).
+class KvmInstallTest : public KvmHostTest {
+ protected:
+  KvmInstallTest() { agentCommand_ = "strato-agent-on-no-path"; }
+  pid_t agentPid() {
+    std::ifstream file(agentDir_ / "agent.pid");
+    pid_t pid = 0;
+    file >> pid;
+    return pid;
+  }
+  static std::string bytesOf(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::filesystem::path plugin() {
+    return agentDir_ / "lib/strato/agent-plugins/libstrato_kvm_agent.so";
+  }
+  std::filesystem::path builtPlugin() {
+    return std::filesystem::path(STRATO_AGENT_PLUGIN_DIR) / "libstrato_kvm_agent.so";
+  }
+  // The agent dies; a reconnect brings it back.
+  void killAndReconnect(const std::string& uuid) {
+    ::kill(agentPid(), SIGKILL);
+    auto reply = client().call("PUT", "/zstack/v1/hosts/" + uuid + "/actions",
+                               {{"reconnectHost", Json::object()}});
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(host(uuid)["status"], "Connected");
+  }
+};
+
+TEST_F(KvmInstallTest, AddKvmHostInstallsTheAgentAndLaterSendsOnlyWhatDiffers) {
+  std::string uuid = created(addKvmHostReply("b", kHostB))["uuid"];
+  EXPECT_EQ(host(uuid)["status"], "Connected");
+  // The agent that answers runs from the installed copy, which is the build's, byte for byte.
+  auto exe = std::filesystem::path(agentDir_ / "bin/strato-agent");
+  EXPECT_EQ(std::filesystem::read_symlink("/proc/" + std::to_string(agentPid()) + "/exe"), exe);
+  EXPECT_TRUE(bytesOf(exe) == bytesOf(STRATO_AGENT_BIN));
+  EXPECT_TRUE(bytesOf(plugin()) == bytesOf(builtPlugin()));
+  EXPECT_TRUE(std::filesystem::exists(agentDir_ / "bin/strato-metadata"));
+  EXPECT_EQ(agentCall(kHostB, "remote.kvm.Facts")["body"]["libvirtUri"], "test:///default");
+
+  // A reconnect sends nothing the host holds already.
+  auto installedAt = std::filesystem::last_write_time(exe);
+  killAndReconnect(uuid);
+  EXPECT_EQ(std::filesystem::last_write_time(exe), installedAt);
+  // A damaged file is sent again, before the agent that would load it starts.
+  std::ofstream(plugin(), std::ios::trunc) << "not a plugin";
+  killAndReconnect(uuid);
+  EXPECT_TRUE(bytesOf(plugin()) == bytesOf(builtPlugin()));
+  EXPECT_EQ(std::filesystem::last_write_time(exe), installedAt);
+  std::vector<std::string> parts;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(agentDir_))
+    if (e.path().extension() == ".part") parts.push_back(e.path());
+  EXPECT_TRUE(parts.empty()) << parts.front();
+}
+
+}  // namespace
+}  // namespace strato::test

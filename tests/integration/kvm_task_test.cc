@@ -1,7 +1,8 @@
 // Long commands between a management node and an agent (agent_client/task_calls.h), seen from
 // the agent's side: the test plays the management node, posting commands to a real strato-agent
 // and taking its callbacks in a MessageSink. A command is held running by a real qemu-img reading
-// a FIFO that the test writes only when it chooses.
+// a FIFO that the test writes only when it chooses. The agents answer "accepted" at once unless a
+// test gives them a window (plugin.kvm-agent.answerWithinMs).
 #include <sys/stat.h>
 
 #include <fstream>
@@ -39,13 +40,14 @@ class KvmTaskTest : public KvmTest {
 };
 
 TEST_F(KvmTaskTest, ALongCommandIsAcceptedAtOnceAndItsReplyCalledBack) {
-  auto agent = startAgent(kHostA);
+  auto agent = startAgent(kHostA, {"--set", "plugin.kvm-agent.answerWithinMs=300"});
   std::string fifo = (files_.path() / "held").string();
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0666), 0);
   const std::string uuid = "0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
   Json command{{"path", fifo}, {"taskUuid", uuid}, {"callback", callbackTo(sink_.port())}};
 
-  // qemu-img blocks opening the FIFO, yet the answer comes (agentCall gives up after 10 s).
+  // qemu-img blocks opening the FIFO, yet the answer comes after the agent's 300 ms (agentCall
+  // gives up after 10 s).
   EXPECT_EQ(agentCall(kHostA, "remote.kvm.VolumeInfo", command)["body"]["taskAccepted"], uuid);
   EXPECT_EQ(task(uuid)["body"]["state"], "Running");
   // A repeat while it runs is accepted too, and is told as well; nothing ran twice.
@@ -69,6 +71,20 @@ TEST_F(KvmTaskTest, ALongCommandIsAcceptedAtOnceAndItsReplyCalledBack) {
   EXPECT_EQ(agentCall(kHostA, "remote.kvm.VolumeInfo", command), reply);
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(sink_.count(), 2u);
+}
+
+TEST_F(KvmTaskTest, ACommandThatEndsWithinTheWindowIsAnsweredWithItsReply) {
+  auto agent = startAgent(kHostA, {"--set", "plugin.kvm-agent.answerWithinMs=5000"});
+  std::string path = (files_.path() / "v.qcow2").string();
+  const std::string uuid = "0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d";
+  Json command{{"path", path}, {"size", 1 << 20}, {"taskUuid", uuid}, {"callback", callbackTo(sink_.port())}};
+  Json reply = agentCall(kHostA, "remote.kvm.CreateVolume", command);
+  EXPECT_EQ(reply["success"], true) << reply;
+  EXPECT_EQ(reply["body"]["size"], 1 << 20) << reply;
+  // Answered, so nobody is owed a callback.
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(sink_.count(), 0u);
+  EXPECT_EQ(task(uuid)["body"]["reply"], reply);
 }
 
 TEST_F(KvmTaskTest, AReplyWhoseCallbackIsLostIsKeptForAPoll) {

@@ -3,6 +3,8 @@
 #include <libssh/libssh.h>
 
 #include <array>
+#include <functional>
+#include <istream>
 
 namespace strato::ssh {
 namespace {
@@ -167,43 +169,27 @@ Error exitError(const Target& t, int status, const std::string& err, const std::
       command);
 }
 
-}  // namespace
-
-Result<std::string> pipe(const Target& from, const std::string& readCommand, const Target& to,
-                         const std::string& writeCommand) {
-  auto source = Connection::open(from);
-  if (!source) return source.error();
-  auto sink = Connection::open(to);
-  if (!sink) return sink.error();
-  ssh_session in = (*source)->impl_->session;
-  ssh_session out = (*sink)->impl_->session;
-  Exec reader, writer;
-  if (auto s = startExec(in, reader, readCommand); !s) return s.error();
+// Feeds what `next` gives (a chunk's size, 0 at the end) into `writeCommand` on `to`, and answers
+// its stdout once it exits 0.
+Result<std::string> streamInto(ssh_session out, const Target& to, const std::string& writeCommand,
+                               const std::function<Result<std::size_t>(char*, std::size_t)>& next) {
+  Exec writer;
   if (auto s = startExec(out, writer, writeCommand); !s) return s.error();
   std::array<char, 65536> buffer{};
-  std::string readErr, writeOut, writeErr;
-  // Each chunk must arrive within the timeout; the copy as a whole may take as long as it takes.
-  const int waitMs = static_cast<int>(std::max<std::int64_t>(1000, from.timeout.count()));
-  while (true) {
-    int n = ssh_channel_read_timeout(reader.channel, buffer.data(), buffer.size(), 0, waitMs);
-    if (n <= 0) {
-      if (ssh_channel_is_eof(reader.channel)) break;
-      if (n == SSH_ERROR) return failure(ErrorCode::kUnavailable, "reading over SSH failed", in);
-      return makeError(ErrorCode::kTimeout,
-                       "no data from " + from.host + " for " + std::to_string(waitMs) + " ms",
-                       readCommand);
-    }
-    for (int done = 0; done < n;) {
+  std::string writeOut, writeErr;
+  for (;;) {
+    auto n = next(buffer.data(), buffer.size());
+    if (!n) return n.error();
+    if (*n == 0) break;
+    for (std::size_t done = 0; done < *n;) {
       int w = ssh_channel_write(writer.channel, buffer.data() + done,
-                                static_cast<std::uint32_t>(n - done));
+                                static_cast<std::uint32_t>(*n - done));
       if (w == SSH_ERROR) return failure(ErrorCode::kUnavailable, "writing over SSH failed", out);
-      done += w;
+      done += static_cast<std::size_t>(w);
     }
     writeOut += drain(writer.channel, 0);
     writeErr += drain(writer.channel, 1);
   }
-  readErr = drain(reader.channel, 1);
-  int readStatus = ssh_channel_get_exit_status(reader.channel);
   ssh_channel_send_eof(writer.channel);
   // After its input ends the writer may still work (checksums of a large file): an hour at most.
   const auto deadline = Clock::now() + std::chrono::hours(1);
@@ -219,9 +205,52 @@ Result<std::string> pipe(const Target& from, const std::string& readCommand, con
   writeOut += drain(writer.channel, 0);
   writeErr += drain(writer.channel, 1);
   int writeStatus = ssh_channel_get_exit_status(writer.channel);
-  if (readStatus != 0) return exitError(from, readStatus, readErr, readCommand);
   if (writeStatus != 0) return exitError(to, writeStatus, writeErr, writeCommand);
   return writeOut;
+}
+
+}  // namespace
+
+Result<std::string> pipe(const Target& from, const std::string& readCommand, const Target& to,
+                         const std::string& writeCommand) {
+  auto source = Connection::open(from);
+  if (!source) return source.error();
+  auto sink = Connection::open(to);
+  if (!sink) return sink.error();
+  ssh_session in = (*source)->impl_->session;
+  Exec reader;
+  if (auto s = startExec(in, reader, readCommand); !s) return s.error();
+  // Each chunk must arrive within the timeout; the copy as a whole may take as long as it takes.
+  const int waitMs = static_cast<int>(std::max<std::int64_t>(1000, from.timeout.count()));
+  auto written = streamInto(
+      (*sink)->impl_->session, to, writeCommand,
+      [&](char* data, std::size_t size) -> Result<std::size_t> {
+        int n = ssh_channel_read_timeout(reader.channel, data, static_cast<std::uint32_t>(size), 0,
+                                         waitMs);
+        if (n > 0) return static_cast<std::size_t>(n);
+        if (ssh_channel_is_eof(reader.channel)) return std::size_t{0};
+        if (n == SSH_ERROR) return failure(ErrorCode::kUnavailable, "reading over SSH failed", in);
+        return makeError(ErrorCode::kTimeout,
+                         "no data from " + from.host + " for " + std::to_string(waitMs) + " ms",
+                         readCommand);
+      });
+  if (!written) return written.error();
+  std::string readErr = drain(reader.channel, 1);
+  int readStatus = ssh_channel_get_exit_status(reader.channel);
+  if (readStatus != 0) return exitError(from, readStatus, readErr, readCommand);
+  return written;
+}
+
+Result<std::string> upload(std::istream& in, const Target& to, const std::string& writeCommand) {
+  auto sink = Connection::open(to);
+  if (!sink) return sink.error();
+  return streamInto((*sink)->impl_->session, to, writeCommand,
+                    [&](char* data, std::size_t size) -> Result<std::size_t> {
+                      in.read(data, static_cast<std::streamsize>(size));
+                      if (in.bad())
+                        return makeError(ErrorCode::kInternal, "reading a local file failed");
+                      return static_cast<std::size_t>(in.gcount());
+                    });
 }
 
 std::string shellQuote(const std::string& text) {

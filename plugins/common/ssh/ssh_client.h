@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <iosfwd>
 #include <memory>
 #include <string>
 
@@ -48,6 +49,7 @@ class Connection {
  private:
   friend Result<std::string> pipe(const Target&, const std::string&, const Target&,
                                   const std::string&);
+  friend Result<std::string> upload(std::istream&, const Target&, const std::string&);
   struct Impl;
   explicit Connection(std::unique_ptr<Impl> impl, std::string hostKey);
   std::unique_ptr<Impl> impl_;
@@ -60,6 +62,10 @@ class Connection {
 // share no credentials.
 Result<std::string> pipe(const Target& from, const std::string& readCommand, const Target& to,
                          const std::string& writeCommand);
+
+// Streams `in` (a local file, say) into the stdin of `writeCommand` on `to`, in chunks; answers
+// its stdout, or an error carrying its stderr when it exits non-zero.
+Result<std::string> upload(std::istream& in, const Target& to, const std::string& writeCommand);
 
 // `text` as one word for a POSIX shell: single-quoted, with embedded quotes escaped.
 std::string shellQuote(const std::string& text);

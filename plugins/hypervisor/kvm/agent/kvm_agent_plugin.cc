@@ -19,6 +19,8 @@
 //                                     tests of what the management node does with a failure
 //   plugin.kvm-agent.dieOnCommands    commands on which the agent dies at once, mid-command, for
 //                                     tests of what the management node does then
+//   plugin.kvm-agent.answerWithinMs   a command with a callback still running after this long
+//                                     is answered "accepted" and called back when it ends (1000)
 //   plugin.kvm-agent.dropCallbacks    true: never call back about long commands, for tests of a
 //                                     management node that must ask for the reply instead
 #include <cstdlib>
@@ -118,15 +120,19 @@ strato::Status init(strato::Registrar& r) {
 
   auto dropCallbacks = config.getBool("plugin.kvm-agent.dropCallbacks", false);
   if (!dropCallbacks) return dropCallbacks.error();
-  auto tasks =
-      std::make_shared<strato::kvm::TaskRegistry>(std::chrono::minutes(10), !*dropCallbacks);
+  auto answerWithin = config.getInt("plugin.kvm-agent.answerWithinMs", 1000);
+  if (!answerWithin) return answerWithin.error();
+  auto tasks = std::make_shared<strato::kvm::TaskRegistry>(
+      std::chrono::minutes(10), std::chrono::milliseconds(*answerWithin), !*dropCallbacks);
+  r.onStop([tasks] { tasks->stop(); });
   auto& bus = r.bus();
   auto failing = config.getList("plugin.kvm-agent.failCommands");
   std::set<std::string> injected(failing.begin(), failing.end());
   auto dying = config.getList("plugin.kvm-agent.dieOnCommands");
   std::set<std::string> fatal(dying.begin(), dying.end());
   // Every command blocks (libvirt, qemu-img); one carrying a taskUuid runs once per uuid, and
-  // one carrying a callback as well is answered at once and called back (task_calls.h).
+  // one carrying a callback as well is answered within answerWithinMs, and called back when its
+  // reply comes later (task_calls.h).
   auto asTask = [&bus, tasks, injected, fatal](Work command) -> strato::RequestHandler {
     Work work = [command, injected, fatal](const Message& m) -> Reply {
       if (fatal.count(m.type)) std::_Exit(70);  // as a crash would: no reply, no cleanup
@@ -145,9 +151,10 @@ strato::Status init(strato::Registrar& r) {
       if (task.empty() || !m.body.contains("callback")) return now(std::move(m), std::move(reply));
       auto callback = strato::kvm::TaskRegistry::callbackFrom(m.body);
       if (!callback) return reply(callback.error());
-      reply(tasks->accept(
+      tasks->accept(
           task, std::move(*callback), [work, m] { return work(m); },
-          [&bus](std::function<void()> job) { bus.postBlocking(std::move(job)); }));
+          [&bus](std::function<void()> job) { bus.postBlocking(std::move(job)); },
+          std::move(reply));
     };
   };
   r.handle(std::string(strato::kvm::kGetTask), [tasks](Message m, strato::Replier reply) {

@@ -5,21 +5,35 @@
 namespace strato::kvm {
 namespace {
 
-// A management node that does not take the reply in this time polls for it anyway.
-constexpr std::chrono::seconds kCallbackTimeout{10};
+using Clock = std::chrono::steady_clock;
 
-void tell(const std::vector<TaskRegistry::Callback>& callbacks, const std::string& taskUuid,
-          const Reply& reply) {
-  for (const auto& c : callbacks) {
-    Json body{{"taskUuid", taskUuid}, {"reply", replyToJson(reply)}};
-    (void)agent::call(c.address, Message{c.type, "", std::move(body)}, kCallbackTimeout);
-  }
-}
+// A management node too busy to take the reply in this time polls for it anyway; the agent's
+// thread is not held longer.
+constexpr std::chrono::seconds kCallbackTimeout{2};
+
+Json accepted(const std::string& taskUuid) { return Json{{agent::kTaskAcceptedKey, taskUuid}}; }
 
 }  // namespace
 
+TaskRegistry::TaskRegistry(std::chrono::seconds keep, std::chrono::milliseconds answerWithin,
+                           bool callBack)
+    : keep_(keep), answerWithin_(answerWithin), callBack_(callBack) {
+  answerer_ = std::thread([this] { answerLate(); });
+}
+
+TaskRegistry::~TaskRegistry() { stop(); }
+
+void TaskRegistry::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  deadlineAdded_.notify_all();
+  if (answerer_.joinable()) answerer_.join();
+}
+
 void TaskRegistry::pruneLocked() {
-  auto now = std::chrono::steady_clock::now();
+  auto now = Clock::now();
   for (auto it = tasks_.begin(); it != tasks_.end();) {
     bool stale = it->second->done && now - it->second->finished > keep_;
     it = stale ? tasks_.erase(it) : std::next(it);
@@ -28,34 +42,40 @@ void TaskRegistry::pruneLocked() {
 
 Reply TaskRegistry::run(const std::string& taskUuid, const std::function<Reply()>& work) {
   std::shared_ptr<Entry> entry;
-  bool first = false;
   {
     std::unique_lock lock(mutex_);
     pruneLocked();
     auto& slot = tasks_[taskUuid];
-    if (!slot) {
-      slot = std::make_shared<Entry>();
-      first = true;
-    }
-    entry = slot;
-    if (!first) {
+    if (slot) {
+      entry = slot;
       entry->cv.wait(lock, [&] { return entry->done; });
       return entry->reply;
     }
+    slot = std::make_shared<Entry>();
+    entry = slot;
   }
   Reply reply = work();
-  tell(finish(*entry, reply), taskUuid, reply);
+  finish(taskUuid, *entry, reply);
   return reply;
 }
 
-std::vector<TaskRegistry::Callback> TaskRegistry::finish(Entry& entry, Reply reply) {
-  std::lock_guard lock(mutex_);
-  entry.reply = std::move(reply);
-  entry.done = true;
-  entry.finished = std::chrono::steady_clock::now();
-  entry.cv.notify_all();
-  if (!callBack_) return {};
-  return std::move(entry.callbacks);
+void TaskRegistry::finish(const std::string& taskUuid, Entry& entry, Reply reply) {
+  std::shared_ptr<Replier> first;
+  std::vector<Callback> owed;
+  {
+    std::lock_guard lock(mutex_);
+    entry.reply = reply;
+    entry.done = true;
+    entry.finished = Clock::now();
+    entry.cv.notify_all();
+    first = std::move(entry.first);
+    if (callBack_) owed = std::move(entry.callbacks);
+  }
+  if (first) (*first)(reply);
+  for (const auto& c : owed) {
+    Json body{{"taskUuid", taskUuid}, {"reply", replyToJson(reply)}};
+    (void)agent::call(c.address, Message{c.type, "", std::move(body)}, kCallbackTimeout);
+  }
 }
 
 Result<TaskRegistry::Callback> TaskRegistry::callbackFrom(const Json& body) {
@@ -72,28 +92,58 @@ Result<TaskRegistry::Callback> TaskRegistry::callbackFrom(const Json& body) {
   return callback;
 }
 
-Reply TaskRegistry::accept(const std::string& taskUuid, Callback callback,
-                           std::function<Reply()> work,
-                           const std::function<void(std::function<void()>)>& runBlocking) {
+void TaskRegistry::accept(const std::string& taskUuid, Callback callback,
+                          std::function<Reply()> work,
+                          const std::function<void(std::function<void()>)>& runBlocking,
+                          Replier reply) {
   std::shared_ptr<Entry> entry;
   {
     std::lock_guard lock(mutex_);
     pruneLocked();
     auto& slot = tasks_[taskUuid];
     if (slot) {
-      if (slot->done) return slot->reply;
+      if (slot->done) return reply(slot->reply);
       slot->callbacks.push_back(std::move(callback));
-      return Json{{agent::kTaskAcceptedKey, taskUuid}};
+      return reply(accepted(taskUuid));
     }
     slot = std::make_shared<Entry>();
-    slot->callbacks.push_back(std::move(callback));
     entry = slot;
+    if (answerWithin_.count() <= 0) {
+      entry->callbacks.push_back(std::move(callback));
+    } else {
+      entry->first = std::make_shared<Replier>(std::move(reply));
+      entry->firstCallback = std::move(callback);
+      deadlines_.emplace(Clock::now() + answerWithin_, std::pair{taskUuid, std::weak_ptr(entry)});
+    }
   }
-  runBlocking([this, entry, taskUuid, work = std::move(work)] {
-    Reply reply = work();
-    tell(finish(*entry, reply), taskUuid, reply);
-  });
-  return Json{{agent::kTaskAcceptedKey, taskUuid}};
+  if (answerWithin_.count() <= 0) reply(accepted(taskUuid));
+  deadlineAdded_.notify_all();
+  runBlocking(
+      [this, entry, taskUuid, work = std::move(work)] { finish(taskUuid, *entry, work()); });
+}
+
+void TaskRegistry::answerLate() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (deadlines_.empty()) {
+      deadlineAdded_.wait(lock);
+      continue;
+    }
+    auto due = deadlines_.begin();
+    if (Clock::now() < due->first) {
+      deadlineAdded_.wait_until(lock, due->first);
+      continue;
+    }
+    std::string task = due->second.first;
+    auto entry = due->second.second.lock();
+    deadlines_.erase(due);
+    if (!entry || !entry->first) continue;  // answered with its reply already
+    auto first = std::move(entry->first);
+    entry->callbacks.push_back(std::move(entry->firstCallback));
+    lock.unlock();
+    (*first)(accepted(task));
+    lock.lock();
+  }
 }
 
 Reply TaskRegistry::describe(const std::string& taskUuid) {

@@ -10,9 +10,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -24,8 +26,14 @@ namespace strato::kvm {
 
 class TaskRegistry {
  public:
-  // `callBack` false drops every callback, for tests of managers that must poll instead.
-  TaskRegistry(std::chrono::seconds keep, bool callBack) : keep_(keep), callBack_(callBack) {}
+  // A long command that has not ended after `answerWithin` is answered {"taskAccepted"} and
+  // called back later; one that ends sooner is answered with its reply, like a short one. So the
+  // many quick commands cost one request, and no slow one holds a connection open. `callBack`
+  // false drops every callback, for tests of managers that must poll instead.
+  TaskRegistry(std::chrono::seconds keep, std::chrono::milliseconds answerWithin, bool callBack);
+  ~TaskRegistry();
+  TaskRegistry(const TaskRegistry&) = delete;
+  TaskRegistry& operator=(const TaskRegistry&) = delete;
 
   // Blocks until the task's reply exists, running `work` only if nobody ran it yet.
   Reply run(const std::string& taskUuid, const std::function<Reply()>& work);
@@ -36,14 +44,17 @@ class TaskRegistry {
     std::string type;
   };
   static Result<Callback> callbackFrom(const Json& body);
-  // A long command: answers at once, {"taskAccepted": uuid}, or the reply itself when the task
-  // has ended already. `work` runs once per uuid, through `runBlocking`; its reply goes to every
-  // callback the task was accepted with.
-  Reply accept(const std::string& taskUuid, Callback callback, std::function<Reply()> work,
-               const std::function<void(std::function<void()>)>& runBlocking);
+  // A long command. `work` runs once per uuid, through `runBlocking`; `reply` gets its reply if it
+  // ends within answerWithin, else {"taskAccepted": uuid} then, and `callback` the reply later.
+  // A repeat of a running task is accepted at once (and called back too); of an ended one,
+  // answered with its reply.
+  void accept(const std::string& taskUuid, Callback callback, std::function<Reply()> work,
+              const std::function<void(std::function<void()>)>& runBlocking, Replier reply);
   // {"state": "Running"} or {"state": "Done", "reply": replyToJson(...)}; kNotFound when the
   // agent never ran the task or forgot it.
   Reply describe(const std::string& taskUuid);
+  // Ends the thread that answers {"taskAccepted"}; the node calls it when it stops.
+  void stop();
 
  private:
   struct Entry {
@@ -51,16 +62,27 @@ class TaskRegistry {
     Reply reply = Json();
     std::chrono::steady_clock::time_point finished;
     std::condition_variable cv;
-    std::vector<Callback> callbacks;
+    std::vector<Callback> callbacks;  // of requests answered {"taskAccepted"}
+    // The first request of a long command, while it waits for the reply or for answerWithin.
+    std::shared_ptr<Replier> first;
+    Callback firstCallback;
   };
   void pruneLocked();
-  // Records the reply and wakes the waiters; the callbacks still to be told.
-  std::vector<Callback> finish(Entry& entry, Reply reply);
+  // Records the reply and wakes the waiters; tells whoever waits for it.
+  void finish(const std::string& taskUuid, Entry& entry, Reply reply);
+  // The first requests still unanswered at their deadline are answered {"taskAccepted"}.
+  void answerLate();
 
   std::chrono::seconds keep_;
+  std::chrono::milliseconds answerWithin_;
   bool callBack_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<Entry>> tasks_;
+  std::multimap<std::chrono::steady_clock::time_point, std::pair<std::string, std::weak_ptr<Entry>>>
+      deadlines_;
+  bool stopping_ = false;
+  std::condition_variable deadlineAdded_;
+  std::thread answerer_;
 };
 
 }  // namespace strato::kvm

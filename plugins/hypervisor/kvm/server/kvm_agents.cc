@@ -8,6 +8,17 @@
 
 namespace strato::kvm {
 
+std::string writeWholeFile(const std::string& path, std::int64_t size, bool executable) {
+  using ssh::shellQuote;
+  std::string part = shellQuote(path + ".part");
+  std::string dir = shellQuote(path.substr(0, path.rfind('/')));
+  return "mkdir -p " + dir + " && cat > " + part + " && if [ \"$(stat -c %s " + part +
+         ")\" = " + std::to_string(size) + " ]; then " +
+         (executable ? "chmod 755 " + part + " && " : "") + "mv -f " + part + " " +
+         shellQuote(path) + "; else rm -f " + part +
+         "; echo 'the copy was cut short' >&2; exit 1; fi";
+}
+
 Reply KvmAgents::call(const std::string& managementIp, std::string_view type, Json body,
                       const std::string& resourceUuid) const {
   // The agent runs a task once however often it arrives, and knows its manager sent it.
@@ -52,6 +63,13 @@ Reply KvmAgents::ping(const std::string& managementIp, Json body) const {
 
 Status KvmAgents::startAgent(const ssh::Target& target, const std::string& managementIp) {
   const auto& s = settings_;
+  std::string program = s.agentCommand;
+  // Installed by packages (the host's PATH), or else by this node into agentDir.
+  if (!ssh::runChecked(target, "command -v " + ssh::shellQuote(program))) {
+    auto installed = installAgent(target);
+    if (!installed) return installed.error();
+    program = *installed;
+  }
   std::string dir = ssh::shellQuote(s.agentDir);
   std::string more;
   for (const auto& setting : s.agentSettings) more += " --set " + ssh::shellQuote(setting);
@@ -63,9 +81,7 @@ Status KvmAgents::startAgent(const ssh::Target& target, const std::string& manag
       // Alive, and not a zombie nobody reaped (a killed agent's parent is gone).
       "\npid=$(cat agent.pid 2>/dev/null || true)\nif [ -n \"$pid\" ] && [ -d /proc/$pid ] && "
       "! grep -q '^State:[[:space:]]*Z' /proc/$pid/status 2>/dev/null; then exit 0; fi\n" +
-      "command -v " + ssh::shellQuote(s.agentCommand) +
-      " >/dev/null || { echo 'strato-agent is not installed: " + s.agentCommand +
-      " not found' >&2; exit 3; }\nsetsid " + ssh::shellQuote(s.agentCommand) + " --set " +
+      "setsid " + ssh::shellQuote(program) + " --set " +
       ssh::shellQuote("http.host=" + managementIp) + " --set " +
       ssh::shellQuote("http.port=" + std::to_string(s.agentPort)) + " --set " +
       ssh::shellQuote("database.url=sqlite:" + s.agentDir + "/agent.db") + " --set " +

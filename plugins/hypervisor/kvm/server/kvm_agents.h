@@ -14,6 +14,11 @@
 
 namespace strato::kvm {
 
+// A shell command that writes its stdin to `path` (an absolute path) whole or not at all: beside
+// it first, renamed over it only once it holds `size` bytes. A stream cut short ends the command's
+// input as cleanly as a whole one would, so the size is what tells them apart.
+std::string writeWholeFile(const std::string& path, std::int64_t size, bool executable = false);
+
 // A KVM host as this plugin reaches it.
 struct KvmHost {
   std::string managementIp;
@@ -52,7 +57,8 @@ class KvmAgents {
   ssh::Target sshTarget(const std::string& managementIp, const KvmCredentials& c) const;
   // The first connect and every reconnect: SSH in with the host's credentials (refusing another
   // host key than the first one seen), check the host can run guests, start strato-agent there
-  // when nothing listens on its port, and wait until it answers. kInvalidArgument for refused
+  // when nothing listens on its port (installing it first when the host has none), and wait
+  // until it answers. kInvalidArgument for refused
   // credentials; something else answering there (garbage, or too slowly) is an error of its
   // own, since starting an agent beside it could not help.
   Status prepare(const HostSpec& host);
@@ -62,6 +68,10 @@ class KvmAgents {
 
  private:
   Status startAgent(const ssh::Target& target, const std::string& managementIp);
+  // strato-agent from this node's own installation (settings().agentBundleDir) into agentDir on
+  // the host, each file only when the host's copy differs; the program to run there. Missing
+  // libraries on the host are an error naming them (kvm_agent_install.cc).
+  Result<std::string> installAgent(const ssh::Target& target);
 
   KvmSettings settings_;
   KvmHostStore& store_;

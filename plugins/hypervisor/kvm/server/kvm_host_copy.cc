@@ -10,16 +10,13 @@ namespace strato::kvm {
 namespace {
 
 Status copyFile(const ssh::Target& from, const ssh::Target& to, const std::string& path) {
-  using ssh::shellQuote;
-  auto slash = path.rfind('/');
-  if (path.empty() || path.front() != '/' || slash == 0) {
+  if (path.empty() || path.front() != '/' || path.rfind('/') == 0) {
     return invalidArgument("a file to copy between hosts needs an absolute path", path);
   }
-  // Written beside the file and renamed: a copy cut short never passes for a whole one.
-  std::string part = path + ".part";
-  std::string write = "mkdir -p " + shellQuote(path.substr(0, slash)) + " && cat > " +
-                      shellQuote(part) + " && mv -f " + shellQuote(part) + " " + shellQuote(path);
-  auto piped = ssh::pipe(from, "cat " + shellQuote(path), to, write);
+  auto size = ssh::runChecked(from, "stat -c %s " + ssh::shellQuote(path));
+  if (!size) return failedWhile(size.error(), "measuring " + path);
+  std::int64_t bytes = std::atoll(size->c_str());
+  auto piped = ssh::pipe(from, "cat " + ssh::shellQuote(path), to, writeWholeFile(path, bytes));
   if (!piped) return failedWhile(piped.error(), "copying " + path);
   return {};
 }

@@ -1,5 +1,7 @@
 #include "kvm_settings.h"
 
+#include <filesystem>
+
 namespace strato::kvm {
 
 Result<KvmSettings> loadSettings(const Config& config) {
@@ -19,6 +21,10 @@ Result<KvmSettings> loadSettings(const Config& config) {
   s.agentPort = static_cast<int>(*port);
   s.agentCommand = config.getString("plugin.kvm.agentCommand", s.agentCommand);
   s.agentDir = config.getString("plugin.kvm.agentDir", s.agentDir);
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  s.agentBundleDir = config.getString("plugin.kvm.agentBundleDir",
+                                      ec ? "/usr" : self.parent_path().parent_path().string());
   s.agentLibvirtUri = config.getString("plugin.kvm.agentLibvirtUri", s.agentLibvirtUri);
   s.agentSettings = config.getList("plugin.kvm.agentSettings");
   for (auto [key, out] : {std::pair{"plugin.kvm.agentStartSeconds", &s.agentStart},

@@ -2,7 +2,12 @@
 //   plugin.kvm.agentPort         the port every host's strato-agent listens on (7070)
 //   plugin.kvm.agentCommand      how to run strato-agent on a host ("strato-agent", on its PATH)
 //   plugin.kvm.agentDir          the agent's working directory there (/var/lib/strato-agent):
-//                                its database, log and pid file
+//                                its database, log and pid file; and the agent itself when
+//                                the host has no agentCommand, installed there by this node
+//   plugin.kvm.agentBundleDir    where this node finds what it installs: bin/strato-agent,
+//                                bin/strato-metadata and lib/strato/agent-plugins/ under it
+//                                (default: this node's own installation, the directory above
+//                                its program's)
 //   plugin.kvm.agentLibvirtUri   the libvirt a started agent drives (qemu:///system)
 //   plugin.kvm.agentSettings     more key=value settings for a started agent, comma-separated
 //                                (plugin.kvm-agent.dryRunNetwork=true, say)
@@ -24,6 +29,7 @@ struct KvmSettings {
   int agentPort = 7070;
   std::string agentCommand = "strato-agent";
   std::string agentDir = "/var/lib/strato-agent";
+  std::string agentBundleDir;
   std::string agentLibvirtUri = "qemu:///system";
   std::vector<std::string> agentSettings;
   std::chrono::seconds agentStart{20};
