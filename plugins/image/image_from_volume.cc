@@ -119,6 +119,7 @@ void ImageService::createFromVolume(const Message& m, VolumeSource kind, Replier
           d->requestBody = {{"format", d->format},
                             {"primaryStorageUuid", source.primaryStorageUuid},
                             {"primaryStorageType", source.primaryStorageType},
+                            {"resourceUuid", source.resourceUuid},
                             {"installPath", source.installPath},
                             {"size", sizes->value("size", std::int64_t{0})},
                             {"actualSize", sizes->value("actualSize", std::int64_t{0})}};

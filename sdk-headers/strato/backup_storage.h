@@ -16,9 +16,12 @@ inline constexpr std::string_view kDownloadImageMessage = "backupStorage.Downloa
 //   -> {"installPath", "size", "actualSize", "md5Sum"}. Copies another storage's file in. Long.
 inline constexpr std::string_view kCopyImageMessage = "backupStorage.CopyImage";
 // {"backupStorageUuid", "imageUuid", "format", "primaryStorageUuid", "primaryStorageType",
-//  "installPath", "size", "actualSize"} -> {"installPath", "size", "actualSize", "md5Sum"}.
-// A volume's or snapshot's file on a primary storage comes in as the image's file (templates
-// from volumes and snapshots). kNotSupported when the storage cannot reach that primary storage.
+//  "resourceUuid", "installPath", "size", "actualSize"}
+//   -> {"installPath", "size", "actualSize", "md5Sum"}.
+// A volume's or snapshot's (resourceUuid's) file on a primary storage comes in as the image's
+// file (templates from volumes and snapshots), from a host that reads it
+// (kFileSourceMessage of <strato/primary_storage.h>). kNotSupported when the storage cannot reach
+// that primary storage.
 inline constexpr std::string_view kImportVolumeMessage = "backupStorage.ImportVolume";
 // {"backupStorageUuid", "installPath"} -> {"size", "actualSize", "md5Sum"}
 inline constexpr std::string_view kStatImageMessage = "backupStorage.StatImage";

@@ -57,5 +57,11 @@ inline constexpr std::string_view kRevertVolumeMessage = "primaryStorage.RevertV
 // back once the copies are whole and the originals gone. Both hosts must be Connected hosts of
 // attached clusters; a destination without the room is kConflict, and nothing moves.
 inline constexpr std::string_view kMoveVolumeToHostMessage = "primaryStorage.MoveVolumeToHost";
+// {"primaryStorageUuid", "resourceUuid", "installPath"}
+//   -> {"hostUuid", "ssh": {"host", "port", "user", "password", "hostKey"}}
+// A Connected host that reads the file (for LocalStorage, the one whose disk holds it), and how
+// to reach it by SSH: for copies off the storage, such as templates uploaded to a backup storage.
+// kNotSupported when no host reads the storage's files (Simulator, or no Connected KVM host).
+inline constexpr std::string_view kFileSourceMessage = "primaryStorage.FileSource";
 
 }  // namespace strato

@@ -181,6 +181,24 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
   EXPECT_EQ(ps(local_)["availableCapacity"], storageFree);
   EXPECT_EQ(diskAvailable(hostB_), movedFreeB);
 
+  // A template of the volume streams from host B, whose disk holds it (A has no such file).
+  std::string store =
+      created(post("backup-storage/image-store", {{"hostname", kHostA},
+                                                  {"username", sshdA_->user()},
+                                                  {"password", sshdA_->password()},
+                                                  {"sshPort", sshdA_->port()},
+                                                  {"url", sshdA_->writableDir("store").string()},
+                                                  {"name", "store"}}))["uuid"];
+  ASSERT_EQ(
+      client()
+          .call("POST", "/zstack/v1/zones/" + zone_ + "/backup-storage/" + store, Json::object())
+          .status,
+      200);
+  Json image = created(post("images/root-volume-templates/from/volumes/" + root,
+                            {{"name", "golden"}, {"backupStorageUuids", {store}}}));
+  EXPECT_TRUE(bytesOf(image["backupStorageRefs"][0]["installPath"].get<std::string>()) ==
+              bytesOf(on(diskB_, rootPath)));
+
   // The VM follows its disk, and goes with it.
   EXPECT_EQ(vmActionOk(vm, {{"startVmInstance", Json::object()}})["hostUuid"], hostB_);
   EXPECT_EQ(guestsOn(kHostB)[vm], "Running");

@@ -1,6 +1,7 @@
 // The VM lifecycle of chapter 3 on KVM hosts: the management node, two strato-agents on loopback
 // driving libvirt's test driver, and volume files made by qemu-img on a shared mount point.
 // Every step is checked on the agents (the guests libvirt runs) and on disk (the volume files).
+#include <fstream>
 #include <thread>
 
 #include "integration/kvm_fixture.h"
@@ -125,6 +126,58 @@ TEST_F(KvmVmTest, DataVolumesAndSnapshotsAreFilesOnTheSharedMountPoint) {
                                 {{"expungeDataVolume", Json::object()}});
   ASSERT_EQ(expunged.status, 200) << expunged.body;
   EXPECT_TRUE(filesUnder(storageDir_).empty());
+}
+
+TEST_F(KvmVmTest, TemplatesOfVolumesAreUploadedFromTheHostToAnImageStore) {
+  buildKvmCloud();
+  auto storeDir = sshd_->writableDir("bs");
+  std::string store = created(post("backup-storage/image-store", {{"hostname", "127.0.0.1"},
+                                                                  {"username", sshd_->user()},
+                                                                  {"password", sshd_->password()},
+                                                                  {"sshPort", sshd_->port()},
+                                                                  {"url", storeDir.string()},
+                                                                  {"name", "store"}}))["uuid"];
+  ASSERT_EQ(
+      client()
+          .call("POST", "/zstack/v1/zones/" + zone_ + "/backup-storage/" + store, Json::object())
+          .status,
+      200);
+  auto bytesOf = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  Json v = created(createVmReply(kvmVmParams("web")));
+  std::string uuid = v["uuid"], root = v["rootVolumeUuid"], file = rootPath(v);
+  vmActionOk(uuid, {{"stopVmInstance", Json::object()}});
+
+  // The root volume's qcow2, byte for byte on the store, with its virtual size and checksum.
+  Json image = created(post("images/root-volume-templates/from/volumes/" + root,
+                            {{"name", "golden"}, {"backupStorageUuids", {store}}}));
+  EXPECT_EQ(image["status"], "Ready");
+  EXPECT_EQ(image["size"], kGiB);
+  EXPECT_EQ(image["actualSize"], std::filesystem::file_size(file));
+  std::string copy = image["backupStorageRefs"][0]["installPath"];
+  EXPECT_EQ(copy.rfind(storeDir.string(), 0), 0u) << copy;
+  EXPECT_TRUE(bytesOf(copy) == bytesOf(file));
+  EXPECT_EQ(image["md5Sum"].get<std::string>().size(), 32u) << image;
+
+  // A VM from the template: the host's image cache takes it from the store.
+  Json params = vmParams("clone");
+  params["imageUuid"] = image["uuid"];
+  Json clone = created(createVmReply(params));
+  EXPECT_EQ(clone["state"], "Running");
+  Json info =
+      agentCall(ipOf(clone["hostUuid"]), "remote.kvm.VolumeInfo", {{"path", rootPath(clone)}});
+  EXPECT_EQ(info["body"]["size"], kGiB) << info;
+
+  // A snapshot's file comes the same way.
+  Json snapshot = created(post("volumes/" + root + "/volume-snapshots", {{"name", "s"}}));
+  Json fromSnapshot = created(post(
+      "images/root-volume-templates/from/volume-snapshots/" + snapshot["uuid"].get<std::string>(),
+      {{"name", "from-snapshot"}, {"backupStorageUuids", {store}}}));
+  EXPECT_TRUE(bytesOf(fromSnapshot["backupStorageRefs"][0]["installPath"]) ==
+              bytesOf(snapshot["primaryStorageInstallPath"]));
+  EXPECT_TRUE(std::filesystem::exists(file));  // the volume stays where it was
 }
 
 TEST_F(KvmVmTest, AFailedStartIsRolledBackOnTheAgent) {

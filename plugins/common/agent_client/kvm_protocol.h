@@ -83,6 +83,9 @@ inline constexpr std::string_view kCacheImageMessage = "kvm.CacheImage";
 // same path on the other (written beside it, then renamed), through the management node over
 // SSH. For LocalStorage, whose hosts share no file system and no credentials.
 inline constexpr std::string_view kCopyHostFilesMessage = "kvm.CopyHostFiles";
+// {"hostUuid"} -> {"host", "port", "user", "password", "hostKey"}: how to reach a KVM host by SSH,
+// for plugins that copy files off it (kFileSourceMessage of <strato/primary_storage.h>).
+inline constexpr std::string_view kHostSshTargetMessage = "kvm.HostSshTarget";
 
 // Host networking. An L2 network on a host is a Linux bridge that guests' NICs join, named as
 // ZStack names it (l2Bridge). {"type", "physicalInterface", "vlan"?, "vni"?, "vtepIp"?}

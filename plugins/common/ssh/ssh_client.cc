@@ -3,6 +3,7 @@
 #include <libssh/libssh.h>
 
 #include <array>
+#include <cstdlib>
 #include <functional>
 #include <istream>
 
@@ -251,6 +252,25 @@ Result<std::string> upload(std::istream& in, const Target& to, const std::string
                         return makeError(ErrorCode::kInternal, "reading a local file failed");
                       return static_cast<std::size_t>(in.gcount());
                     });
+}
+
+std::string writeWholeFile(const std::string& path, std::int64_t size, bool executable) {
+  std::string part = shellQuote(path + ".part");
+  std::string dir = shellQuote(path.substr(0, path.rfind('/')));
+  return "mkdir -p -- " + dir + " && cat > " + part + " && if [ \"$(stat -c %s -- " + part +
+         ")\" = " + std::to_string(size) + " ]; then " +
+         (executable ? "chmod 755 " + part + " && " : "") + "mv -f -- " + part + " " +
+         shellQuote(path) + "; else rm -f -- " + part +
+         "; echo 'the copy was cut short' >&2; exit 1; fi";
+}
+
+Result<std::string> copyFile(const Target& from, const std::string& fromPath, const Target& to,
+                             const std::string& toPath, const std::string& thenRun) {
+  auto size = runChecked(from, "stat -c %s -- " + shellQuote(fromPath));
+  if (!size) return size.error();
+  std::string write = writeWholeFile(toPath, std::atoll(size->c_str()));
+  if (!thenRun.empty()) write = "set -e\n" + write + "\n" + thenRun;
+  return pipe(from, "cat -- " + shellQuote(fromPath), to, write);
 }
 
 std::string shellQuote(const std::string& text) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -66,6 +67,17 @@ Result<std::string> pipe(const Target& from, const std::string& readCommand, con
 // Streams `in` (a local file, say) into the stdin of `writeCommand` on `to`, in chunks; answers
 // its stdout, or an error carrying its stderr when it exits non-zero.
 Result<std::string> upload(std::istream& in, const Target& to, const std::string& writeCommand);
+
+// A shell command that writes its stdin to `path` (absolute) whole or not at all: beside it
+// first, renamed over it only once it holds `size` bytes. A stream cut short (its source died)
+// ends the command's input as cleanly as a whole one, so the size is what tells them apart.
+std::string writeWholeFile(const std::string& path, std::int64_t size, bool executable = false);
+
+// Copies file `fromPath` on `from` to `toPath` on `to`, through this process (pipe), whole or not
+// at all (the size is measured on `from` first); then runs `thenRun` on `to`, in the same
+// command, and answers its output. For machines that share no credentials.
+Result<std::string> copyFile(const Target& from, const std::string& fromPath, const Target& to,
+                             const std::string& toPath, const std::string& thenRun = {});
 
 // `text` as one word for a POSIX shell: single-quoted, with embedded quotes escaped.
 std::string shellQuote(const std::string& text);

@@ -92,19 +92,19 @@ class BackupStorageDriver {
   virtual Result<FileChange> copyIn(const BackupStorageSpec& dst, const BackupStorageSpec& src,
                                     const std::string& srcPath, const std::string& imageUuid,
                                     const std::string& format) = 0;
-  // A file of a primary storage comes in as the file of image `imageUuid`. Only the simulator
-  // reaches another storage by itself; uploads from hosts are not built yet. Long. Blocking.
+  // A file of a primary storage comes in as the file of image `imageUuid`: from `host`, a host
+  // that reads it (kFileSourceMessage), or for the simulator without one. Long. Blocking.
   struct PrimaryFile {
     std::string primaryStorageUuid, primaryStorageType, installPath;
     std::int64_t size = 0, actualSize = 0;
+    std::optional<ssh::Target> host;
   };
   virtual Result<FileChange> importVolume(const BackupStorageSpec& spec, const std::string& imageUuid,
                                           const std::string& format, const PrimaryFile& file) {
     (void)imageUuid, (void)format;
     return makeError(ErrorCode::kNotSupported,
                      type() + " backup storage cannot take files of " + file.primaryStorageType +
-                         " primary storage yet",
-                     "the bytes are on a host; uploading them from hosts is not built yet; "
+                         " primary storage",
                      "storage " + spec.name);
   }
   // Writes image file `installPath` to `path` on the machine `to` reaches by SSH. Long. Blocking.

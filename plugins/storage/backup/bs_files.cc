@@ -1,5 +1,6 @@
 // Image files on backup storage, for the image plugin (<strato/backup_storage.h>).
 #include <strato/handler_util.h>
+#include <strato/primary_storage.h>
 
 #include "bs_service.h"
 
@@ -11,6 +12,17 @@ Json fileJson(const ImageFile& f) {
               {"size", f.size},
               {"actualSize", f.actualSize},
               {"md5Sum", f.md5Sum}};
+}
+
+// {"host", "port", "user", "password", "hostKey"}, as the kvm plugin gives a host's.
+ssh::Target sshTargetOf(const Json& j) {
+  ssh::Target target;
+  target.host = textParam(j, "host");
+  target.port = static_cast<int>(j.value("port", std::int64_t{22}));
+  target.user = textParam(j, "user");
+  target.password = textParam(j, "password");
+  target.knownHostKey = textParam(j, "hostKey");
+  return target;
 }
 
 }  // namespace
@@ -81,7 +93,21 @@ Reply BackupStorageService::importVolume(const Json& body) {
                                         textParam(body, "primaryStorageType"),
                                         textParam(body, "installPath"),
                                         body.value("size", std::int64_t{0}),
-                                        body.value("actualSize", std::int64_t{0})};
+                                        body.value("actualSize", std::int64_t{0}),
+                                        std::nullopt};
+  // Files of storages on hosts come from a host that reads them; the simulator's need none.
+  if (file.primaryStorageType != "Simulator") {
+    auto source = call(bus_,
+                       {std::string(kFileSourceMessage),
+                        "",
+                        {{"primaryStorageUuid", file.primaryStorageUuid},
+                         {"resourceUuid", textParam(body, "resourceUuid")},
+                         {"installPath", file.installPath}}},
+                       std::chrono::minutes(1));
+    if (!source)
+      return failedWhile(source.error(), "finding a host that reads " + file.installPath);
+    file.host = sshTargetOf(source->value("ssh", Json::object()));
+  }
   auto change = (*d)->importVolume(record->spec, textParam(body, "imageUuid"),
                                    textParam(body, "format"), file);
   if (!change) return change.error();
@@ -144,13 +170,7 @@ Reply BackupStorageService::sendImage(const Json& body) {
   if (!record) return record.error();
   auto d = driver(record->spec.type);
   if (!d) return d.error();
-  const Json& to = body.value("ssh", Json::object());
-  ssh::Target target;
-  target.host = textParam(to, "host");
-  target.port = to.value("port", 22);
-  target.user = textParam(to, "user");
-  target.password = textParam(to, "password");
-  target.knownHostKey = textParam(to, "hostKey");
+  ssh::Target target = sshTargetOf(body.value("ssh", Json::object()));
   std::string path = textParam(body, "path");
   if (target.host.empty() || path.empty() || path.front() != '/') {
     return invalidArgument("sending an image needs an SSH host and an absolute path", path);

@@ -252,11 +252,8 @@ Result<FileChange> SshStorageDriver::copyIn(const BackupStorageSpec& dst,
   }
   // The two machines share no credentials: the bytes pass through this process, in chunks.
   std::string path = imageDir(dst) + "/" + imageUuid + "." + format;
-  std::string tmp = ssh::shellQuote(path + ".download");
-  auto out = ssh::pipe(
-      targetOf(src, timeout_), "cat -- " + ssh::shellQuote(srcPath), targetOf(dst, timeout_),
-      "set -e\nmkdir -p -- " + ssh::shellQuote(imageDir(dst)) + "\ncat > " + tmp + "\nmv -f -- " +
-          tmp + " " + ssh::shellQuote(path) + "\n" + fileReport(path, dst.url));
+  auto out = ssh::copyFile(targetOf(src, timeout_), srcPath, targetOf(dst, timeout_), path,
+                           fileReport(path, dst.url));
   if (!out) return out.error();
   return fileChange(parseReport(*out), path);
 }
@@ -264,12 +261,26 @@ Result<FileChange> SshStorageDriver::copyIn(const BackupStorageSpec& dst,
 Status SshStorageDriver::sendTo(const BackupStorageSpec& spec, const std::string& installPath,
                                const ssh::Target& to, const std::string& path) {
   // Through this process, as copyIn does: the host and the storage share no credentials.
-  std::string dir = ssh::shellQuote(path.substr(0, path.rfind('/')));
-  std::string tmp = ssh::shellQuote(path + ".download");
-  auto sent = ssh::pipe(targetOf(spec, timeout_), "cat -- " + ssh::shellQuote(installPath), to,
-                        "set -e\nmkdir -p -- " + dir + "\ncat > " + tmp + "\nmv -f -- " + tmp +
-                            " " + ssh::shellQuote(path) + "\n");
+  auto sent = ssh::copyFile(targetOf(spec, timeout_), installPath, to, path);
   return sent ? Status{} : Status{sent.error()};
+}
+
+Result<FileChange> SshStorageDriver::importVolume(const BackupStorageSpec& spec,
+                                                  const std::string& imageUuid,
+                                                  const std::string& format,
+                                                  const PrimaryFile& file) {
+  if (!file.host) {
+    return makeError(ErrorCode::kNotSupported,
+                     type() + " backup storage cannot take files of " + file.primaryStorageType +
+                         " primary storage",
+                     "no host reads that storage's files; storage " + spec.name);
+  }
+  // From the host that reads the volume's file, through this process, as copyIn does.
+  std::string path = imageDir(spec) + "/" + imageUuid + "." + format;
+  auto out = ssh::copyFile(*file.host, file.installPath, targetOf(spec, timeout_), path,
+                           fileReport(path, spec.url));
+  if (!out) return out.error();
+  return fileChange(parseReport(*out), path);
 }
 
 Result<std::string> SshStorageDriver::exportUrl(const BackupStorageSpec& spec,

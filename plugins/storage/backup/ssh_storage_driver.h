@@ -33,6 +33,8 @@ class SshStorageDriver : public BackupStorageDriver {
                             const std::string& format) override;
   Status sendTo(const BackupStorageSpec& spec, const std::string& installPath,
                 const ssh::Target& to, const std::string& path) override;
+  Result<FileChange> importVolume(const BackupStorageSpec& spec, const std::string& imageUuid,
+                                  const std::string& format, const PrimaryFile& file) override;
   Result<std::string> exportUrl(const BackupStorageSpec& spec,
                                 const std::string& installPath) override;
 

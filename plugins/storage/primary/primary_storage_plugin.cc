@@ -153,15 +153,15 @@ void addVolumeMessages(strato::Registrar& r, const Service& service) {
   auto& bus = r.bus();
   auto& db = r.database();
   using Work = Reply (*)(PrimaryStorageService&, strato::Database&, const Json&);
-  for (auto [type, work] :
-       {std::pair<std::string_view, Work>{strato::kCreateVolumeMessage,
-                                          strato::primary::createVolume},
-        {strato::kDeleteVolumeMessage, strato::primary::deleteVolume},
-        {strato::kResizeVolumeMessage, strato::primary::resizeVolume},
-        {strato::kVolumeSizeMessage, strato::primary::volumeSize},
-        {strato::kCreateSnapshotMessage, strato::primary::createSnapshot},
-        {strato::kRevertVolumeMessage, strato::primary::revertVolume},
-        {strato::kMoveVolumeToHostMessage, strato::primary::moveVolumeToHost}}) {
+  for (auto [type, work] : {std::pair<std::string_view, Work>{strato::kCreateVolumeMessage,
+                                                              strato::primary::createVolume},
+                            {strato::kDeleteVolumeMessage, strato::primary::deleteVolume},
+                            {strato::kResizeVolumeMessage, strato::primary::resizeVolume},
+                            {strato::kVolumeSizeMessage, strato::primary::volumeSize},
+                            {strato::kCreateSnapshotMessage, strato::primary::createSnapshot},
+                            {strato::kRevertVolumeMessage, strato::primary::revertVolume},
+                            {strato::kMoveVolumeToHostMessage, strato::primary::moveVolumeToHost},
+                            {strato::kFileSourceMessage, strato::primary::fileSource}}) {
     r.handle(std::string(type),
              strato::blockingHandler(bus, [service, &db, work = work](const Message& m) {
                return work(*service, db, m.body);

@@ -17,6 +17,8 @@ class PrimaryStorageService {
                         Logger& logger)
       : bus_(bus), db_(db), extensions_(extensions), logger_(logger) {}
 
+  MessageBus& bus() { return bus_; }
+
   Result<std::shared_ptr<PrimaryStorageDriver>> driver(const std::string& type) const;
   std::vector<std::shared_ptr<PrimaryStorageDriver>> drivers() const;
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agent_client/kvm_protocol.h"
+#include "agent_files.h"
 #include "local_volumes.h"
 #include "ps_store.h"
 
@@ -296,6 +298,29 @@ Reply moveVolumeToHost(PrimaryStorageService& service, Database& db, const Json&
   if (auto rehomed = rehomeResources(db, storage, uuids, *from, to); !rehomed)
     return rehomed.error();
   return Json{{"hostUuid", to}, {"size", *size}};
+}
+
+}  // namespace strato::primary
+
+namespace strato::primary {
+
+Reply fileSource(PrimaryStorageService& service, Database& db, const Json& body) {
+  auto t = target(service, db, body);
+  if (!t) return t.error();
+  if (auto holder = narrowToHolder(db, *t, textParam(body, "resourceUuid")); !holder)
+    return holder.error();
+  auto host = AgentFiles::agentHost(t->hosts);
+  if (!host) {
+    return makeError(
+        ErrorCode::kNotSupported,
+        "no Connected KVM host reads the files of primary storage " + t->record.spec.name,
+        t->record.spec.type + " " + textParam(body, "installPath"));
+  }
+  auto ssh =
+      call(service.bus(), {std::string(kvm::kHostSshTargetMessage), "", {{"hostUuid", host->uuid}}},
+           std::chrono::minutes(1));
+  if (!ssh) return ssh.error();
+  return Json{{"hostUuid", host->uuid}, {"ssh", *ssh}};
 }
 
 }  // namespace strato::primary

@@ -16,5 +16,6 @@ Reply volumeSize(PrimaryStorageService& service, Database& db, const Json& body)
 Reply createSnapshot(PrimaryStorageService& service, Database& db, const Json& body);
 Reply revertVolume(PrimaryStorageService& service, Database& db, const Json& body);
 Reply moveVolumeToHost(PrimaryStorageService& service, Database& db, const Json& body);
+Reply fileSource(PrimaryStorageService& service, Database& db, const Json& body);
 
 }  // namespace strato::primary

@@ -87,10 +87,10 @@ Result<std::string> KvmAgents::installAgent(const ssh::Target& target) {
     if (there[f.relative] == sha256(f.local)) continue;
     logger_->info("kvm.agent.installing host=" + target.host + " file=" + f.relative);
     std::ifstream in(f.local, std::ios::binary);
-    auto sent = ssh::upload(in, target,
-                            writeWholeFile(dir + "/" + f.relative,
-                                           static_cast<std::int64_t>(fs::file_size(f.local)),
-                                           f.executable));
+    auto sent = ssh::upload(
+        in, target,
+        ssh::writeWholeFile(dir + "/" + f.relative,
+                            static_cast<std::int64_t>(fs::file_size(f.local)), f.executable));
     if (!sent) return failedWhile(sent.error(), "installing strato-agent on " + target.host);
   }
   // A host without the libraries the agent needs would only show it in the agent's log.

@@ -8,17 +8,6 @@
 
 namespace strato::kvm {
 
-std::string writeWholeFile(const std::string& path, std::int64_t size, bool executable) {
-  using ssh::shellQuote;
-  std::string part = shellQuote(path + ".part");
-  std::string dir = shellQuote(path.substr(0, path.rfind('/')));
-  return "mkdir -p " + dir + " && cat > " + part + " && if [ \"$(stat -c %s " + part +
-         ")\" = " + std::to_string(size) + " ]; then " +
-         (executable ? "chmod 755 " + part + " && " : "") + "mv -f " + part + " " +
-         shellQuote(path) + "; else rm -f " + part +
-         "; echo 'the copy was cut short' >&2; exit 1; fi";
-}
-
 Reply KvmAgents::call(const std::string& managementIp, std::string_view type, Json body,
                       const std::string& resourceUuid) const {
   // The agent runs a task once however often it arrives, and knows its manager sent it.

@@ -14,11 +14,6 @@
 
 namespace strato::kvm {
 
-// A shell command that writes its stdin to `path` (an absolute path) whole or not at all: beside
-// it first, renamed over it only once it holds `size` bytes. A stream cut short ends the command's
-// input as cleanly as a whole one would, so the size is what tells them apart.
-std::string writeWholeFile(const std::string& path, std::int64_t size, bool executable = false);
-
 // A KVM host as this plugin reaches it.
 struct KvmHost {
   std::string managementIp;

@@ -1,6 +1,7 @@
 // Copying files between KVM hosts (kCopyHostFilesMessage), for LocalStorage volumes that move
 // to another host's disk. Hosts share no credentials, so the bytes stream through this node:
-// read over SSH on one host, written over SSH on the other, in chunks (ssh::pipe).
+// read over SSH on one host, written over SSH on the other, in chunks (ssh::copyFile). And the
+// SSH target of a host (kHostSshTargetMessage), for the storage plugins' copies off hosts.
 #include <strato/handler_util.h>
 
 #include "agent_client/kvm_protocol.h"
@@ -13,11 +14,8 @@ Status copyFile(const ssh::Target& from, const ssh::Target& to, const std::strin
   if (path.empty() || path.front() != '/' || path.rfind('/') == 0) {
     return invalidArgument("a file to copy between hosts needs an absolute path", path);
   }
-  auto size = ssh::runChecked(from, "stat -c %s " + ssh::shellQuote(path));
-  if (!size) return failedWhile(size.error(), "measuring " + path);
-  std::int64_t bytes = std::atoll(size->c_str());
-  auto piped = ssh::pipe(from, "cat " + ssh::shellQuote(path), to, writeWholeFile(path, bytes));
-  if (!piped) return failedWhile(piped.error(), "copying " + path);
+  auto copied = ssh::copyFile(from, path, to, path);
+  if (!copied) return failedWhile(copied.error(), "copying " + path);
   return {};
 }
 
@@ -38,6 +36,17 @@ void registerHostCopy(Registrar& r, std::shared_ptr<KvmAgents> agents) {
                if (auto copied = copyFile(source, dest, path); !copied) return copied.error();
              }
              return Json::object();
+           }));
+  r.handle(std::string(kHostSshTargetMessage),
+           blockingHandler(bus, [agents](const Message& m) -> Reply {
+             auto host = agents->host(textParam(m.body, "hostUuid"));
+             if (!host) return host.error();
+             auto t = agents->sshTarget(host->managementIp, host->credentials);
+             return Json{{"host", t.host},
+                         {"port", t.port},
+                         {"user", t.user},
+                         {"password", t.password},
+                         {"hostKey", t.knownHostKey}};
            }));
 }
 
