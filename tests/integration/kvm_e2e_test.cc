@@ -42,15 +42,7 @@ TEST_F(KvmEndToEndTest, AGuestBootsFromATemplateAndStops) {
                     {"type", "SharedMountPoint"},
                     {"zoneUuid", zone_}})["uuid"];
   attach(ps_, cluster_);
-  std::string bs = created(post("backup-storage/image-store",
-                                {{"hostname", "127.0.0.1"},
-                                 {"username", sshd_->user()},
-                                 {"password", sshd_->password()},
-                                 {"sshPort", sshd_->port()},
-                                 {"url", sshd_->writableDir("bs").string()},
-                                 {"name", "store"}}))["uuid"];
-  ASSERT_EQ(client().call("POST", "/zstack/v1/zones/" + zone_ + "/backup-storage/" + bs,
-                          Json::object()).status, 200);
+  std::string bs = imageStore(*sshd_, "127.0.0.1");
   image_ = created(post("images", {{"name", "busybox"},
                                    {"url", "file://" + disk.string()},
                                    {"format", "raw"},

@@ -109,6 +109,21 @@ class KvmTest : public VmTest {
     offering_ = instanceOffering(1, kGiB);
   }
 
+  // An ImageStore backup storage on the machine `sshd` serves at `hostname`, attached to zone_.
+  std::string imageStore(const SshServer& sshd, const std::string& hostname) {
+    std::string bs = created(post("backup-storage/image-store",
+                                  {{"hostname", hostname},
+                                   {"username", sshd.user()},
+                                   {"password", sshd.password()},
+                                   {"sshPort", sshd.port()},
+                                   {"url", sshd.writableDir("store").string()},
+                                   {"name", "store"}}))["uuid"];
+    auto attached = client().call("POST", "/zstack/v1/zones/" + zone_ + "/backup-storage/" + bs,
+                                  Json::object());
+    EXPECT_EQ(attached.status, 200) << attached.body;
+    return bs;
+  }
+
   Json kvmVmParams(const std::string& name) const {
     Json params = vmParams(name);
     params["rootDiskOfferingUuid"] = rootDisk_;

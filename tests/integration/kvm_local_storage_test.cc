@@ -182,18 +182,7 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
   EXPECT_EQ(diskAvailable(hostB_), movedFreeB);
 
   // A template of the volume streams from host B, whose disk holds it (A has no such file).
-  std::string store =
-      created(post("backup-storage/image-store", {{"hostname", kHostA},
-                                                  {"username", sshdA_->user()},
-                                                  {"password", sshdA_->password()},
-                                                  {"sshPort", sshdA_->port()},
-                                                  {"url", sshdA_->writableDir("store").string()},
-                                                  {"name", "store"}}))["uuid"];
-  ASSERT_EQ(
-      client()
-          .call("POST", "/zstack/v1/zones/" + zone_ + "/backup-storage/" + store, Json::object())
-          .status,
-      200);
+  std::string store = imageStore(*sshdA_, kHostA);
   Json image = created(post("images/root-volume-templates/from/volumes/" + root,
                             {{"name", "golden"}, {"backupStorageUuids", {store}}}));
   EXPECT_TRUE(bytesOf(image["backupStorageRefs"][0]["installPath"].get<std::string>()) ==

@@ -130,18 +130,8 @@ TEST_F(KvmVmTest, DataVolumesAndSnapshotsAreFilesOnTheSharedMountPoint) {
 
 TEST_F(KvmVmTest, TemplatesOfVolumesAreUploadedFromTheHostToAnImageStore) {
   buildKvmCloud();
-  auto storeDir = sshd_->writableDir("bs");
-  std::string store = created(post("backup-storage/image-store", {{"hostname", "127.0.0.1"},
-                                                                  {"username", sshd_->user()},
-                                                                  {"password", sshd_->password()},
-                                                                  {"sshPort", sshd_->port()},
-                                                                  {"url", storeDir.string()},
-                                                                  {"name", "store"}}))["uuid"];
-  ASSERT_EQ(
-      client()
-          .call("POST", "/zstack/v1/zones/" + zone_ + "/backup-storage/" + store, Json::object())
-          .status,
-      200);
+  std::string store = imageStore(*sshd_, "127.0.0.1");
+  auto storeDir = sshd_->writableDir("store");
   auto bytesOf = [](const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});

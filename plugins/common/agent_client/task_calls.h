@@ -1,16 +1,17 @@
-// Long commands to an agent. The caller's thread waits as with agent::call, but nothing holds an
-// HTTP request open meanwhile: the agent answers at once and posts the result back when the work
-// ends (the protocol is below). A callback that never comes (it was lost, or this node was busy)
+// Long commands to an agent. The caller's thread waits as with agent::call, but no HTTP request
+// stays open for long: the agent answers within a short window (plugin.kvm-agent.answerWithinMs),
+// with the reply if the work has ended by then, else with "accepted", and posts the reply back
+// when the work ends (the protocol is below). A callback that never comes (it was lost, or this node was busy)
 // costs only a poll of the agent's task registry, so a command that outlives a connection blip
 // still gets its reply, and a command whose agent died is reported as soon as a poll finds it
 // gone. Blocking: call() from the blocking pool.
 //
 // The protocol, on top of agent::call:
 //   request body + "taskUuid", "callback": {"host", "port", "type"}
-//   -> {"taskAccepted": taskUuid}   the agent runs it (or already did, for a repeat);
-//   -> anything else                the reply itself (a repeat of a task that has ended).
-//   The agent then posts callback.type {"taskUuid", "reply": replyToJson(reply)} to callback's
-//   address, once; kvm::kGetTask reads the reply for as long as the agent keeps it.
+//   -> {"taskAccepted": taskUuid}   the agent still runs it (a first run or a repeat);
+//   -> anything else                the reply itself (it ended within the window, or before).
+//   After "accepted" the agent posts callback.type {"taskUuid", "reply": replyToJson(reply)} to
+//   callback's address, once; kvm::kGetTask reads the reply for as long as the agent keeps it.
 #pragma once
 
 #include <chrono>
