@@ -34,8 +34,8 @@ class KvmAgents {
   agent::Address address(const std::string& managementIp) const {
     return {managementIp, settings_.agentPort};
   }
-  // A command to the host's agent, with the call timeout. The agent answers at once and calls
-  // back when it is done (task_calls.h).
+  // A command to the host's agent, with the call timeout. One that takes the agent longer than
+  // a moment is answered "accepted" and called back when it ends (task_calls.h).
   Reply call(const std::string& managementIp, std::string_view type, Json body,
              const std::string& resourceUuid = {}) const;
   // kPing with the ping timeout; `body` says who manages the host (managedBy), or is empty.
