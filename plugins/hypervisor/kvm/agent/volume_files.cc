@@ -1,5 +1,6 @@
 #include "volume_files.h"
 
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <cerrno>
@@ -50,7 +51,8 @@ Result<Json> VolumeFiles::info(const std::string& path) {
 }
 
 Result<Json> VolumeFiles::writeWhole(const std::string& path, const std::string& suffix,
-                                     const std::function<Status(const std::string&)>& make) {
+                                     const std::function<Status(const std::string&)>& make,
+                                     std::optional<Json> known) {
   // Written beside and renamed, so a write cut short never leaves a file that looks whole.
   std::string tmp = path + suffix;
   std::error_code ec;
@@ -63,7 +65,12 @@ Result<Json> VolumeFiles::writeWhole(const std::string& path, const std::string&
     fs::remove(tmp, ec);
     return makeError(ErrorCode::kInternal, "cannot put the new file at " + path, ec.message());
   }
-  return info(path);
+  if (!known) return info(path);
+  // What qemu-img info calls actual-size: the blocks the file holds on disk.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return info(path);
+  (*known)["actualSize"] = static_cast<std::int64_t>(st.st_blocks) * 512;
+  return *known;
 }
 
 Result<Json> VolumeFiles::create(const std::string& path, std::int64_t size,
@@ -82,21 +89,25 @@ Result<Json> VolumeFiles::create(const std::string& path, std::int64_t size,
   }
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
-  return writeWhole(path, ".creating", [&](const std::string& tmp) -> Status {
-    Result<CommandOutput> made =
-        copyFrom.empty()
-            ? runCommand({"qemu-img", "create", "-q", "-f", format, tmp, std::to_string(size)},
-                         timeout_)
-            : runCommand({"qemu-img", "convert", "-U", "-O", format, copyFrom, tmp}, timeout_);
-    if (made && !copyFrom.empty()) {
-      auto copied = info(tmp);
-      if (copied && copied->value("size", std::int64_t{0}) < size) {
-        made = runCommand({"qemu-img", "resize", "-q", "-f", format, tmp, std::to_string(size)},
-                          timeout_);
-      }
-    }
-    return made ? Status{} : Status{made.error()};
-  });
+  return writeWhole(
+      path, ".creating",
+      [&](const std::string& tmp) -> Status {
+        Result<CommandOutput> made =
+            copyFrom.empty()
+                ? runCommand({"qemu-img", "create", "-q", "-f", format, tmp, std::to_string(size)},
+                             timeout_)
+                : runCommand({"qemu-img", "convert", "-U", "-O", format, copyFrom, tmp}, timeout_);
+        if (made && !copyFrom.empty()) {
+          auto copied = info(tmp);
+          if (copied && copied->value("size", std::int64_t{0}) < size) {
+            made = runCommand({"qemu-img", "resize", "-q", "-f", format, tmp, std::to_string(size)},
+                              timeout_);
+          }
+        }
+        return made ? Status{} : Status{made.error()};
+      },
+      copyFrom.empty() ? std::optional<Json>(Json{{"size", size}, {"format", format}})
+                       : std::nullopt);
 }
 
 Result<Json> VolumeFiles::replace(const std::string& path, const std::string& copyFrom) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <strato/json.h>
@@ -32,9 +33,11 @@ class VolumeFiles {
 
  private:
   // `make` writes the file at a temporary path beside `path` (path + suffix); only a whole file
-  // is renamed to `path`, and a failed one is removed. -> info(path)
+  // is renamed to `path`, and a failed one is removed. -> info(path), or `known` (what a blank
+  // create made: its size and format) with the file's actualSize, which saves a qemu-img run.
   Result<Json> writeWhole(const std::string& path, const std::string& suffix,
-                          const std::function<Status(const std::string& tmp)>& make);
+                          const std::function<Status(const std::string&)>& make,
+                          std::optional<Json> known = std::nullopt);
 
   std::chrono::milliseconds timeout_;
 };
