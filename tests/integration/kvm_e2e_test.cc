@@ -12,13 +12,7 @@
 namespace strato::test {
 namespace {
 
-class KvmEndToEndTest : public KvmTest {
- protected:
-  static std::string readFile(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-  }
-};
+class KvmEndToEndTest : public KvmTest {};
 
 TEST_F(KvmEndToEndTest, AGuestBootsFromATemplateAndStops) {
   auto libvirtd = LibvirtdServer::start();

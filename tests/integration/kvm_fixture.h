@@ -109,6 +109,12 @@ class KvmTest : public VmTest {
     offering_ = instanceOffering(1, kGiB);
   }
 
+  // A file's bytes: what tests compare after a copy, and consoles they read.
+  static std::string readFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
   // An ImageStore backup storage on the machine `sshd` serves at `hostname`, attached to zone_.
   std::string imageStore(const SshServer& sshd, const std::string& hostname) {
     std::string bs = created(post("backup-storage/image-store",

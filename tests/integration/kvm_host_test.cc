@@ -194,10 +194,6 @@ class KvmInstallTest : public KvmHostTest {
     file >> pid;
     return pid;
   }
-  static std::string bytesOf(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
   std::filesystem::path plugin() {
     return agentDir_ / "lib/strato/agent-plugins/libstrato_kvm_agent.so";
   }
@@ -220,8 +216,8 @@ TEST_F(KvmInstallTest, AddKvmHostInstallsTheAgentAndLaterSendsOnlyWhatDiffers) {
   // The agent that answers runs from the installed copy, which is the build's, byte for byte.
   auto exe = std::filesystem::path(agentDir_ / "bin/strato-agent");
   EXPECT_EQ(std::filesystem::read_symlink("/proc/" + std::to_string(agentPid()) + "/exe"), exe);
-  EXPECT_TRUE(bytesOf(exe) == bytesOf(STRATO_AGENT_BIN));
-  EXPECT_TRUE(bytesOf(plugin()) == bytesOf(builtPlugin()));
+  EXPECT_TRUE(readFile(exe) == readFile(STRATO_AGENT_BIN));
+  EXPECT_TRUE(readFile(plugin()) == readFile(builtPlugin()));
   EXPECT_TRUE(std::filesystem::exists(agentDir_ / "bin/strato-metadata"));
   EXPECT_EQ(agentCall(kHostB, "remote.kvm.Facts")["body"]["libvirtUri"], "test:///default");
 
@@ -232,7 +228,7 @@ TEST_F(KvmInstallTest, AddKvmHostInstallsTheAgentAndLaterSendsOnlyWhatDiffers) {
   // A damaged file is sent again, before the agent that would load it starts.
   std::ofstream(plugin(), std::ios::trunc) << "not a plugin";
   killAndReconnect(uuid);
-  EXPECT_TRUE(bytesOf(plugin()) == bytesOf(builtPlugin()));
+  EXPECT_TRUE(readFile(plugin()) == readFile(builtPlugin()));
   EXPECT_EQ(std::filesystem::last_write_time(exe), installedAt);
   std::vector<std::string> parts;
   for (const auto& e : std::filesystem::recursive_directory_iterator(agentDir_))

@@ -94,10 +94,6 @@ class KvmLocalStorageTest : public KvmTest {
   fs::path on(const fs::path& disk, const std::string& path) const {
     return disk / fs::path(path).lexically_relative(root_);
   }
-  static std::string bytesOf(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  }
   std::string holderOf(const std::string& resource) { return localRef(resource)["hostUuid"]; }
   std::int64_t diskAvailable(const std::string& host) { return localDiskAvailable(local_, host); }
 
@@ -131,7 +127,7 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
       query("/zstack/v1/volume-snapshots/" + snapshot)[0]["primaryStorageInstallPath"];
   EXPECT_TRUE(fs::exists(on(diskA_, snapshotPath))) << snapshotPath;
   vmActionOk(vm, {{"stopVmInstance", Json::object()}});
-  std::string rootBytes = bytesOf(on(diskA_, rootPath));
+  std::string rootBytes = readFile(on(diskA_, rootPath));
   ASSERT_FALSE(rootBytes.empty());
   std::int64_t freeA = diskAvailable(hostA_), freeB = diskAvailable(hostB_);
   std::int64_t storageFree = ps(local_)["availableCapacity"];
@@ -151,7 +147,7 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
   auto moved = localMigrate(root, hostB_);
   ASSERT_EQ(moved.status, 200) << moved.body;
   EXPECT_EQ(parse(moved)["inventory"]["hostUuid"], hostB_);
-  EXPECT_EQ(bytesOf(on(diskB_, rootPath)), rootBytes);
+  EXPECT_EQ(readFile(on(diskB_, rootPath)), rootBytes);
   EXPECT_TRUE(fs::exists(on(diskB_, snapshotPath)));
   EXPECT_FALSE(fs::exists(on(diskA_, rootPath)));
   EXPECT_FALSE(fs::exists(on(diskA_, snapshotPath)));
@@ -185,8 +181,8 @@ TEST_F(KvmLocalStorageTest, VolumesLiveOnTheirHostsDiskAndMoveToAnotherOverSsh) 
   std::string store = imageStore(*sshdA_, kHostA);
   Json image = created(post("images/root-volume-templates/from/volumes/" + root,
                             {{"name", "golden"}, {"backupStorageUuids", {store}}}));
-  EXPECT_TRUE(bytesOf(image["backupStorageRefs"][0]["installPath"].get<std::string>()) ==
-              bytesOf(on(diskB_, rootPath)));
+  EXPECT_TRUE(readFile(image["backupStorageRefs"][0]["installPath"].get<std::string>()) ==
+              readFile(on(diskB_, rootPath)));
 
   // The VM follows its disk, and goes with it.
   EXPECT_EQ(vmActionOk(vm, {{"startVmInstance", Json::object()}})["hostUuid"], hostB_);

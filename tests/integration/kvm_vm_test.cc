@@ -132,10 +132,6 @@ TEST_F(KvmVmTest, TemplatesOfVolumesAreUploadedFromTheHostToAnImageStore) {
   buildKvmCloud();
   std::string store = imageStore(*sshd_, "127.0.0.1");
   auto storeDir = sshd_->writableDir("store");
-  auto bytesOf = [](const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
   Json v = created(createVmReply(kvmVmParams("web")));
   std::string uuid = v["uuid"], root = v["rootVolumeUuid"], file = rootPath(v);
   vmActionOk(uuid, {{"stopVmInstance", Json::object()}});
@@ -148,7 +144,7 @@ TEST_F(KvmVmTest, TemplatesOfVolumesAreUploadedFromTheHostToAnImageStore) {
   EXPECT_EQ(image["actualSize"], std::filesystem::file_size(file));
   std::string copy = image["backupStorageRefs"][0]["installPath"];
   EXPECT_EQ(copy.rfind(storeDir.string(), 0), 0u) << copy;
-  EXPECT_TRUE(bytesOf(copy) == bytesOf(file));
+  EXPECT_TRUE(readFile(copy) == readFile(file));
   EXPECT_EQ(image["md5Sum"].get<std::string>().size(), 32u) << image;
 
   // A VM from the template: the host's image cache takes it from the store.
@@ -165,8 +161,8 @@ TEST_F(KvmVmTest, TemplatesOfVolumesAreUploadedFromTheHostToAnImageStore) {
   Json fromSnapshot = created(post(
       "images/root-volume-templates/from/volume-snapshots/" + snapshot["uuid"].get<std::string>(),
       {{"name", "from-snapshot"}, {"backupStorageUuids", {store}}}));
-  EXPECT_TRUE(bytesOf(fromSnapshot["backupStorageRefs"][0]["installPath"]) ==
-              bytesOf(snapshot["primaryStorageInstallPath"]));
+  EXPECT_TRUE(readFile(fromSnapshot["backupStorageRefs"][0]["installPath"]) ==
+              readFile(snapshot["primaryStorageInstallPath"]));
   EXPECT_TRUE(std::filesystem::exists(file));  // the volume stays where it was
 }
 

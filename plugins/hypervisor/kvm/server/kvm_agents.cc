@@ -8,6 +8,14 @@
 
 namespace strato::kvm {
 
+Json sshTargetJson(const ssh::Target& t) {
+  return Json{{"host", t.host},
+              {"port", t.port},
+              {"user", t.user},
+              {"password", t.password},
+              {"hostKey", t.knownHostKey}};
+}
+
 Reply KvmAgents::call(const std::string& managementIp, std::string_view type, Json body,
                       const std::string& resourceUuid) const {
   // The agent runs a task once however often it arrives, and knows its manager sent it.

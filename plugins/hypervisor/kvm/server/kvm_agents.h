@@ -14,6 +14,10 @@
 
 namespace strato::kvm {
 
+// {"host", "port", "user", "password", "hostKey"}: how other plugins are told to reach a host
+// by SSH (backupStorage.SendImage, kvm.HostSshTarget).
+Json sshTargetJson(const ssh::Target& t);
+
 // A KVM host as this plugin reaches it.
 struct KvmHost {
   std::string managementIp;

@@ -41,12 +41,7 @@ void registerHostCopy(Registrar& r, std::shared_ptr<KvmAgents> agents) {
            blockingHandler(bus, [agents](const Message& m) -> Reply {
              auto host = agents->host(textParam(m.body, "hostUuid"));
              if (!host) return host.error();
-             auto t = agents->sshTarget(host->managementIp, host->credentials);
-             return Json{{"host", t.host},
-                         {"port", t.port},
-                         {"user", t.user},
-                         {"password", t.password},
-                         {"hostKey", t.knownHostKey}};
+             return sshTargetJson(agents->sshTarget(host->managementIp, host->credentials));
            }));
 }
 

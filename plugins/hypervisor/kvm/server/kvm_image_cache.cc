@@ -25,12 +25,7 @@ void registerImageCache(Registrar& r, std::shared_ptr<KvmAgents> agents) {
       Json send{{"backupStorageUuid", body.value("backupStorageUuid", "")},
                 {"installPath", body.value("installPath", "")},
                 {"path", path},
-                {"ssh",
-                 {{"host", target.host},
-                  {"port", target.port},
-                  {"user", target.user},
-                  {"password", target.password},
-                  {"hostKey", target.knownHostKey}}}};
+                {"ssh", sshTargetJson(target)}};
       bus.request({std::string(kSendImageMessage), "", send},
                   [shared](Reply sent) { (*shared)(std::move(sent)); },
                   agents->settings().callTimeout);
