@@ -96,12 +96,20 @@ class KvmTest : public VmTest {
   // started by AddKVMHost), a shared mount point at storageDir_, an ISO on a simulator backup
   // storage, a flat L3 network and offerings.
   void buildKvmCloud(const std::vector<std::string>& agentArgs = {}) {
+    buildKvmHosts(agentArgs);
+    sharedStorageAndInstaller(storageDir_);
+    buildKvmNetwork();
+  }
+  // The zone, cluster and hosts of buildKvmCloud.
+  void buildKvmHosts(const std::vector<std::string>& agentArgs = {}) {
     zone_ = createZone("z1")["uuid"];
     cluster_ = createCluster(zone_, "kvm", "KVM")["uuid"];
     agentA_ = startAgent(kHostA, agentArgs);
     hostA_ = created(addKvmHostReply("a", kHostA))["uuid"];
     hostB_ = created(addKvmHostReply("b", kHostB))["uuid"];
-    sharedStorageAndInstaller(storageDir_);
+  }
+  // The network and offering of buildKvmCloud.
+  void buildKvmNetwork() {
     std::string l2 = noVlan(zone_)["uuid"];
     ASSERT_EQ(attachL2Reply(l2, cluster_).status, 200);
     l3_ = l3(l2)["uuid"];

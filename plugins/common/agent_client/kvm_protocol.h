@@ -57,8 +57,9 @@ inline constexpr std::string_view kVmStates = "remote.kvm.VmStates";
 // -> {"state"}: one guest's, "Stopped" when libvirt does not know it.
 inline constexpr std::string_view kVmState = "remote.kvm.VmState";
 
-// Files on the host's disks (local, shared mount point and NFS primary storage). Paths are
-// absolute, without "..".
+// Files on the host's disks (local, shared mount point) or on an NFS share, named as
+// nfs://server/path (NFS primary storage: the agent reaches it from userspace and mounts nothing).
+// Paths are absolute, without "..".
 // {"path"} -> {"total", "available"}: the file system holding path (created if missing).
 inline constexpr std::string_view kDiskUsage = "remote.kvm.DiskUsage";
 // {"path", "size", "format", "copyFrom"?} -> {"size", "actualSize"}: a new volume file; with
@@ -73,6 +74,9 @@ inline constexpr std::string_view kDeleteFile = "remote.kvm.DeleteFile";
 inline constexpr std::string_view kResizeVolume = "remote.kvm.ResizeVolume";
 // {"path"} -> {"size", "actualSize"}
 inline constexpr std::string_view kVolumeInfo = "remote.kvm.VolumeInfo";
+// {"from", "to"} -> {}: `to` becomes a byte-for-byte copy of `from`, whole or not at all. What
+// moves files between a host's disk and an NFS share, which SSH cannot reach.
+inline constexpr std::string_view kCopyFile = "remote.kvm.CopyFile";
 
 // Management node only (a bus message of the kvm plugin, not sent to agents):
 // {"hostUuid", "backupStorageUuid", "installPath", "path"} -> {}: the image file is at `path` on

@@ -37,6 +37,11 @@ Status validateNfsUrl(const std::string& url) {
   return {};
 }
 
+std::string nfsFilesUrl(const std::string& url) {
+  std::size_t colon = url.front() == '[' ? url.find("]:") + 1 : url.find(':');
+  return "nfs://" + url.substr(0, colon) + url.substr(colon + 1);
+}
+
 Status SharedStorageDriver::validate(const PrimaryStorageSpec& spec) const {
   if (type_ == kNfsType) return validateNfsUrl(spec.url);
   return validateAbsolutePath(spec.url, "a SharedMountPoint");
@@ -49,11 +54,14 @@ std::string SharedStorageDriver::mountPath(const PrimaryStorageSpec& spec) const
   return spec.url;
 }
 
+std::string SharedStorageDriver::filesRoot(const PrimaryStorageSpec& spec) const {
+  return type_ == kNfsType ? nfsFilesUrl(spec.url) : spec.url;
+}
+
 Result<StorageCapacity> SharedStorageDriver::mount(const PrimaryStorageSpec& spec,
                                                    const std::vector<StorageHost>& hosts) {
   for (const auto& host : hosts) {
-    bool reachable = host.hypervisorType == "Simulator" || (host.agentPort > 0 && type_ != kNfsType);
-    if (!reachable) {
+    if (host.hypervisorType != "Simulator" && host.agentPort <= 0) {
       return makeError(ErrorCode::kNotSupported,
                        "mounting " + type_ + " storage on " + host.hypervisorType +
                            " hosts is not built yet",
@@ -62,7 +70,7 @@ Result<StorageCapacity> SharedStorageDriver::mount(const PrimaryStorageSpec& spe
   }
   StorageCapacity agents{0, 0, false};
   if (AgentFiles::agentHost(hosts)) {
-    auto measured = files_.usage(mountPath(spec), hosts);
+    auto measured = files_.usage(filesRoot(spec), hosts);
     if (!measured) return measured.error();
     agents = *measured;
   }

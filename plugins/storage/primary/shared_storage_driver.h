@@ -1,12 +1,15 @@
-// NFS and SharedMountPoint: one file system every host of the attached clusters mounts (NFS) or
-// already has mounted (SMP: a clustered file system at `url`). The management node never touches
-// the share itself; hosts do, through their strato-agent (agent_files.h): on KVM hosts an SMP's
-// url is checked and measured there, and volume files are made there with qemu-img. Mounting NFS
-// on KVM hosts is not built yet (kNotSupported). On Simulator hosts the mount is simulated in
-// memory and the share reports plugin.primary-storage.simulatorSharedBytes (default 10 TiB), all
-// free; they hold no volume files.
+// NFS and SharedMountPoint: one file system every host of the attached clusters reaches. The
+// management node never touches it itself; hosts do, through their strato-agent (agent_files.h),
+// which measures it and makes volume files there with qemu-img:
+// - a SharedMountPoint is a clustered file system each host has mounted at `url`;
+// - an NFS share ("server:/export") is reached by the agents and QEMU from userspace, as
+//   nfs://server/export/... URLs: nothing is mounted on the hosts, so the inventory's mountPath
+//   (ZStack's) is where a kernel mount would go, not where the files are.
+// On Simulator hosts the share is simulated in memory and reports
+// plugin.primary-storage.simulatorSharedBytes (default 10 TiB), all free; they hold no volume
+// files.
 //
-// Capacity is what the hosts report; with no host mounting the share (just added, or every
+// Capacity is what the hosts report; with no host reaching the share (just added, or every
 // cluster detached) nothing is known and the figures stay as they were (0 after an add).
 #pragma once
 
@@ -24,6 +27,8 @@ inline constexpr std::string_view kSharedMountPointType = "SharedMountPoint";
 
 // "host:/path" (host a name, an IPv4 address or a bracketed IPv6 address).
 Status validateNfsUrl(const std::string& url);
+// Where the agents find the files of a share: "server:/export" -> "nfs://server/export".
+std::string nfsFilesUrl(const std::string& url);
 
 class SharedStorageDriver : public PrimaryStorageDriver {
  public:
@@ -47,7 +52,7 @@ class SharedStorageDriver : public PrimaryStorageDriver {
                                   const std::vector<StorageHost>& hosts,
                                   const std::string& volumeUuid, std::int64_t size,
                                   const std::string& format, const VolumeSource& source) override {
-    return files_.create(mountPath(spec), hosts, volumeUuid, size, format, source);
+    return files_.create(filesRoot(spec), hosts, volumeUuid, size, format, source);
   }
   Status deleteVolume(const PrimaryStorageSpec&, const std::vector<StorageHost>& hosts,
                       const std::string& installPath) override {
@@ -79,6 +84,8 @@ class SharedStorageDriver : public PrimaryStorageDriver {
   std::size_t mountedHosts(const std::string& storageUuid) const;
 
  private:
+  // The directory the agents make files under.
+  std::string filesRoot(const PrimaryStorageSpec& spec) const;
   // Mounts on every host (all or nothing) and reports the share's size.
   Result<StorageCapacity> mount(const PrimaryStorageSpec& spec,
                                 const std::vector<StorageHost>& hosts);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "nfs_share.h"
+
 namespace strato::kvm {
 namespace {
 
@@ -77,11 +79,17 @@ std::string bridgeOf(const VmSpec& vm, const VmNicSpec& nic) {
 }
 
 std::string diskXml(const VmVolumeSpec& v) {
-  return "    <disk type='file' device='disk'>\n      <driver name='qemu'" +
-         attr("type", v.format.empty() ? "qcow2" : v.format) + " cache='none'/>\n      <source" +
-         attr("file", v.installPath) + "/>\n      <target" + attr("dev", diskTarget(v.deviceId)) +
-         " bus='virtio'/>\n      <serial>" + escape(v.uuid.substr(0, 20)) + "</serial>\n" +
-         "    </disk>\n";
+  // A file on an NFS share is opened by QEMU itself (its libnfs driver): nothing is mounted.
+  auto nfs = parseNfsUrl(v.installPath);
+  std::string source = nfs ? "      <source protocol='nfs'" + attr("name", nfs->path) +
+                                 ">\n        <host" + attr("name", nfs->server) +
+                                 "/>\n      </source>\n"
+                           : "      <source" + attr("file", v.installPath) + "/>\n";
+  return "    <disk" + attr("type", nfs ? "network" : "file") +
+         " device='disk'>\n      <driver name='qemu'" +
+         attr("type", v.format.empty() ? "qcow2" : v.format) + " cache='none'/>\n" + source +
+         "      <target" + attr("dev", diskTarget(v.deviceId)) + " bus='virtio'/>\n      <serial>" +
+         escape(v.uuid.substr(0, 20)) + "</serial>\n" + "    </disk>\n";
 }
 
 std::string cdromXml(const VmSpec& vm) {

@@ -31,6 +31,7 @@
 
 #include "agent_client/kvm_protocol.h"
 #include "guest_commands.h"
+#include "host_files.h"
 #include "host_network.h"
 #include "libvirt_host.h"
 #include "task_registry.h"
@@ -103,6 +104,10 @@ void registerFileCommands(strato::Registrar& r, std::shared_ptr<strato::kvm::Vol
            }));
   r.handle(std::string(kVolumeInfo),
            asTask([files](const Message& m) -> Reply { return files->info(text(m, "path")); }));
+  r.handle(std::string(kCopyFile), asTask([](const Message& m) -> Reply {
+             auto copied = files::copy(text(m, "from"), text(m, "to"));
+             return copied ? Reply(Json::object()) : Reply(copied.error());
+           }));
 }
 
 strato::Status init(strato::Registrar& r) {

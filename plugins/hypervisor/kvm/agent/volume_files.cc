@@ -1,46 +1,20 @@
 #include "volume_files.h"
 
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
 #include "host_command.h"
+#include "host_files.h"
 
 namespace strato::kvm {
 
-namespace fs = std::filesystem;
-
-Status checkPath(const std::string& path) {
-  fs::path p(path);
-  bool dotdot = false;
-  for (const auto& part : p) dotdot = dotdot || part == "..";
-  if (path.empty() || !p.is_absolute() || dotdot || path == "/") {
-    return makeError(ErrorCode::kInvalidArgument,
-                     "a host path must be absolute, not /, and without '..'", path);
-  }
-  return {};
-}
-
 Result<Json> VolumeFiles::diskUsage(const std::string& path) {
-  if (auto st = checkPath(path); !st) return st.error();
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) return makeError(ErrorCode::kInternal, "cannot create " + path, ec.message());
-  struct statvfs s {};
-  if (statvfs(path.c_str(), &s) != 0) {
-    return makeError(ErrorCode::kInternal, "cannot read the size of " + path, strerror(errno));
-  }
-  auto block = static_cast<std::int64_t>(s.f_frsize);
-  return Json{{"total", block * static_cast<std::int64_t>(s.f_blocks)},
-              {"available", block * static_cast<std::int64_t>(s.f_bavail)}};
+  if (auto st = files::check(path); !st) return st.error();
+  return files::usage(path);
 }
 
 Result<Json> VolumeFiles::info(const std::string& path) {
-  if (auto st = checkPath(path); !st) return st.error();
-  if (!fs::exists(path)) return makeError(ErrorCode::kNotFound, "no volume file " + path);
+  if (auto st = files::check(path); !st) return st.error();
+  auto existing = files::stat(path);
+  if (!existing) return existing.error();
+  if (!*existing) return makeError(ErrorCode::kNotFound, "no volume file " + path);
   auto out = runCommand({"qemu-img", "info", "--output=json", "-U", path}, timeout_);
   if (!out) return out.error();
   Json j = Json::parse(out->out, nullptr, false);
@@ -55,40 +29,37 @@ Result<Json> VolumeFiles::writeWhole(const std::string& path, const std::string&
                                      std::optional<Json> known) {
   // Written beside and renamed, so a write cut short never leaves a file that looks whole.
   std::string tmp = path + suffix;
-  std::error_code ec;
-  if (auto made = make(tmp); !made) {
-    fs::remove(tmp, ec);
+  auto made = make(tmp);
+  if (made) made = files::rename(tmp, path);
+  if (!made) {
+    (void)files::remove(tmp);
     return made.error();
   }
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return makeError(ErrorCode::kInternal, "cannot put the new file at " + path, ec.message());
-  }
   if (!known) return info(path);
-  // What qemu-img info calls actual-size: the blocks the file holds on disk.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return info(path);
-  (*known)["actualSize"] = static_cast<std::int64_t>(st.st_blocks) * 512;
+  // What qemu-img info calls actual-size: the bytes the file holds on disk.
+  auto written = files::stat(path);
+  if (!written || !*written) return info(path);
+  (*known)["actualSize"] = (*written)->allocated;
   return *known;
 }
 
 Result<Json> VolumeFiles::create(const std::string& path, std::int64_t size,
                                  const std::string& format, const std::string& copyFrom) {
-  if (auto st = checkPath(path); !st) return st.error();
+  if (auto st = files::check(path); !st) return st.error();
   if (!copyFrom.empty()) {
-    if (auto st = checkPath(copyFrom); !st) return st.error();
+    if (auto st = files::check(copyFrom); !st) return st.error();
   }
   if (format != "qcow2" && format != "raw") {
     return makeError(ErrorCode::kInvalidArgument, "volume format must be qcow2 or raw", format);
   }
-  if (fs::exists(path)) {
+  auto there = files::stat(path);
+  if (!there) return there.error();
+  if (*there) {
     auto existing = info(path);
     if (existing && existing->value("size", std::int64_t{0}) >= size) return existing;
     return makeError(ErrorCode::kConflict, "a different file is already at " + path);
   }
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (auto dir = files::makeDirs(files::parentOf(path)); !dir) return dir.error();
   return writeWhole(
       path, ".creating",
       [&](const std::string& tmp) -> Status {
@@ -111,7 +82,7 @@ Result<Json> VolumeFiles::create(const std::string& path, std::int64_t size,
 }
 
 Result<Json> VolumeFiles::replace(const std::string& path, const std::string& copyFrom) {
-  if (auto st = checkPath(copyFrom); !st) return st.error();
+  if (auto st = files::check(copyFrom); !st) return st.error();
   auto now = info(path);
   if (!now) return now.error();
   return writeWhole(path, ".replacing", [&](const std::string& tmp) -> Status {
@@ -123,11 +94,8 @@ Result<Json> VolumeFiles::replace(const std::string& path, const std::string& co
 }
 
 Status VolumeFiles::remove(const std::string& path) {
-  if (auto st = checkPath(path); !st) return st;
-  std::error_code ec;
-  fs::remove(path, ec);
-  if (ec) return makeError(ErrorCode::kInternal, "cannot delete " + path, ec.message());
-  return {};
+  if (auto st = files::check(path); !st) return st;
+  return files::remove(path);
 }
 
 Result<Json> VolumeFiles::resize(const std::string& path, std::int64_t size) {

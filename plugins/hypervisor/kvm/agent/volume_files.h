@@ -1,6 +1,5 @@
-// Volume files on the host's disks, with qemu-img: what local, NFS and shared-mount-point primary
-// storage ask of a KVM host. Paths must be absolute and free of "..": the management node names
-// them, and an agent never writes outside a storage's directory by accident.
+// Volume files with qemu-img: what local, NFS and shared-mount-point primary storage ask of a KVM
+// host. A file is a path on the host's disks or an nfs:// URL (host_files.h).
 #pragma once
 
 #include <chrono>
@@ -41,7 +40,5 @@ class VolumeFiles {
 
   std::chrono::milliseconds timeout_;
 };
-
-Status checkPath(const std::string& path);
 
 }  // namespace strato::kvm

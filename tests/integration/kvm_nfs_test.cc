@@ -1,0 +1,160 @@
+// NFS primary storage on KVM hosts: a real NFS server (nfs-ganesha) on loopback, which the two
+// strato-agents and qemu-img reach from userspace (libnfs), with nothing mounted. Every volume
+// file is checked in the export's directory, as the server stores it.
+#include <sys/statvfs.h>
+
+#include "integration/kvm_fixture.h"
+#include "support/nfs_server.h"
+
+namespace strato::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+class KvmNfsTest : public KvmTest {
+ protected:
+  void SetUp() override {
+    KvmTest::SetUp();
+    if (IsSkipped()) return;
+    nfs_ = NfsServer::start();
+  }
+  void TearDown() override {
+    KvmTest::TearDown();
+    nfs_.reset();
+  }
+
+  // buildKvmCloud with the NFS share as the cluster's primary storage.
+  void buildNfsCloud() {
+    buildKvmHosts();
+    ps_ = add("nfs", {{"url", nfs_->url()}, {"name", "nfs"}, {"zoneUuid", zone_}})["uuid"];
+    attach(ps_, cluster_);
+    installer();
+    buildKvmNetwork();
+  }
+
+  // Where the server keeps a file the agents name nfs://127.0.0.1/<path>.
+  fs::path onServer(const std::string& url) const {
+    std::string prefix = "nfs://127.0.0.1";
+    EXPECT_EQ(url.rfind(prefix + nfs_->exportDir().string() + "/", 0), 0u) << url;
+    return url.substr(prefix.size());
+  }
+  std::vector<std::string> filesUnder(const fs::path& dir) {
+    std::vector<std::string> out;
+    if (!fs::exists(dir)) return out;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      if (e.is_regular_file()) out.push_back(e.path().string());
+    }
+    return out;
+  }
+  Json volumeInfo(const std::string& path) {
+    return agentCall(kHostB, "remote.kvm.VolumeInfo", {{"path", path}})["body"];
+  }
+  std::string rootPath(const Json& vm) {
+    for (const auto& v : vm["allVolumes"]) {
+      if (v["type"] == "Root") return v["installPath"];
+    }
+    return {};
+  }
+
+  std::unique_ptr<NfsServer> nfs_;
+};
+
+TEST_F(KvmNfsTest, VmsLiveOnTheShareWithNothingMounted) {
+  buildNfsCloud();
+  // The capacity is the export's file system, as the agents measured it over NFS.
+  struct statvfs s {};
+  ASSERT_EQ(statvfs(nfs_->exportDir().c_str(), &s), 0);
+  Json storage = ps(ps_);
+  EXPECT_EQ(storage["totalCapacity"], static_cast<std::int64_t>(s.f_blocks * s.f_frsize));
+  EXPECT_GT(storage["availableCapacity"].get<std::int64_t>(), 0);
+  std::int64_t before = psAvailable();
+
+  Json v = created(createVmReply(kvmVmParams("web")));
+  std::string uuid = v["uuid"], host = v["hostUuid"];
+  std::string other = host == hostA_ ? hostB_ : hostA_;
+  std::string root = rootPath(v);
+  EXPECT_TRUE(fs::exists(onServer(root))) << root;
+  EXPECT_EQ(volumeInfo(root)["size"], kGiB);
+  EXPECT_EQ(volumeInfo(root)["format"], "qcow2");
+  EXPECT_EQ(psAvailable(), before - kGiB);
+
+  // Both hosts reach the share: the guest moves while it runs.
+  EXPECT_EQ(vmActionOk(uuid, {{"migrateVm", {{"hostUuid", other}}}})["hostUuid"], other);
+  EXPECT_EQ(guestsOn(other == hostA_ ? kHostA : kHostB)[uuid], "Running");
+
+  // Snapshots, data volumes, resizes and reverts are files on the share too.
+  auto snapshot = client().call(
+      "POST", "/zstack/v1/volumes/" + v["rootVolumeUuid"].get<std::string>() + "/volume-snapshots",
+      {{"params", {{"name", "s1"}}}});
+  ASSERT_EQ(snapshot.status, 200) << snapshot.body;
+  EXPECT_TRUE(fs::exists(onServer(parse(snapshot)["inventory"]["primaryStorageInstallPath"])));
+  std::string disk =
+      created(post("disk-offerings", {{"name", "d"}, {"diskSize", 2 * kGiB}}))["uuid"];
+  Json volume = created(post(
+      "volumes/data", {{"name", "data"}, {"diskOfferingUuid", disk}, {"primaryStorageUuid", ps_}}));
+  std::string data = volume["uuid"], dataPath = volume["installPath"];
+  auto taken = client().call("POST", "/zstack/v1/volumes/" + data + "/volume-snapshots",
+                             {{"params", {{"name", "d1"}}}});
+  ASSERT_EQ(taken.status, 200) << taken.body;
+  auto resized = client().call("PUT", "/zstack/v1/volumes/data/resize/" + data + "/actions",
+                               {{"resizeDataVolume", {{"size", 3 * kGiB}}}});
+  ASSERT_EQ(resized.status, 200) << resized.body;
+  EXPECT_EQ(volumeInfo(dataPath)["size"], 3 * kGiB);
+  auto reverted =
+      client().call("PUT",
+                    "/zstack/v1/volume-snapshots/" +
+                        parse(taken)["inventory"]["uuid"].get<std::string>() + "/actions",
+                    {{"revertVolumeFromSnapshot", Json::object()}});
+  ASSERT_EQ(reverted.status, 200) << reverted.body;
+  EXPECT_EQ(volumeInfo(dataPath)["size"], 2 * kGiB);
+
+  // Gone, with every file and byte of capacity back.
+  ASSERT_EQ(client().call("DELETE", std::string(kVms) + "/" + uuid).status, 200);
+  ASSERT_EQ(client().call("DELETE", "/zstack/v1/volumes/" + data).status, 200);
+  auto expunged = client().call("PUT", "/zstack/v1/volumes/" + data + "/actions",
+                                {{"expungeDataVolume", Json::object()}});
+  ASSERT_EQ(expunged.status, 200) << expunged.body;
+  EXPECT_TRUE(filesUnder(nfs_->exportDir()).empty());
+  EXPECT_EQ(psAvailable(), before);
+}
+
+TEST_F(KvmNfsTest, ImagesAreCachedOnTheShareThroughTheHost) {
+  buildNfsCloud();
+  auto files = sshd_->writableDir("images");
+  auto original = files / "tiny.qcow2";
+  ASSERT_EQ(std::system(("qemu-img create -q -f qcow2 " + original.string() + " 64M").c_str()), 0);
+  fs::permissions(original, fs::perms::all);
+  std::string store = imageStore(*sshd_, "127.0.0.1");
+  image_ = created(post("images", {{"name", "tiny"},
+                                   {"url", "file://" + original.string()},
+                                   {"format", "qcow2"},
+                                   {"platform", "Linux"},
+                                   {"backupStorageUuids", {store}}}))["uuid"];
+
+  Json v = created(createVmReply(vmParams("from-image")));
+  EXPECT_EQ(volumeInfo(rootPath(v))["size"], 64LL << 20);
+  // The cache holds the image byte for byte; the staging copy on the host is gone.
+  auto cached = nfs_->exportDir() / "imagecache/template" / image_ / (image_ + ".qcow2");
+  EXPECT_EQ(readFile(cached), readFile(original));
+  EXPECT_TRUE(filesUnder(agentDir_ / "staging").empty());
+  // A second VM takes the cached copy: the store is not read again.
+  fs::remove(original);
+  Json second = created(createVmReply(vmParams("again")));
+  EXPECT_EQ(second["state"], "Running");
+}
+
+TEST_F(KvmNfsTest, AShareThatStopsAnsweringFailsCleanly) {
+  buildNfsCloud();
+  std::int64_t before = psAvailable();
+  nfs_.reset();
+  std::string disk = created(post("disk-offerings", {{"name", "d"}, {"diskSize", kGiB}}))["uuid"];
+  auto refused = post("volumes/data",
+                      {{"name", "data"}, {"diskOfferingUuid", disk}, {"primaryStorageUuid", ps_}});
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("NFS server 127.0.0.1"), std::string::npos) << refused.body;
+  EXPECT_EQ(psAvailable(), before);
+  EXPECT_EQ(rowsIn("volume"), 0);
+}
+
+}  // namespace
+}  // namespace strato::test
