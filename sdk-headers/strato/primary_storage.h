@@ -58,9 +58,11 @@ inline constexpr std::string_view kRevertVolumeMessage = "primaryStorage.RevertV
 // attached clusters; a destination without the room is kConflict, and nothing moves.
 inline constexpr std::string_view kMoveVolumeToHostMessage = "primaryStorage.MoveVolumeToHost";
 // {"primaryStorageUuid", "resourceUuid", "installPath"}
-//   -> {"hostUuid", "ssh": {"host", "port", "user", "password", "hostKey"}}
+//   -> {"hostUuid", "ssh": {"host", "port", "user", "password", "hostKey"}, "path"?, "temporary"?}
 // A Connected host that reads the file (for LocalStorage, the one whose disk holds it), and how
 // to reach it by SSH: for copies off the storage, such as templates uploaded to a backup storage.
+// With "path", read that file instead: a copy of installPath on the host's disk (a file on an NFS
+// share, which SSH cannot reach); with "temporary", delete it once read.
 // kNotSupported when no host reads the storage's files (Simulator, or no Connected KVM host).
 inline constexpr std::string_view kFileSourceMessage = "primaryStorage.FileSource";
 

@@ -118,7 +118,9 @@ TEST_F(KvmNfsTest, VmsLiveOnTheShareWithNothingMounted) {
   EXPECT_EQ(psAvailable(), before);
 }
 
-TEST_F(KvmNfsTest, ImagesAreCachedOnTheShareThroughTheHost) {
+// SSH, which images and templates travel by, reaches hosts' disks but not the share: files
+// cross between the two through a staging copy on the host, which goes once it has served.
+TEST_F(KvmNfsTest, ImagesAndTemplatesCrossBetweenTheShareAndTheStore) {
   buildNfsCloud();
   auto files = sshd_->writableDir("images");
   auto original = files / "tiny.qcow2";
@@ -133,14 +135,23 @@ TEST_F(KvmNfsTest, ImagesAreCachedOnTheShareThroughTheHost) {
 
   Json v = created(createVmReply(vmParams("from-image")));
   EXPECT_EQ(volumeInfo(rootPath(v))["size"], 64LL << 20);
-  // The cache holds the image byte for byte; the staging copy on the host is gone.
+  // The cache holds the image byte for byte.
   auto cached = nfs_->exportDir() / "imagecache/template" / image_ / (image_ + ".qcow2");
   EXPECT_EQ(readFile(cached), readFile(original));
   EXPECT_TRUE(filesUnder(agentDir_ / "staging").empty());
   // A second VM takes the cached copy: the store is not read again.
   fs::remove(original);
-  Json second = created(createVmReply(vmParams("again")));
-  EXPECT_EQ(second["state"], "Running");
+  EXPECT_EQ(created(createVmReply(vmParams("again")))["state"], "Running");
+
+  // The stopped VM's root volume becomes a template, byte for byte.
+  vmActionOk(v["uuid"], {{"stopVmInstance", Json::object()}});
+  Json golden = created(
+      post("images/root-volume-templates/from/volumes/" + v["rootVolumeUuid"].get<std::string>(),
+           {{"name", "golden"}, {"backupStorageUuids", {store}}}));
+  EXPECT_EQ(golden["status"], "Ready");
+  EXPECT_TRUE(readFile(golden["backupStorageRefs"][0]["installPath"]) ==
+              readFile(onServer(rootPath(v))));
+  EXPECT_TRUE(filesUnder(agentDir_ / "staging").empty());
 }
 
 TEST_F(KvmNfsTest, AShareThatStopsAnsweringFailsCleanly) {

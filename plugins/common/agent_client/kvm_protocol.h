@@ -90,6 +90,9 @@ inline constexpr std::string_view kCopyHostFilesMessage = "kvm.CopyHostFiles";
 // {"hostUuid"} -> {"host", "port", "user", "password", "hostKey"}: how to reach a KVM host by SSH,
 // for plugins that copy files off it (kFileSourceMessage of <strato/primary_storage.h>).
 inline constexpr std::string_view kHostSshTargetMessage = "kvm.HostSshTarget";
+// {"hostUuid", "path": an nfs:// file} -> {"path"}: a copy of the file on the host's own disk, in
+// the agent's directory, for readers that reach hosts by SSH only. The reader deletes it.
+inline constexpr std::string_view kStageFileMessage = "kvm.StageFile";
 
 // Host networking. An L2 network on a host is a Linux bridge that guests' NICs join, named as
 // ZStack names it (l2Bridge). {"type", "physicalInterface", "vlan"?, "vni"?, "vtepIp"?}

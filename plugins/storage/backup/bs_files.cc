@@ -96,6 +96,7 @@ Reply BackupStorageService::importVolume(const Json& body) {
                                         body.value("actualSize", std::int64_t{0}),
                                         std::nullopt};
   // Files of storages on hosts come from a host that reads them; the simulator's need none.
+  bool temporary = false;
   if (file.primaryStorageType != "Simulator") {
     auto source = call(bus_,
                        {std::string(kFileSourceMessage),
@@ -107,9 +108,19 @@ Reply BackupStorageService::importVolume(const Json& body) {
     if (!source)
       return failedWhile(source.error(), "finding a host that reads " + file.installPath);
     file.host = sshTargetOf(source->value("ssh", Json::object()));
+    file.installPath = source->value("path", file.installPath);
+    temporary = source->value("temporary", false);
   }
   auto change = (*d)->importVolume(record->spec, textParam(body, "imageUuid"),
                                    textParam(body, "format"), file);
+  // A leftover copy costs the host disk space, not correctness: a failed delete is only logged.
+  if (temporary) {
+    if (auto removed = ssh::runChecked(*file.host, "rm -f " + ssh::shellQuote(file.installPath));
+        !removed) {
+      logger_.warn("cannot delete " + file.installPath +
+                   " on the host: " + removed.error().describe());
+    }
+  }
   if (!change) return change.error();
   return acceptFile(*record, **d, *change);
 }

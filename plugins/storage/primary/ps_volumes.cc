@@ -320,7 +320,20 @@ Reply fileSource(PrimaryStorageService& service, Database& db, const Json& body)
       call(service.bus(), {std::string(kvm::kHostSshTargetMessage), "", {{"hostUuid", host->uuid}}},
            std::chrono::minutes(1));
   if (!ssh) return ssh.error();
-  return Json{{"hostUuid", host->uuid}, {"ssh", *ssh}};
+  Json source{{"hostUuid", host->uuid}, {"ssh", *ssh}};
+  std::string path = textParam(body, "installPath");
+  if (path.rfind("nfs://", 0) == 0) {
+    // SSH reaches the host's disks, not the share: the host copies the file there first. The
+    // kvm plugin bounds the copy by its own call timeout.
+    auto staged =
+        call(service.bus(),
+             {std::string(kvm::kStageFileMessage), "", {{"hostUuid", host->uuid}, {"path", path}}},
+             std::chrono::hours(1));
+    if (!staged) return staged.error();
+    source["path"] = staged->value("path", "");
+    source["temporary"] = true;
+  }
+  return source;
 }
 
 }  // namespace strato::primary

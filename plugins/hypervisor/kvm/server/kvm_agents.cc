@@ -2,11 +2,15 @@
 
 #include <thread>
 
+#include <strato/uuid.h>
+
 #include <strato/handler_util.h>
 
 #include "agent_client/kvm_protocol.h"
 
 namespace strato::kvm {
+
+std::string KvmAgents::stagingPath() const { return settings_.agentDir + "/staging/" + newUuid(); }
 
 Json sshTargetJson(const ssh::Target& t) {
   return Json{{"host", t.host},

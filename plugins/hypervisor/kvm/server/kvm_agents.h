@@ -54,6 +54,9 @@ class KvmAgents {
   Result<KvmHost> host(const std::string& uuid) const;
 
   ssh::Target sshTarget(const std::string& managementIp, const KvmCredentials& c) const;
+  // A fresh path in the agent's directory on a host, for a file on its way between an NFS share
+  // (which only the agent reaches) and SSH (which reaches only the host's disks).
+  std::string stagingPath() const;
   // The first connect and every reconnect: SSH in with the host's credentials (refusing another
   // host key than the first one seen), check the host can run guests, start strato-agent there
   // when nothing listens on its port (installing it first when the host has none), and wait

@@ -1,7 +1,8 @@
 // Copying files between KVM hosts (kCopyHostFilesMessage), for LocalStorage volumes that move
 // to another host's disk. Hosts share no credentials, so the bytes stream through this node:
 // read over SSH on one host, written over SSH on the other, in chunks (ssh::copyFile). And the
-// SSH target of a host (kHostSshTargetMessage), for the storage plugins' copies off hosts.
+// SSH target of a host (kHostSshTargetMessage), for the storage plugins' copies off hosts, and
+// copies of files on NFS shares where SSH reaches them (kStageFileMessage).
 #include <strato/handler_util.h>
 
 #include "agent_client/kvm_protocol.h"
@@ -42,6 +43,16 @@ void registerHostCopy(Registrar& r, std::shared_ptr<KvmAgents> agents) {
              auto host = agents->host(textParam(m.body, "hostUuid"));
              if (!host) return host.error();
              return sshTargetJson(agents->sshTarget(host->managementIp, host->credentials));
+           }));
+  r.handle(std::string(kStageFileMessage),
+           blockingHandler(bus, [agents](const Message& m) -> Reply {
+             auto host = agents->host(textParam(m.body, "hostUuid"));
+             if (!host) return host.error();
+             std::string path = textParam(m.body, "path"), staged = agents->stagingPath();
+             auto copied =
+                 agents->call(host->managementIp, kCopyFile, Json{{"from", path}, {"to", staged}});
+             if (!copied) return failedWhile(copied.error(), "copying " + path + " off the share");
+             return Json{{"path", staged}};
            }));
 }
 

@@ -5,7 +5,6 @@
 #include <strato/backup_storage.h>
 #include <strato/handler_util.h>
 #include <strato/rendering.h>
-#include <strato/uuid.h>
 
 #include "agent_client/kvm_protocol.h"
 #include "kvm_apis.h"
@@ -20,7 +19,7 @@ Reply fill(MessageBus& bus, const KvmAgents& agents, const Json& body) {
   // A file there already was filled whole: fills write beside it and rename.
   if (agents.call(host->managementIp, kVolumeInfo, Json{{"path", path}})) return Json::object();
   bool onShare = path.rfind("nfs://", 0) == 0;
-  std::string written = onShare ? agents.settings().agentDir + "/staging/" + newUuid() : path;
+  std::string written = onShare ? agents.stagingPath() : path;
   Json send{{"backupStorageUuid", body.value("backupStorageUuid", "")},
             {"installPath", body.value("installPath", "")},
             {"path", written},
