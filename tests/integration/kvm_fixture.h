@@ -30,14 +30,23 @@ class KvmTest : public VmTest {
     agentPort_ = freeTcpPort();
     agentDir_ = sshd_->writableDir("agent");
     storageDir_ = sshd_->writableDir("smp");
-    startServer({"--set", "plugin.kvm.agentPort=" + std::to_string(agentPort_), "--set",
-                 "plugin.kvm.agentCommand=" + agentCommand_, "--set",
-                 "plugin.kvm.agentDir=" + agentDir_.string(), "--set",
-                 "plugin.kvm.agentLibvirtUri=test:///default", "--set",
-                 "plugin.kvm.pingTimeoutSeconds=2", "--set", "plugin.kvm.agentStartSeconds=5",
-                 "--set",
-                 "plugin.kvm.agentSettings=plugin.kvm-agent.dryRunNetwork=true,"
-                 "plugin.kvm-agent.vmStatePollMs=200"});
+    std::vector<std::string> args{"--set",
+                                  "plugin.kvm.agentPort=" + std::to_string(agentPort_),
+                                  "--set",
+                                  "plugin.kvm.agentCommand=" + agentCommand_,
+                                  "--set",
+                                  "plugin.kvm.agentDir=" + agentDir_.string(),
+                                  "--set",
+                                  "plugin.kvm.agentLibvirtUri=test:///default",
+                                  "--set",
+                                  "plugin.kvm.pingTimeoutSeconds=2",
+                                  "--set",
+                                  "plugin.kvm.agentStartSeconds=5",
+                                  "--set",
+                                  "plugin.kvm.agentSettings=plugin.kvm-agent.dryRunNetwork=true,"
+                                  "plugin.kvm-agent.vmStatePollMs=200"};
+    args.insert(args.end(), serverArgs_.begin(), serverArgs_.end());
+    startServer(args);
   }
 
   // The server first, so it cannot start an agent again (a reconnect does) while the agents go;
@@ -150,6 +159,8 @@ class KvmTest : public VmTest {
   TempDir agentsDir_{"kvm-agents"};
   // How AddKVMHost runs strato-agent on a host; a fixture can name one no host has.
   std::string agentCommand_ = STRATO_AGENT_BIN;
+  // More --set arguments for the management node.
+  std::vector<std::string> serverArgs_;
   std::unique_ptr<Process> agentA_;
   std::string hostA_, hostB_;
 };

@@ -109,6 +109,8 @@ TEST_F(KvmTaskTest, ACallbackNoManagerCouldTakeIsRefusedBeforeAnythingRuns) {
   for (Json callback :
        {Json{{"type", "remote.test.TaskDone"}},
         Json{{"host", "127.0.0.1"}, {"port", sink_.port()}, {"type", "host.AddHost"}},
+        // where a node listens, not where it is reached
+        Json{{"host", "0.0.0.0"}, {"port", sink_.port()}, {"type", "remote.test.TaskDone"}},
         Json("127.0.0.1")}) {
     Json command{{"path", path}, {"size", 1 << 20}, {"taskUuid", "0c0c"}, {"callback", callback}};
     Json reply = agentCall(kHostA, "remote.kvm.CreateVolume", command);

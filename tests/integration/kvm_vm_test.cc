@@ -166,6 +166,26 @@ TEST_F(KvmVmTest, TemplatesOfVolumesAreUploadedFromTheHostToAnImageStore) {
   EXPECT_TRUE(std::filesystem::exists(file));  // the volume stays where it was
 }
 
+// A node listening on every address (0.0.0.0) tells each agent the address it reaches that agent
+// from; agents refuse to call a wildcard back. Polls come only after 10 minutes here, so the VM
+// is Running in time only if host A's agent, which calls back every command, reached the node.
+class KvmWildcardNodeTest : public KvmVmTest {
+ protected:
+  KvmWildcardNodeTest() {
+    serverArgs_ = {"--set", "http.host=0.0.0.0", "--set", "plugin.kvm.taskPollSeconds=600"};
+  }
+};
+
+TEST_F(KvmWildcardNodeTest, ANodeListeningEverywhereIsCalledBackWhereItIsReached) {
+  buildKvmCloud();
+  ASSERT_EQ(client().call("DELETE", "/zstack/v1/hosts/" + hostB_).status, 200);
+  auto started = std::chrono::steady_clock::now();
+  Json v = created(createVmReply(kvmVmParams("web")));
+  EXPECT_EQ(v["state"], "Running");
+  EXPECT_EQ(guestsOn(kHostA)[v["uuid"].get<std::string>()], "Running");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(60));
+}
+
 TEST_F(KvmVmTest, AFailedStartIsRolledBackOnTheAgent) {
   // Host A's agent refuses to start guests; host B's is gone, so creations land on A.
   buildKvmCloud({"--set", "plugin.kvm-agent.failCommands=remote.kvm.StartVm"});

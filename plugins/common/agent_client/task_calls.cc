@@ -1,5 +1,10 @@
 #include "task_calls.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include <strato/node.h>
@@ -19,6 +24,34 @@ constexpr std::chrono::milliseconds kAcceptTimeout = std::chrono::seconds(30);
 std::chrono::milliseconds left(Clock::time_point deadline) {
   return std::max(std::chrono::milliseconds(1),
                   std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+}
+
+// The address this host sends from to reach `host`: what routing picks, asked of the kernel by
+// connecting a UDP socket, which sends nothing.
+Result<std::string> localAddressTowards(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), "7", &hints, &found) != 0 || found == nullptr) {
+    return makeError(ErrorCode::kUnavailable, "cannot resolve " + host);
+  }
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(found, freeaddrinfo);
+  int fd = ::socket(found->ai_family, SOCK_DGRAM, 0);
+  sockaddr_storage local{};
+  socklen_t size = sizeof local;
+  bool ok = fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &size) == 0;
+  if (fd >= 0) ::close(fd);
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* addr =
+      local.ss_family == AF_INET6
+          ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&local)->sin6_addr)
+          : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&local)->sin_addr);
+  if (!ok || inet_ntop(local.ss_family, addr, text, sizeof text) == nullptr) {
+    return makeError(ErrorCode::kUnavailable, "no route to " + host + " to be called back on");
+  }
+  return std::string(text);
 }
 
 }  // namespace
@@ -42,18 +75,27 @@ void TaskCalls::deliver(const std::string& taskUuid, Reply reply) {
   it->second->arrived.notify_all();
 }
 
-Result<Json> TaskCalls::callbackTarget() {
+Result<Json> TaskCalls::callbackTarget(const Address& peer) {
+  std::optional<Json> self;
   {
     std::lock_guard lock(mutex_);
-    if (self_) return *self_;
+    self = self_;
   }
-  auto me = strato::call(bus_, Message{std::string(kNodeAddressMessage), "", Json::object()},
-                         std::chrono::seconds(10));
-  if (!me) return me.error();
-  Json target{
-      {"host", me->value("host", "")}, {"port", me->value("port", 0)}, {"type", callbackType_}};
-  std::lock_guard lock(mutex_);
-  self_ = target;
+  if (!self) {
+    auto me = strato::call(bus_, Message{std::string(kNodeAddressMessage), "", Json::object()},
+                           std::chrono::seconds(10));
+    if (!me) return me.error();
+    self = Json{
+        {"host", me->value("host", "")}, {"port", me->value("port", 0)}, {"type", callbackType_}};
+    std::lock_guard lock(mutex_);
+    self_ = self;
+  }
+  std::string host = (*self)["host"];
+  if (host != "0.0.0.0" && host != "::") return *self;
+  auto local = localAddressTowards(peer.host);
+  if (!local) return local.error();
+  Json target = *self;
+  target["host"] = *local;
   return target;
 }
 
@@ -62,7 +104,7 @@ Reply TaskCalls::call(const Address& peer, Message message, std::chrono::millise
   if (!message.body.contains("taskUuid")) message.body["taskUuid"] = newUuid();
   // A node that does not listen yet (its start hooks run first) cannot be called back: it waits
   // on the connection instead, as for a short command.
-  auto target = callbackTarget();
+  auto target = callbackTarget(peer);
   if (!target) return agent::call(peer, message, timeout);
   message.body["callback"] = *target;
   std::string task = message.body["taskUuid"];

@@ -49,8 +49,9 @@ class TaskCalls {
     std::optional<Reply> reply;
     std::condition_variable arrived;
   };
-  // Where agents call back: this node's own address, asked of the kernel once.
-  Result<Json> callbackTarget();
+  // Where `peer` calls back: this node's own address, asked of the kernel once. A node listening
+  // on every address (0.0.0.0) gives the one it reaches `peer` from.
+  Result<Json> callbackTarget(const Address& peer);
   void deliver(const std::string& taskUuid, Reply reply);
   Reply waitFor(const Address& peer, const Message& message, std::shared_ptr<Waiter> waiter,
                 std::chrono::steady_clock::time_point deadline);

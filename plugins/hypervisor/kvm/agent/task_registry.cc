@@ -84,10 +84,15 @@ Result<TaskRegistry::Callback> TaskRegistry::callbackFrom(const Json& body) {
   if (c.is_object()) {
     callback = {{c.value("host", ""), c.value("port", 0)}, c.value("type", "")};
   }
-  if (callback.address.host.empty() || callback.address.port <= 0 ||
+  // A wildcard address is where a node listens, not where it is reached: calling it would reach
+  // whatever listens on this host instead.
+  const auto& host = callback.address.host;
+  bool wildcard = host == "0.0.0.0" || host == "::" || host == "[::]";
+  if (host.empty() || wildcard || callback.address.port <= 0 ||
       callback.type.rfind("remote.", 0) != 0) {
     return makeError(ErrorCode::kInvalidArgument,
-                     "callback needs a host, a port and a remote. message type", c.dump());
+                     "callback needs a host (not a wildcard), a port and a remote. message type",
+                     c.dump());
   }
   return callback;
 }

@@ -43,8 +43,8 @@ strato::Status init(strato::Registrar& r) {
   if (!settings) return settings.error();
   r.addMigrations(strato::kvm::kvmHostMigrations());
   auto store = std::make_shared<strato::kvm::KvmHostStore>(r.database());
-  auto tasks =
-      std::make_shared<strato::agent::TaskCalls>(r.bus(), std::string(strato::kvm::kTaskDone));
+  auto tasks = std::make_shared<strato::agent::TaskCalls>(
+      r.bus(), std::string(strato::kvm::kTaskDone), settings->taskPoll);
   r.handle(tasks->callbackType(), tasks->handler());
   auto agents =
       std::make_shared<strato::kvm::KvmAgents>(*settings, *store, r.database(), r.logger(), tasks);

@@ -30,7 +30,8 @@ Result<KvmSettings> loadSettings(const Config& config) {
   for (auto [key, out] : {std::pair{"plugin.kvm.agentStartSeconds", &s.agentStart},
                           std::pair{"plugin.kvm.callTimeoutSeconds", &s.callTimeout},
                           std::pair{"plugin.kvm.pingTimeoutSeconds", &s.pingTimeout},
-                          std::pair{"plugin.kvm.sshTimeoutSeconds", &s.sshTimeout}}) {
+                          std::pair{"plugin.kvm.sshTimeoutSeconds", &s.sshTimeout},
+                          std::pair{"plugin.kvm.taskPollSeconds", &s.taskPoll}}) {
     if (auto st = seconds(key, *out); !st) return st.error();
   }
   return s;

@@ -15,6 +15,8 @@
 //   plugin.kvm.callTimeoutSeconds  how long a guest or file command may take (600)
 //   plugin.kvm.pingTimeoutSeconds  how long a ping may take before the host is Disconnected (15)
 //   plugin.kvm.sshTimeoutSeconds   SSH connects and commands (15)
+//   plugin.kvm.taskPollSeconds     how long a long command waits for its callback before asking
+//                                  the agent how it goes (2)
 #pragma once
 
 #include <chrono>
@@ -36,6 +38,7 @@ struct KvmSettings {
   std::chrono::seconds callTimeout{600};
   std::chrono::seconds pingTimeout{15};
   std::chrono::seconds sshTimeout{15};
+  std::chrono::seconds taskPoll{2};
 };
 
 Result<KvmSettings> loadSettings(const Config& config);
