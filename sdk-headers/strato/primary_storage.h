@@ -38,8 +38,9 @@ inline constexpr std::string_view kDeleteVolumeMessage = "primaryStorage.DeleteV
 //   reserving the difference
 // first (given back if the storage fails). Needs the storage Enabled and Connected.
 inline constexpr std::string_view kResizeVolumeMessage = "primaryStorage.ResizeVolume";
-// {"primaryStorageUuid", "resourceUuid", "installPath"} -> {"size", "actualSize"}: the file's
-// sizes now.
+// {"primaryStorageUuid", "resourceUuid", "installPath", "size"?} -> {"size", "actualSize"}: the
+// file's sizes now. With `size` (what the storage reserved for it), a file that changed outside
+// Strato moves the reservation with it, even past what is available.
 inline constexpr std::string_view kVolumeSizeMessage = "primaryStorage.VolumeSize";
 // {"primaryStorageUuid", "resourceUuid", "installPath" (the volume's), "snapshotUuid", "size"}
 //   -> {"installPath", "size", "actualSize"}: the volume's content now, kept as a snapshot file.

@@ -128,6 +128,40 @@ TEST_F(KvmVmTest, DataVolumesAndSnapshotsAreFilesOnTheSharedMountPoint) {
   EXPECT_TRUE(filesUnder(storageDir_).empty());
 }
 
+// SyncVolumeSize after a file grew outside Strato: the volume's size and the storage's
+// reservation follow the file, so its deletion later gives back exactly what it holds.
+TEST_F(KvmVmTest, ASizeChangedOutsideStratoIsSyncedAndReserved) {
+  buildKvmCloud();
+  std::int64_t before = psAvailable();
+  std::string disk = created(post("disk-offerings", {{"name", "d"}, {"diskSize", kGiB}}))["uuid"];
+  Json volume = created(post(
+      "volumes/data", {{"name", "data"}, {"diskOfferingUuid", disk}, {"primaryStorageUuid", ps_}}));
+  std::string uuid = volume["uuid"], path = volume["installPath"];
+  EXPECT_EQ(psAvailable(), before - kGiB);
+  ASSERT_EQ(std::system(("qemu-img resize -q " + path + " 3G").c_str()), 0);
+
+  auto synced = client().call("PUT", "/zstack/v1/volumes/" + uuid + "/actions",
+                              {{"syncVolumeSize", Json::object()}});
+  ASSERT_EQ(synced.status, 200) << synced.body;
+  EXPECT_EQ(parse(synced)["inventory"]["size"], 3 * kGiB);
+  EXPECT_EQ(psAvailable(), before - 3 * kGiB);
+  // A second sync changes nothing.
+  ASSERT_EQ(client()
+                .call("PUT", "/zstack/v1/volumes/" + uuid + "/actions",
+                      {{"syncVolumeSize", Json::object()}})
+                .status,
+            200);
+  EXPECT_EQ(psAvailable(), before - 3 * kGiB);
+
+  ASSERT_EQ(client().call("DELETE", "/zstack/v1/volumes/" + uuid).status, 200);
+  ASSERT_EQ(client()
+                .call("PUT", "/zstack/v1/volumes/" + uuid + "/actions",
+                      {{"expungeDataVolume", Json::object()}})
+                .status,
+            200);
+  EXPECT_EQ(psAvailable(), before);
+}
+
 TEST_F(KvmVmTest, TemplatesOfVolumesAreUploadedFromTheHostToAnImageStore) {
   buildKvmCloud();
   std::string store = imageStore(*sshd_, "127.0.0.1");

@@ -117,6 +117,25 @@ Status resizeOnHost(Database& db, const std::string& storageUuid, const std::str
                  {delta, nowMillis(), storageUuid, resourceUuid}));
 }
 
+Status followSizeOnHost(Database& db, const std::string& storageUuid,
+                        const std::string& resourceUuid, std::int64_t delta) {
+  return db.transaction([&](Database& tx) -> Status {
+    auto host = holderOf(tx, storageUuid, resourceUuid);
+    if (!host) return host.error();
+    Status taken =
+        delta < 0 ? releaseOnHost(tx, storageUuid, *host, -delta)
+                  : statusOf(tx.execute("UPDATE local_storage_host_ref SET availableCapacity = "
+                                        "availableCapacity - ?, lastOpDate = ? WHERE "
+                                        "primaryStorageUuid = ? AND hostUuid = ?",
+                                        {delta, nowMillis(), storageUuid, *host}));
+    if (!taken) return taken;
+    return statusOf(
+        tx.execute("UPDATE local_storage_resource_ref SET size = size + ?, lastOpDate = ? WHERE "
+                   "primaryStorageUuid = ? AND resourceUuid = ?",
+                   {delta, nowMillis(), storageUuid, resourceUuid}));
+  });
+}
+
 Status removeFromHost(Database& db, const std::string& storageUuid,
                       const std::string& resourceUuid) {
   return db.transaction([&](Database& tx) -> Status {

@@ -33,6 +33,10 @@ Status placeOnHost(Database& db, const std::string& storageUuid, const std::stri
 
 // The resource's size on its holder's disk changes by `delta`: a growth takes that much more of
 // the disk (kConflict as above when it has not the room), a shrink gives it back.
+// The resource's file changed size by `delta` already (outside Strato, say): its holder's disk is
+// charged or credited that much, whatever it has left.
+Status followSizeOnHost(Database& db, const std::string& storageUuid,
+                        const std::string& resourceUuid, std::int64_t delta);
 Status resizeOnHost(Database& db, const std::string& storageUuid, const std::string& resourceUuid,
                     std::int64_t delta);
 

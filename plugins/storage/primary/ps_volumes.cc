@@ -115,6 +115,23 @@ void undoPlacement(Database& db, const Target& t, const std::string& resourceUui
   if (t.driver->hostLocal()) (void)removeFromHost(db, t.record.spec.uuid, resourceUuid);
 }
 
+// The file of `resource` holds `now` bytes where the storage reserved `held` (a revert to a
+// snapshot older than a resize, or a change made outside Strato): the reservation follows the
+// file. Growth is taken even past what is available, since the bytes are in use already.
+Status followFile(Database& db, const Target& t, const std::string& resource, std::int64_t held,
+                  std::int64_t now) {
+  if (held < 0 || held == now) return {};
+  const std::string& uuid = t.record.spec.uuid;
+  Status followed =
+      now < held ? release(db, uuid, held - now)
+                 : statusOf(db.execute("UPDATE primary_storage SET availableCapacity = "
+                                       "availableCapacity - ?, lastOpDate = ? WHERE uuid = ?",
+                                       {now - held, nowMillis(), uuid}));
+  if (followed && t.driver->hostLocal())
+    followed = followSizeOnHost(db, uuid, resource, now - held);
+  return followed;
+}
+
 // The file, and for host-local storage the host holding it.
 Json placedFileJson(const Target& t, const VolumeFile& file) {
   Json out = fileJson(file);
@@ -239,22 +256,21 @@ Reply revertVolume(PrimaryStorageService& service, Database& db, const Json& bod
   auto file = t->driver->revertVolume(t->record.spec, t->hosts, textParam(body, "installPath"),
                                       textParam(body, "snapshotInstallPath"));
   if (!file) return file.error();
-  // The snapshot is older than a resize: the volume holds only its size now.
-  if (std::int64_t held = bytes(body, "size"); held > file->size) {
-    (void)release(db, t->record.spec.uuid, held - file->size);
-    if (t->driver->hostLocal())
-      (void)resizeOnHost(db, t->record.spec.uuid, resource, file->size - held);
-  }
+  // A snapshot older than a resize: the volume holds only its size now. The file is reverted
+  // whatever the bookkeeping says, so its failure must not report the revert failed.
+  (void)followFile(db, *t, resource, bytes(body, "size"), file->size);
   return fileJson(*file);
 }
 
 Reply volumeSize(PrimaryStorageService& service, Database& db, const Json& body) {
   auto t = target(service, db, body);
   if (!t) return t.error();
-  if (auto holder = narrowToHolder(db, *t, textParam(body, "resourceUuid")); !holder)
-    return holder.error();
+  std::string resource = textParam(body, "resourceUuid");
+  if (auto holder = narrowToHolder(db, *t, resource); !holder) return holder.error();
   auto file = t->driver->volumeSize(t->record.spec, t->hosts, textParam(body, "installPath"));
   if (!file) return file.error();
+  if (auto followed = followFile(db, *t, resource, bytes(body, "size"), file->size); !followed)
+    return followed.error();
   return Json{{"size", file->size}, {"actualSize", file->actualSize}};
 }
 

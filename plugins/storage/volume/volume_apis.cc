@@ -51,7 +51,8 @@ Reply VolumeService::update(const Json& p) {
   return inventoryReply(db_, volume->uuid);
 }
 
-// Asks the storage for the file's sizes again; a volume without a file has nothing to sync.
+// Asks the storage for the file's sizes again, and it moves the volume's reservation along; a
+// volume without a file has nothing to sync.
 Reply VolumeService::syncSize(const Json& p) {
   auto volume = liveVolume(db_, textParam(p, "uuid"));
   if (!volume) return volume.error();
@@ -59,7 +60,8 @@ Reply VolumeService::syncSize(const Json& p) {
   auto file = callStorage(kVolumeSizeMessage,
                           {{"primaryStorageUuid", volume->primaryStorageUuid},
                            {"resourceUuid", volume->uuid},
-                           {"installPath", volume->installPath}},
+                           {"installPath", volume->installPath},
+                           {"size", volume->size}},
                           std::chrono::minutes(5));
   if (!file) return file.error();
   auto changed =
