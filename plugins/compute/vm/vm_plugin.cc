@@ -5,6 +5,7 @@
 #include <array>
 
 #include <strato/deletion_policy.h>
+#include <strato/host_events.h>
 #include <strato/sdk.h>
 
 #include "vm_affinity.h"
@@ -110,6 +111,14 @@ void addApis(strato::Registrar& r, const Service& service) {
            }));
   r.handle("vm.CheckGuest",
            [service](Message m, Replier reply) { service->checkGuest(m.body, std::move(reply)); });
+  // Hosts lost and back (vm_ha.cc).
+  r.handle("vm.HostLost",
+           [service](Message m, Replier reply) { service->hostLost(m.body, std::move(reply)); });
+  r.subscribe(std::string(strato::kHostStatusChangedEvent), [service, &bus](const Message& e) {
+    std::string host = e.body.value("uuid", ""), status = e.body.value("newStatus", "");
+    if (status != "Disconnected" && status != "Connected") return;
+    bus.postBlocking([service, host, status] { service->hostStatusChanged(host, status); });
+  });
 
   // MigrateVm names its VM by vmInstanceUuid: queue it on the VM like the others.
   auto migrate = vmApi("MigrateVm", true);

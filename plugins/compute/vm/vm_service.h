@@ -73,8 +73,15 @@ class VmService : public std::enable_shared_from_this<VmService> {
   // vm.CheckGuest {"uuid", "hostUuid"}, in the VM's queue: the hypervisor asked again, the record
   // corrected, the host's capacity following.
   void checkGuest(const Json& params, Replier reply);
-  // HA level NeverStop: a guest that stopped by itself starts again (queued on the VM).
-  void restartNeverStop(const std::string& uuid);
+  // A guest of an HA VM starts again, on any host (queued on the VM): NeverStop when it stopped by
+  // itself, either level when its host was found down.
+  void restartHa(const std::string& uuid);
+  // A host went Disconnected or Connected (blocking): its running VMs are queued for vm.HostLost,
+  // its Unknown ones for vm.CheckGuest (vm_ha.cc).
+  void hostStatusChanged(const std::string& host, const std::string& status);
+  // vm.HostLost {"uuid", "hostUuid"}, in the VM's queue: Unknown, and with an HA level started
+  // elsewhere once the host's fencer says it is down.
+  void hostLost(const Json& params, Replier reply);
 
   std::shared_ptr<VmDriver> driverFor(const std::string& hypervisorType) const {
     return extensions_.find<VmDriver>(hypervisorType);

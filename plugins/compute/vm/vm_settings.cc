@@ -172,17 +172,12 @@ Reply getFlag(VmService& s, const Json& p, const char* key, bool withUuid) {
   return out;
 }
 
-// HA level, ZStack's "ha::<level>" tag. NeverStop is kept (vm_tracking.cc restarts a guest that
-// stopped by itself); OnHostFailure needs fencing a failed host before its VMs restart
-// elsewhere, which is not built, so it is refused rather than stored and ignored.
+// HA level, ZStack's "ha::<level>" tag. NeverStop starts again a guest that stopped by itself
+// (vm_tracking.cc); both levels start the VMs of a host found down elsewhere (vm_ha.cc).
 Reply setHaLevel(VmService& s, const Json& p) {
   std::string level = textParam(p, "level");
-  if (level == "OnHostFailure") {
-    return makeError(ErrorCode::kNotImplemented, "HA level OnHostFailure is not built",
-                     "restarting VMs of a failed host elsewhere needs fencing; NeverStop restarts "
-                     "a guest that stopped by itself");
-  }
-  if (level != std::string(kNeverStop)) return invalidArgument("level must be NeverStop", level);
+  if (level != std::string(kNeverStop) && level != std::string(kOnHostFailure))
+    return invalidArgument("level must be NeverStop or OnHostFailure", level);
   auto vm = vmOf(s, p);
   if (!vm) return vm.error();
   if (auto set = setTag(s, *vm, kHaLevelTag, level); !set) return set.error();

@@ -20,6 +20,9 @@ inline constexpr const char* kIsoTag = "iso";
 // The HA level tag ("ha::NeverStop"), read by vm_tracking.cc.
 inline constexpr const char* kHaLevelTag = "ha";
 inline constexpr const char* kNeverStop = "NeverStop";
+inline constexpr const char* kOnHostFailure = "OnHostFailure";
+// Whether the VM is started again when its host is found down (vm_ha.cc): either HA level.
+bool haRestarts(Database& db, const std::string& vmUuid);
 
 struct SettingApi {
   const char* name;

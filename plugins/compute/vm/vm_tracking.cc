@@ -12,8 +12,9 @@
 namespace strato::vm {
 namespace {
 
+// Unknown: its host was lost (vm_ha.cc), and what it runs is asked again once it is back.
 bool settled(const std::string& state) {
-  return state == "Running" || state == "Paused" || state == "Stopped";
+  return state == "Running" || state == "Paused" || state == "Stopped" || state == "Unknown";
 }
 
 bool runs(const std::string& state) { return state == "Running" || state == "Paused"; }
@@ -24,10 +25,10 @@ bool runs(const std::string& state) { return state == "Running" || state == "Pau
 struct VmService::Correction {
   enum { kNone, kRelease, kReserve } capacity = kNone;
   VmRecord vm;
-  bool neverStop = false;  // stopped by itself, with HA level NeverStop: start it again
+  bool restart = false;  // stopped with an HA level that starts it again
 };
 
-void VmService::restartNeverStop(const std::string& uuid) {
+void VmService::restartHa(const std::string& uuid) {
   logger_.info("vm.ha.restart uuid=" + uuid);
   Json body{{"api", "StartVmInstance"}, {"params", {{"uuid", uuid}}}};
   bus_.request({"vm.StartVmInstance", uuid, body}, [this, uuid](Reply r) {
@@ -43,7 +44,8 @@ Reply VmService::statesReported(const Json& body) {
   };
   std::vector<std::string> suspects;
   auto held = db_.query(
-      "SELECT uuid, state FROM vm_instance WHERE hostUuid = ? AND state IN ('Running', 'Paused')",
+      "SELECT uuid, state FROM vm_instance WHERE hostUuid = ? AND state IN ('Running', 'Paused', "
+      "'Unknown')",
       {host});
   if (!held) return held.error();
   for (const auto& r : held->rows) {
@@ -82,11 +84,11 @@ void VmService::checkGuest(const Json& params, Replier reply) {
     const VmRecord& vm = fixed->vm;
     auto answered = [shared](Status) { (*shared)(Json::object()); };
     if (fixed->capacity == Correction::kRelease) {
-      bool restart = fixed->neverStop;
+      bool restart = fixed->restart;
       return releaseHost(s->bus(), host, vm.cpuNum, vm.memorySize, [s, vm, restart, answered](Status st) {
         answered(st);
         // Queued behind this check on the VM, like a StartVmInstance call: any host will do.
-        if (restart) s->restartNeverStop(vm.uuid);
+        if (restart) s->restartHa(vm.uuid);
       });
     }
     if (fixed->capacity == Correction::kReserve) {
@@ -110,7 +112,7 @@ Result<VmService::Correction> VmService::correctGuest(const std::string& uuid,
   auto vm = loadVm(db_, uuid);
   if (!vm) return vm.error();
   Correction c{Correction::kNone, *vm};
-  bool onHost = runs(vm->state) && vm->hostUuid == host;
+  bool onHost = (runs(vm->state) || vm->state == "Unknown") && vm->hostUuid == host;
   if (!settled(vm->state) || !(onHost || (vm->state == "Stopped" && vm->hostUuid.empty()))) {
     return c;  // changed since the report, by a call of its own
   }
@@ -132,8 +134,10 @@ Result<VmService::Correction> VmService::correctGuest(const std::string& uuid,
     // Shut down or crashed by itself (libvirt drops a crashed guest): off the host.
     saved = saveState(db_, bus_, *vm, "Stopped", offHost(*vm));
     c.capacity = Correction::kRelease;
+    // An Unknown one went down with its host, which came back without it.
     auto level = systemTagValue(db_, uuid, kHaLevelTag);
-    c.neverStop = level && *level && **level == kNeverStop;
+    c.restart =
+        vm->state == "Unknown" ? haRestarts(db_, uuid) : level && *level && **level == kNeverStop;
   } else if (vm->state == "Stopped") {
     auto where = db_.query("SELECT clusterUuid, zoneUuid FROM host WHERE uuid = ?", {host});
     if (!where) return where.error();

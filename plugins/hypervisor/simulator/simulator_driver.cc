@@ -26,6 +26,13 @@ Result<HostFacts> SimulatorDriver::connect(const HostSpec& host) {
         ErrorCode::kUnavailable, "simulated connection failure",
         "host " + host.managementIp + " carries the system tag " + std::string(kFailConnectTag));
   }
+  auto off = carriesSystemTag(db_, host.uuid, kPoweredOffTag);
+  if (!off) return off.error();
+  if (*off) {
+    return makeError(
+        ErrorCode::kUnavailable, "simulated power failure",
+        "host " + host.managementIp + " carries the system tag " + std::string(kPoweredOffTag));
+  }
   HostFacts facts;
   facts.cpuNum = positive(host.extra, "cpuCapacity", kDefaultCpuNum);
   facts.cpuSockets = 1;
@@ -40,12 +47,24 @@ Result<HostFacts> SimulatorDriver::connect(const HostSpec& host) {
 
 Status SimulatorDriver::ping(const HostSpec& host) {
   if (pingLatency_.count() > 0) std::this_thread::sleep_for(pingLatency_);
+  auto off = carriesSystemTag(db_, host.uuid, kPoweredOffTag);
+  if (!off) return off.error();
   auto failing = carriesSystemTag(db_, host.uuid, kFailPingTag);
   if (!failing) return failing.error();
+  bool lostPower = false;
   {
     // A host this process has not seen connect (the server restarted) is simulated as up.
     std::lock_guard lock(mutex_);
-    hosts_[host.uuid].up = !*failing;
+    auto& h = hosts_[host.uuid];
+    h.up = !*failing && !*off;
+    lostPower = *off && h.powered;
+    h.powered = !*off;
+  }
+  if (lostPower) onPowerLost_(host.uuid);
+  if (*off) {
+    return makeError(
+        ErrorCode::kUnavailable, "simulated power failure",
+        "host " + host.managementIp + " carries the system tag " + std::string(kPoweredOffTag));
   }
   if (*failing) {
     return makeError(

@@ -59,15 +59,19 @@ strato::Status init(strato::Registrar& r) {
   if (!connectLatency) return connectLatency.error();
   auto pingLatency = r.config().getInt("plugin.simulator.pingLatencyMs", 0);
   if (!pingLatency) return pingLatency.error();
-  auto driver = std::make_shared<strato::simulator::SimulatorDriver>(
-      r.database(), std::chrono::milliseconds(*connectLatency),
-      std::chrono::milliseconds(*pingLatency));
-  r.addExtension<strato::HypervisorDriver>(std::string(strato::simulator::kType), driver);
   auto vmLatency = r.config().getInt("plugin.simulator.vmLatencyMs", 0);
   if (!vmLatency) return vmLatency.error();
   auto guests = std::make_shared<strato::simulator::SimulatorVmDriver>(
       r.database(), std::chrono::milliseconds(*vmLatency));
   r.addExtension<strato::VmDriver>(std::string(strato::simulator::kType), guests);
+  auto driver = std::make_shared<strato::simulator::SimulatorDriver>(
+      r.database(), std::chrono::milliseconds(*connectLatency),
+      std::chrono::milliseconds(*pingLatency),
+      [guests](const std::string& host) { guests->powerLost(host); });
+  r.addExtension<strato::HypervisorDriver>(std::string(strato::simulator::kType), driver);
+  r.addExtension<strato::HostFencer>(
+      std::string(strato::simulator::kType),
+      std::make_shared<strato::simulator::SimulatorFencer>(r.database()));
 
   auto& bus = r.bus();
   auto decl = addSimulatorHostApi();

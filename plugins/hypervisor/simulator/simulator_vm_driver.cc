@@ -170,4 +170,11 @@ void SimulatorVmDriver::forgetHost(const std::string& hostUuid) {
   std::erase_if(guests_, [&](const auto& entry) { return entry.second.hostUuid == hostUuid; });
 }
 
+void SimulatorVmDriver::powerLost(const std::string& hostUuid) {
+  std::lock_guard lock(mutex_);
+  for (auto& [uuid, guest] : guests_) {
+    if (guest.hostUuid == hostUuid) guest.power = Power::kStopped;
+  }
+}
+
 }  // namespace strato::simulator

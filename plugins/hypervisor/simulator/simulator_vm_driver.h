@@ -47,6 +47,8 @@ class SimulatorVmDriver : public VmDriver {
 
   // The host is gone, and its guests with it.
   void forgetHost(const std::string& hostUuid);
+  // The host lost power: its guests are stopped, and stay so when it comes back.
+  void powerLost(const std::string& hostUuid);
 
  private:
   enum class Power { kRunning, kPaused, kStopped };
