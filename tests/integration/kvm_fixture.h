@@ -126,6 +126,18 @@ class KvmTest : public VmTest {
     offering_ = instanceOffering(1, kGiB);
   }
 
+  // The files under `dir` (none when it does not exist), but the agents' heartbeats, which a
+  // shared storage holds from the first ping after its attach.
+  static std::vector<std::string> filesUnder(const std::filesystem::path& dir) {
+    std::vector<std::string> out;
+    if (!std::filesystem::exists(dir)) return out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+      bool heartbeat = e.path().parent_path().filename() == "heartbeat";
+      if (e.is_regular_file() && !heartbeat) out.push_back(e.path().string());
+    }
+    return out;
+  }
+
   // A file's bytes: what tests compare after a copy, and consoles they read.
   static std::string readFile(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);

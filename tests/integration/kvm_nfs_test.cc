@@ -38,14 +38,6 @@ class KvmNfsTest : public KvmTest {
     EXPECT_EQ(url.rfind(prefix + nfs_->exportDir().string() + "/", 0), 0u) << url;
     return url.substr(prefix.size());
   }
-  std::vector<std::string> filesUnder(const fs::path& dir) {
-    std::vector<std::string> out;
-    if (!fs::exists(dir)) return out;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-      if (e.is_regular_file()) out.push_back(e.path().string());
-    }
-    return out;
-  }
   Json volumeInfo(const std::string& path) {
     return agentCall(kHostB, "remote.kvm.VolumeInfo", {{"path", path}})["body"];
   }
@@ -107,6 +99,13 @@ TEST_F(KvmNfsTest, VmsLiveOnTheShareWithNothingMounted) {
                     {{"revertVolumeFromSnapshot", Json::object()}});
   ASSERT_EQ(reverted.status, 200) << reverted.body;
   EXPECT_EQ(volumeInfo(dataPath)["size"], 2 * kGiB);
+
+  // Both agents beat on the share (for fencing) from their first ping after the attach.
+  setGlobalConfig("host", "ping.interval", "1");
+  for (const auto& h : {hostA_, hostB_}) {
+    EXPECT_TRUE(eventually([&] { return !readFile(nfs_->exportDir() / "heartbeat" / h).empty(); }))
+        << h;
+  }
 
   // Gone, with every file and byte of capacity back.
   ASSERT_EQ(client().call("DELETE", std::string(kVms) + "/" + uuid).status, 200);

@@ -18,13 +18,6 @@ class KvmVmTest : public KvmTest {
     return {};
   }
   std::string ipOf(const std::string& host) { return host == hostA_ ? kHostA : kHostB; }
-  std::vector<std::string> filesUnder(const std::filesystem::path& dir) {
-    std::vector<std::string> out;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-      if (e.is_regular_file()) out.push_back(e.path().string());
-    }
-    return out;
-  }
   // A CreateVmInstance that failed left no volume file, capacity, row or address in use.
   void expectNothingLeftOfAFailedCreate(std::int64_t psBefore) {
     EXPECT_TRUE(filesUnder(storageDir_).empty());
@@ -321,6 +314,39 @@ TEST_F(KvmVmTest, ANeverStopGuestThatStopsByItselfIsStartedAgain) {
   EXPECT_TRUE(eventually([&] { return vm(uuid)["state"] == "Stopped"; }));
   std::this_thread::sleep_for(std::chrono::seconds(1));
   EXPECT_EQ(vm(uuid)["state"], "Stopped");
+}
+
+// HA on KVM hosts: both agents beat on the shared mount point. Host A's agent dies with its
+// guests; its beat stops, host B's agent sees it stand still, and the VM starts on host B.
+TEST_F(KvmVmTest, AnHaVmOfAHostThatDiedStartsOnAnother) {
+  buildKvmCloud();
+  setGlobalConfig("host", "ping.interval", "1");
+  // Fencing, not a reconnect that starts the agent again, must bring the VM back.
+  setGlobalConfig("host", "connection.autoReconnectOnError", "false");
+  Json params = kvmVmParams("web");
+  params["hostUuid"] = hostA_;
+  std::string uuid = created(createVmReply(params))["uuid"];
+  ASSERT_EQ(client()
+                .call("POST", std::string(kVms) + "/" + uuid + "/ha-levels",
+                      {{"params", {{"level", "OnHostFailure"}}}})
+                .status,
+            200);
+  auto beatOf = [&](const std::string& host) { return readFile(storageDir_ / "heartbeat" / host); };
+  ASSERT_TRUE(eventually([&] { return !beatOf(hostA_).empty() && !beatOf(hostB_).empty(); }));
+  std::string seen = beatOf(hostB_);
+  EXPECT_TRUE(eventually([&] { return beatOf(hostB_) != seen; }));
+
+  ::kill(agentA_->pid(), SIGKILL);
+  agentA_->waitExit(std::chrono::seconds(5));
+  EXPECT_TRUE(eventually(
+      [&] {
+        Json v = vm(uuid);
+        return v["state"] == "Running" && v["hostUuid"] == hostB_;
+      },
+      40))
+      << vm(uuid);
+  EXPECT_TRUE(guestsOn(kHostB).contains(uuid));
+  EXPECT_EQ(usedCpu(), 1);
 }
 
 TEST_F(KvmVmTest, AGuestStartedOutsideStratoIsRunningWhereItRuns) {

@@ -16,9 +16,13 @@ namespace strato::kvm {
 //        "osDistribution", "osRelease", "cpuModel", "hostname", "libvirtVersion",
 //        "hypervisorVersion", "libvirtUri", "agentVersion"}
 inline constexpr std::string_view kFacts = "remote.kvm.Facts";
-// {"hostUuid", "managementNodes": [{"host", "port"}]} -> {"libvirtUri"}: the agent answers and
-// its libvirt connection is alive. The agent remembers who asked, to report to them.
+// {"hostUuid", "managementNodes": [{"host", "port"}], "heartbeat": {"roots", "intervalMs"}}
+//   -> {"libvirtUri"}: the agent answers and its libvirt connection is alive. The agent remembers
+// who asked, to report to them, and writes heartbeats on the roots (Facts takes the same).
 inline constexpr std::string_view kPing = "remote.kvm.Ping";
+// {"root", "hostUuid"} -> {"beat"?}: that host's last heartbeat on a shared storage, as this
+// host reads it (nothing when it never wrote one).
+inline constexpr std::string_view kReadHeartbeat = "remote.kvm.ReadHeartbeat";
 // Agent to management node, whenever its guests change and after every (re)connect:
 // {"hostUuid", "vms": {uuid: state}} -> {} (passed on as kVmStatesReportedMessage).
 inline constexpr std::string_view kVmStatesReport = "remote.kvm.VmStatesReport";

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "agent_client/shared_storage.h"
 #include "local_storage_driver.h"
 
 namespace strato::primary {
@@ -37,11 +38,6 @@ Status validateNfsUrl(const std::string& url) {
   return {};
 }
 
-std::string nfsFilesUrl(const std::string& url) {
-  std::size_t colon = url.front() == '[' ? url.find("]:") + 1 : url.find(':');
-  return "nfs://" + url.substr(0, colon) + url.substr(colon + 1);
-}
-
 Status SharedStorageDriver::validate(const PrimaryStorageSpec& spec) const {
   if (type_ == kNfsType) return validateNfsUrl(spec.url);
   return validateAbsolutePath(spec.url, "a SharedMountPoint");
@@ -55,7 +51,7 @@ std::string SharedStorageDriver::mountPath(const PrimaryStorageSpec& spec) const
 }
 
 std::string SharedStorageDriver::filesRoot(const PrimaryStorageSpec& spec) const {
-  return type_ == kNfsType ? nfsFilesUrl(spec.url) : spec.url;
+  return agent::sharedStorageRoot(type_, spec.url);
 }
 
 Result<StorageCapacity> SharedStorageDriver::mount(const PrimaryStorageSpec& spec,

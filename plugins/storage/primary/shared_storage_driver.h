@@ -27,8 +27,6 @@ inline constexpr std::string_view kSharedMountPointType = "SharedMountPoint";
 
 // "host:/path" (host a name, an IPv4 address or a bracketed IPv6 address).
 Status validateNfsUrl(const std::string& url);
-// Where the agents find the files of a share: "server:/export" -> "nfs://server/export".
-std::string nfsFilesUrl(const std::string& url);
 
 class SharedStorageDriver : public PrimaryStorageDriver {
  public:

@@ -203,4 +203,33 @@ Status copy(const std::string& from, const std::string& to) {
   return copied;
 }
 
+Result<std::optional<std::string>> readSmall(const std::string& path) {
+  if (auto st = check(path); !st) return st.error();
+  auto in = Stream::open(path, false);
+  if (!in && in.error().code == ErrorCode::kNotFound) return std::optional<std::string>();
+  if (!in) return in.error();
+  std::string content(64 * 1024, '\0');
+  std::size_t size = 0;
+  for (;;) {
+    auto n = in->read(content.data() + size, content.size() - size);
+    if (!n) return n.error();
+    if (*n == 0 || (size += *n) == content.size()) break;
+  }
+  content.resize(size);
+  return std::optional<std::string>(std::move(content));
+}
+
+Status writeSmall(const std::string& path, const std::string& content) {
+  if (auto st = check(path); !st) return st;
+  if (auto made = makeDirs(parentOf(path)); !made) return made;
+  std::string tmp = path + ".writing";
+  auto out = Stream::open(tmp, true);
+  if (!out) return out.error();
+  Status written = out->write(content.data(), content.size());
+  if (written) written = out->close();
+  if (written) written = rename(tmp, path);
+  if (!written) (void)remove(tmp);
+  return written;
+}
+
 }  // namespace strato::kvm::files

@@ -33,5 +33,9 @@ Result<Json> usage(const std::string& dir);
 // `to` becomes a byte-for-byte copy of `from`, whole or not at all (written beside and renamed);
 // either may be on an NFS share.
 Status copy(const std::string& from, const std::string& to);
+// A small file's whole content (at most 64 KiB), or nothing when there is no such file.
+Result<std::optional<std::string>> readSmall(const std::string& path);
+// `content` becomes the file's, whole (written beside and renamed); its directory is created.
+Status writeSmall(const std::string& path, const std::string& content);
 
 }  // namespace strato::kvm::files

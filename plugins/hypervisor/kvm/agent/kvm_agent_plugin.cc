@@ -30,7 +30,9 @@
 #include <strato/sdk.h>
 
 #include "agent_client/kvm_protocol.h"
+#include "agent_client/shared_storage.h"
 #include "guest_commands.h"
+#include "heartbeat.h"
 #include "host_files.h"
 #include "host_network.h"
 #include "libvirt_host.h"
@@ -174,16 +176,28 @@ strato::Status init(strato::Registrar& r) {
     return {};
   });
   r.onStop([watcher] { watcher->stop(); });
-  r.handle(std::string(strato::kvm::kFacts), asTask([host, watcher](const Message& m) -> Reply {
+  auto heartbeat = std::make_shared<strato::kvm::Heartbeat>(r.logger());
+  r.onStop([heartbeat] { heartbeat->stop(); });
+  r.handle(std::string(strato::kvm::kReadHeartbeat), asTask([](const Message& m) -> Reply {
+             auto beat = strato::kvm::files::readSmall(
+                 strato::agent::heartbeatPath(text(m, "root"), text(m, "hostUuid")));
+             if (!beat) return beat.error();
+             return *beat ? Json{{"beat", **beat}} : Json::object();
+           }));
+  r.handle(std::string(strato::kvm::kFacts),
+           asTask([host, watcher, heartbeat](const Message& m) -> Reply {
              noteManager(*watcher, m.body);
+             heartbeat->configure(m.body);
              auto facts = host->facts();
              if (!facts) return facts.error();
              (*facts)["agentVersion"] = std::string(strato::kSdkVersion);
              return facts;
            }));
-  r.handle(std::string(strato::kvm::kPing), asTask([host, watcher](const Message& m) -> Reply {
+  r.handle(std::string(strato::kvm::kPing),
+           asTask([host, watcher, heartbeat](const Message& m) -> Reply {
              if (auto st = host->ping(); !st) return st.error();
              noteManager(*watcher, m.body);
+             heartbeat->configure(m.body);
              return Json{{"libvirtUri", host->uri()}};
            }));
   strato::kvm::GuestSettings settings{

@@ -7,6 +7,7 @@
 #include <strato/handler_util.h>
 
 #include "agent_client/kvm_protocol.h"
+#include "agent_client/shared_storage.h"
 
 namespace strato::kvm {
 
@@ -35,7 +36,26 @@ Json KvmAgents::managedBy(const std::string& hostUuid) const {
   if (rows) {
     for (const auto& r : rows->rows) nodes.push_back({{"host", dbText(r[0])}, {"port", dbInt(r[1])}});
   }
-  return Json{{"hostUuid", hostUuid}, {"managementNodes", nodes}};
+  auto roots = heartbeatRoots(hostUuid);
+  return Json{{"hostUuid", hostUuid},
+              {"managementNodes", nodes},
+              {"heartbeat",
+               {{"roots", roots ? *roots : std::vector<std::string>{}},
+                {"intervalMs", std::chrono::milliseconds(settings_.heartbeat).count()}}}};
+}
+
+Result<std::vector<std::string>> KvmAgents::heartbeatRoots(const std::string& hostUuid) const {
+  // The storage plugin's tables: which shares a host uses is theirs to say.
+  auto rows = db_.query(
+      "SELECT ps.type, ps.url FROM primary_storage ps JOIN primary_storage_cluster_ref r ON "
+      "r.primaryStorageUuid = ps.uuid JOIN host h ON h.clusterUuid = r.clusterUuid WHERE "
+      "h.uuid = ? AND ps.type IN ('NFS', 'SharedMountPoint') ORDER BY ps.uuid",
+      {hostUuid});
+  if (!rows) return rows.error();
+  std::vector<std::string> roots;
+  for (const auto& r : rows->rows)
+    roots.push_back(agent::sharedStorageRoot(dbText(r[0]), dbText(r[1])));
+  return roots;
 }
 
 Result<KvmHost> KvmAgents::host(const std::string& uuid) const {

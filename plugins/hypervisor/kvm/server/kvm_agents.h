@@ -45,9 +45,13 @@ class KvmAgents {
   // kPing with the ping timeout; `body` says who manages the host (managedBy), or is empty.
   Reply ping(const std::string& managementIp, Json body = Json::object()) const;
 
-  // {"hostUuid", "managementNodes": [the live ones]}: Facts and Ping carry it, so the agent
-  // knows whom to tell when its guests change.
+  // {"hostUuid", "managementNodes": [the live ones], "heartbeat": {"roots", "intervalMs"}}:
+  // Facts and Ping carry it, so the agent knows whom to tell when its guests change, and where
+  // to write its heartbeats.
   Json managedBy(const std::string& hostUuid) const;
+  // Where the host's heartbeats go: the roots of the shared storages (SharedMountPoint, NFS)
+  // attached to its cluster.
+  Result<std::vector<std::string>> heartbeatRoots(const std::string& hostUuid) const;
 
   // The host's address (the host plugin's row) and credentials; kNotFound when `uuid` names no
   // KVM host.

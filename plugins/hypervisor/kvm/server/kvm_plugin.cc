@@ -7,6 +7,7 @@
 
 #include "kvm_apis.h"
 #include "kvm_drivers.h"
+#include "kvm_fencer.h"
 
 namespace {
 
@@ -50,6 +51,9 @@ strato::Status init(strato::Registrar& r) {
       std::make_shared<strato::kvm::KvmAgents>(*settings, *store, r.database(), r.logger(), tasks);
   r.addExtension<strato::HypervisorDriver>(std::string(strato::kvm::kType),
                                            std::make_shared<strato::kvm::KvmHostDriver>(agents));
+  r.addExtension<strato::HostFencer>(
+      std::string(strato::kvm::kType),
+      std::make_shared<strato::kvm::KvmFencer>(agents, r.database(), r.logger()));
   r.addExtension<strato::VmDriver>(std::string(strato::kvm::kType),
                                    std::make_shared<strato::kvm::KvmVmDriver>(agents, r.database(), r.bus()));
   strato::kvm::registerKvmApis(r, agents, store);

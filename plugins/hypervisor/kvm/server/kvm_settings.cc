@@ -31,7 +31,8 @@ Result<KvmSettings> loadSettings(const Config& config) {
                           std::pair{"plugin.kvm.callTimeoutSeconds", &s.callTimeout},
                           std::pair{"plugin.kvm.pingTimeoutSeconds", &s.pingTimeout},
                           std::pair{"plugin.kvm.sshTimeoutSeconds", &s.sshTimeout},
-                          std::pair{"plugin.kvm.taskPollSeconds", &s.taskPoll}}) {
+                          std::pair{"plugin.kvm.taskPollSeconds", &s.taskPoll},
+                          std::pair{"plugin.kvm.heartbeatSeconds", &s.heartbeat}}) {
     if (auto st = seconds(key, *out); !st) return st.error();
   }
   return s;

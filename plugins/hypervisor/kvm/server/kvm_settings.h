@@ -17,6 +17,8 @@
 //   plugin.kvm.sshTimeoutSeconds   SSH connects and commands (15)
 //   plugin.kvm.taskPollSeconds     how long a long command waits for its callback before asking
 //                                  the agent how it goes (2)
+//   plugin.kvm.heartbeatSeconds    how often agents write their heartbeat on shared storage (2);
+//                                  the fencer calls a host down after 3 without a change
 #pragma once
 
 #include <chrono>
@@ -39,6 +41,7 @@ struct KvmSettings {
   std::chrono::seconds pingTimeout{15};
   std::chrono::seconds sshTimeout{15};
   std::chrono::seconds taskPoll{2};
+  std::chrono::seconds heartbeat{2};
 };
 
 Result<KvmSettings> loadSettings(const Config& config);
