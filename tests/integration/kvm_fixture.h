@@ -138,6 +138,26 @@ class KvmTest : public VmTest {
     return out;
   }
 
+  // A data volume of 2 GiB: a snapshot, a resize to 3 GiB and a revert to the snapshot, the
+  // file's size checked on host A after each (its agent reads `path`).
+  void snapshotResizeRevert(const std::string& volume, const std::string& path) {
+    auto sizeOnHost = [&] {
+      return agentCall(kHostA, "remote.kvm.VolumeInfo", {{"path", path}})["body"]["size"];
+    };
+    auto taken = client().call("POST", "/zstack/v1/volumes/" + volume + "/volume-snapshots",
+                               {{"params", {{"name", "d1"}}}});
+    ASSERT_EQ(taken.status, 200) << taken.body;
+    auto resized = client().call("PUT", "/zstack/v1/volumes/data/resize/" + volume + "/actions",
+                                 {{"resizeDataVolume", {{"size", 3 * kGiB}}}});
+    ASSERT_EQ(resized.status, 200) << resized.body;
+    EXPECT_EQ(sizeOnHost(), 3 * kGiB);
+    std::string snapshot = parse(taken)["inventory"]["uuid"];
+    auto reverted = client().call("PUT", "/zstack/v1/volume-snapshots/" + snapshot + "/actions",
+                                  {{"revertVolumeFromSnapshot", Json::object()}});
+    ASSERT_EQ(reverted.status, 200) << reverted.body;
+    EXPECT_EQ(sizeOnHost(), 2 * kGiB);
+  }
+
   // A file's bytes: what tests compare after a copy, and consoles they read.
   static std::string readFile(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);

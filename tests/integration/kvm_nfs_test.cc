@@ -84,21 +84,8 @@ TEST_F(KvmNfsTest, VmsLiveOnTheShareWithNothingMounted) {
       created(post("disk-offerings", {{"name", "d"}, {"diskSize", 2 * kGiB}}))["uuid"];
   Json volume = created(post(
       "volumes/data", {{"name", "data"}, {"diskOfferingUuid", disk}, {"primaryStorageUuid", ps_}}));
-  std::string data = volume["uuid"], dataPath = volume["installPath"];
-  auto taken = client().call("POST", "/zstack/v1/volumes/" + data + "/volume-snapshots",
-                             {{"params", {{"name", "d1"}}}});
-  ASSERT_EQ(taken.status, 200) << taken.body;
-  auto resized = client().call("PUT", "/zstack/v1/volumes/data/resize/" + data + "/actions",
-                               {{"resizeDataVolume", {{"size", 3 * kGiB}}}});
-  ASSERT_EQ(resized.status, 200) << resized.body;
-  EXPECT_EQ(volumeInfo(dataPath)["size"], 3 * kGiB);
-  auto reverted =
-      client().call("PUT",
-                    "/zstack/v1/volume-snapshots/" +
-                        parse(taken)["inventory"]["uuid"].get<std::string>() + "/actions",
-                    {{"revertVolumeFromSnapshot", Json::object()}});
-  ASSERT_EQ(reverted.status, 200) << reverted.body;
-  EXPECT_EQ(volumeInfo(dataPath)["size"], 2 * kGiB);
+  std::string data = volume["uuid"];
+  snapshotResizeRevert(data, volume["installPath"]);
 
   // Both agents beat on the share (for fencing) from their first ping after the attach.
   setGlobalConfig("host", "ping.interval", "1");

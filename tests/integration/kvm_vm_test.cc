@@ -92,23 +92,7 @@ TEST_F(KvmVmTest, DataVolumesAndSnapshotsAreFilesOnTheSharedMountPoint) {
   EXPECT_TRUE(std::filesystem::exists(snapshotPath)) << snapshotPath;
 
   // A data volume's snapshot, a resize on the host, and a revert: the file is the snapshot's again.
-  std::string data = volume["uuid"];
-  auto taken = client().call("POST", "/zstack/v1/volumes/" + data + "/volume-snapshots",
-                             {{"params", {{"name", "d1"}}}});
-  ASSERT_EQ(taken.status, 200) << taken.body;
-  auto resized = client().call("PUT", "/zstack/v1/volumes/data/resize/" + data + "/actions",
-                               {{"resizeDataVolume", {{"size", 3 * kGiB}}}});
-  ASSERT_EQ(resized.status, 200) << resized.body;
-  auto sizeOnHost = [&] {
-    return agentCall(kHostA, "remote.kvm.VolumeInfo", {{"path", path}})["body"]["size"];
-  };
-  EXPECT_EQ(sizeOnHost(), 3 * kGiB);
-  auto reverted = client().call(
-      "PUT", "/zstack/v1/volume-snapshots/" + parse(taken)["inventory"]["uuid"].get<std::string>() +
-                 "/actions",
-      {{"revertVolumeFromSnapshot", Json::object()}});
-  ASSERT_EQ(reverted.status, 200) << reverted.body;
-  EXPECT_EQ(sizeOnHost(), 2 * kGiB);
+  snapshotResizeRevert(volume["uuid"], path);
 
   ASSERT_EQ(client().call("DELETE", std::string(kVms) + "/" + v["uuid"].get<std::string>()).status,
             200);

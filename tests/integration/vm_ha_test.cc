@@ -12,6 +12,9 @@ namespace {
 
 class VmHaTest : public VmTest {
  protected:
+  // Verdicts asked again every second while a host stays lost.
+  void SetUp() override { startServer({"--set", "plugin.vm.haRecheckSeconds=1"}); }
+
   void buildHaCloud() {
     buildCloud(2, 4, 8 * kGiB);
     setGlobalConfig("host", "ping.interval", "1");
@@ -79,6 +82,23 @@ TEST_F(VmHaTest, VmsOfAnUnreachableHostWaitForIt) {
   untag(unreachable);
   EXPECT_TRUE(eventually([&] { return vm(ha)["state"] == "Running"; })) << vm(ha);
   EXPECT_EQ(vm(ha)["hostUuid"], a);
+  EXPECT_EQ(usedCpu(), 1);
+}
+
+// A host first only unreachable, then down for good: the verdict asked again finds it down.
+TEST_F(VmHaTest, AnUnreachableHostThatDiesLaterIsFencedThen) {
+  buildHaCloud();
+  std::string a = hosts_[0], b = hosts_[1];
+  std::string ha = createOn("ha", a);
+  setHa(ha, "OnHostFailure");
+  createSystemTag("HostVO", a, "simulator::failPing");
+  EXPECT_TRUE(eventually([&] { return vm(ha)["state"] == "Unknown"; })) << vm(ha);
+  createSystemTag("HostVO", a, "simulator::poweredOff");
+  EXPECT_TRUE(eventually([&] {
+    Json v = vm(ha);
+    return v["state"] == "Running" && v["hostUuid"] == b;
+  })) << vm(ha);
+  EXPECT_EQ(freeCpu(a), 4);
   EXPECT_EQ(usedCpu(), 1);
 }
 

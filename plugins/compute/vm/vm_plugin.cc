@@ -114,6 +114,8 @@ void addApis(strato::Registrar& r, const Service& service) {
   // Hosts lost and back (vm_ha.cc).
   r.handle("vm.HostLost",
            [service](Message m, Replier reply) { service->hostLost(m.body, std::move(reply)); });
+  r.handle("vm.HostDown",
+           [service](Message m, Replier reply) { service->hostDown(m.body, std::move(reply)); });
   r.subscribe(std::string(strato::kHostStatusChangedEvent), [service, &bus](const Message& e) {
     std::string host = e.body.value("uuid", ""), status = e.body.value("newStatus", "");
     if (status != "Disconnected" && status != "Connected") return;
@@ -327,6 +329,22 @@ strato::Status init(strato::Registrar& r) {
 
   strato::addDeletionPolicy(r, {"vm", "Direct", "VM", "DestroyVmInstance", "ExpungeVmInstance"},
                             [service] { service->expungeDue(); });
+
+  auto recheck = r.config().getInt("plugin.vm.haRecheckSeconds", 30);
+  if (!recheck) return recheck.error();
+  if (*recheck <= 0) {
+    return strato::makeError(strato::ErrorCode::kInvalidArgument,
+                             "plugin.vm.haRecheckSeconds must be > 0");
+  }
+  auto haRecheck = std::make_shared<strato::PeriodicTask>(
+      [s = *recheck] { return std::chrono::milliseconds(std::chrono::seconds(s)); },
+      // On the task's own thread: one round at a time, however long a fencer takes.
+      [service] { service->recheckLostHosts(); });
+  r.onStart([haRecheck]() -> strato::Status {
+    haRecheck->start();
+    return {};
+  });
+  r.onStop([haRecheck] { haRecheck->stop(); });
   return {};
 }
 

@@ -76,12 +76,18 @@ class VmService : public std::enable_shared_from_this<VmService> {
   // A guest of an HA VM starts again, on any host (queued on the VM): NeverStop when it stopped by
   // itself, either level when its host was found down.
   void restartHa(const std::string& uuid);
-  // A host went Disconnected or Connected (blocking): its running VMs are queued for vm.HostLost,
-  // its Unknown ones for vm.CheckGuest (vm_ha.cc).
+  // A host went Disconnected or Connected (blocking, vm_ha.cc): its running VMs are queued for
+  // vm.HostLost, and those with an HA level for vm.HostDown once its fencer says it is down; its
+  // Unknown ones for vm.CheckGuest.
   void hostStatusChanged(const std::string& host, const std::string& status);
-  // vm.HostLost {"uuid", "hostUuid"}, in the VM's queue: Unknown, and with an HA level started
-  // elsewhere once the host's fencer says it is down.
+  // HA VMs still Unknown on hosts still Disconnected: their fencer is asked again (blocking;
+  // every plugin.vm.haRecheckSeconds). A host first only unreachable may have died since.
+  void recheckLostHosts();
+  // vm.HostLost {"uuid", "hostUuid"}, in the VM's queue: Unknown.
   void hostLost(const Json& params, Replier reply);
+  // vm.HostDown {"uuid", "hostUuid"}, in the VM's queue: an Unknown VM of that host is Stopped,
+  // its share given back, and started again.
+  void hostDown(const Json& params, Replier reply);
 
   std::shared_ptr<VmDriver> driverFor(const std::string& hypervisorType) const {
     return extensions_.find<VmDriver>(hypervisorType);
@@ -94,6 +100,10 @@ class VmService : public std::enable_shared_from_this<VmService> {
 
  private:
   struct Correction;
+  // Asks the fencer of `host` once; down: each of `haVms` goes to vm.HostDown.
+  void fence(const std::string& host, const std::vector<std::string>& haVms);
+  // `type` {"uuid", "hostUuid"} in the VM's queue; a failure is logged.
+  void queueOnVm(const std::string& type, const std::string& uuid, const std::string& host);
   // What checkGuest changed (blocking).
   Result<Correction> correctGuest(const std::string& uuid, const std::string& host);
   // Expunging as a chain: the hypervisor's definition, capacity, IPs, NICs, root volume, data

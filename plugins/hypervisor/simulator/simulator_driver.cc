@@ -26,13 +26,7 @@ Result<HostFacts> SimulatorDriver::connect(const HostSpec& host) {
         ErrorCode::kUnavailable, "simulated connection failure",
         "host " + host.managementIp + " carries the system tag " + std::string(kFailConnectTag));
   }
-  auto off = carriesSystemTag(db_, host.uuid, kPoweredOffTag);
-  if (!off) return off.error();
-  if (*off) {
-    return makeError(
-        ErrorCode::kUnavailable, "simulated power failure",
-        "host " + host.managementIp + " carries the system tag " + std::string(kPoweredOffTag));
-  }
+  if (auto powered = checkPower(host); !powered) return powered.error();
   HostFacts facts;
   facts.cpuNum = positive(host.extra, "cpuCapacity", kDefaultCpuNum);
   facts.cpuSockets = 1;
@@ -45,27 +39,36 @@ Result<HostFacts> SimulatorDriver::connect(const HostSpec& host) {
   return facts;
 }
 
-Status SimulatorDriver::ping(const HostSpec& host) {
-  if (pingLatency_.count() > 0) std::this_thread::sleep_for(pingLatency_);
+Status SimulatorDriver::checkPower(const HostSpec& host) {
   auto off = carriesSystemTag(db_, host.uuid, kPoweredOffTag);
   if (!off) return off.error();
-  auto failing = carriesSystemTag(db_, host.uuid, kFailPingTag);
-  if (!failing) return failing.error();
-  bool lostPower = false;
+  bool lost = false;
   {
-    // A host this process has not seen connect (the server restarted) is simulated as up.
     std::lock_guard lock(mutex_);
     auto& h = hosts_[host.uuid];
-    h.up = !*failing && !*off;
-    lostPower = *off && h.powered;
+    lost = *off && h.powered;
     h.powered = !*off;
   }
-  if (lostPower) onPowerLost_(host.uuid);
+  if (lost) onPowerLost_(host.uuid);
   if (*off) {
     return makeError(
         ErrorCode::kUnavailable, "simulated power failure",
         "host " + host.managementIp + " carries the system tag " + std::string(kPoweredOffTag));
   }
+  return {};
+}
+
+Status SimulatorDriver::ping(const HostSpec& host) {
+  if (pingLatency_.count() > 0) std::this_thread::sleep_for(pingLatency_);
+  auto powered = checkPower(host);
+  auto failing = carriesSystemTag(db_, host.uuid, kFailPingTag);
+  if (!failing) return failing.error();
+  {
+    // A host this process has not seen connect (the server restarted) is simulated as up.
+    std::lock_guard lock(mutex_);
+    hosts_[host.uuid].up = powered && !*failing;
+  }
+  if (!powered) return powered;
   if (*failing) {
     return makeError(
         ErrorCode::kUnavailable, "simulated ping failure",

@@ -47,6 +47,10 @@ class SimulatorDriver : public HypervisorDriver {
   std::size_t hostCount() const;
 
  private:
+  // kPoweredOffTag fails the call; the first time a host is seen off (by a ping or a reconnect),
+  // its guests stop.
+  Status checkPower(const HostSpec& host);
+
   struct SimulatedHost {
     HostFacts facts;
     bool up = true;
@@ -61,17 +65,23 @@ class SimulatorDriver : public HypervisorDriver {
   std::unordered_map<std::string, SimulatedHost> hosts_;
 };
 
-// A simulated host is down exactly when it carries kPoweredOffTag.
+// A simulated host is down exactly when it carries kPoweredOffTag. Its guests are stopped then
+// if no ping has seen the power go yet: a fence leaves nothing running, as a real one (a power
+// switch) does.
 class SimulatorFencer : public HostFencer {
  public:
-  explicit SimulatorFencer(Database& db) : db_(db) {}
+  SimulatorFencer(Database& db, std::function<void(const std::string& hostUuid)> onPowerLost)
+      : db_(db), onPowerLost_(std::move(onPowerLost)) {}
   std::string type() const override { return std::string(kType); }
   Result<bool> isDown(const std::string& hostUuid) override {
-    return carriesSystemTag(db_, hostUuid, kPoweredOffTag);
+    auto off = carriesSystemTag(db_, hostUuid, kPoweredOffTag);
+    if (off && *off) onPowerLost_(hostUuid);
+    return off;
   }
 
  private:
   Database& db_;
+  std::function<void(const std::string&)> onPowerLost_;
 };
 
 }  // namespace strato::simulator

@@ -64,14 +64,14 @@ strato::Status init(strato::Registrar& r) {
   auto guests = std::make_shared<strato::simulator::SimulatorVmDriver>(
       r.database(), std::chrono::milliseconds(*vmLatency));
   r.addExtension<strato::VmDriver>(std::string(strato::simulator::kType), guests);
+  auto powerLost = [guests](const std::string& host) { guests->powerLost(host); };
   auto driver = std::make_shared<strato::simulator::SimulatorDriver>(
       r.database(), std::chrono::milliseconds(*connectLatency),
-      std::chrono::milliseconds(*pingLatency),
-      [guests](const std::string& host) { guests->powerLost(host); });
+      std::chrono::milliseconds(*pingLatency), powerLost);
   r.addExtension<strato::HypervisorDriver>(std::string(strato::simulator::kType), driver);
   r.addExtension<strato::HostFencer>(
       std::string(strato::simulator::kType),
-      std::make_shared<strato::simulator::SimulatorFencer>(r.database()));
+      std::make_shared<strato::simulator::SimulatorFencer>(r.database(), powerLost));
 
   auto& bus = r.bus();
   auto decl = addSimulatorHostApi();

@@ -26,6 +26,15 @@ Result<std::unique_ptr<NfsShare>> shareOf(const std::string& path) {
 // The server's path of a URL that check() accepted.
 std::string serverPath(const std::string& url) { return parseNfsUrl(url)->path; }
 
+// `work(share, path on the server)` on a connection to the share of `url`.
+template <class Work>
+auto onShare(const std::string& url, Work work)
+    -> decltype(work(std::declval<NfsShare&>(), std::string())) {
+  auto share = shareOf(url);
+  if (!share) return share.error();
+  return work(**share, serverPath(url));
+}
+
 // One end of a copy: a file of this host or of a share.
 class Stream {
  public:
@@ -121,11 +130,8 @@ Status check(const std::string& path) {
 std::string parentOf(const std::string& path) { return path.substr(0, path.rfind('/')); }
 
 Result<std::optional<FileSize>> stat(const std::string& path) {
-  if (isNfs(path)) {
-    auto share = shareOf(path);
-    if (!share) return share.error();
-    return (*share)->stat(serverPath(path));
-  }
+  if (isNfs(path))
+    return onShare(path, [](NfsShare& s, const std::string& p) { return s.stat(p); });
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return std::optional<FileSize>();
@@ -136,11 +142,8 @@ Result<std::optional<FileSize>> stat(const std::string& path) {
 }
 
 Status makeDirs(const std::string& dir) {
-  if (isNfs(dir)) {
-    auto share = shareOf(dir);
-    if (!share) return share.error();
-    return (*share)->makeDirs(serverPath(dir));
-  }
+  if (isNfs(dir))
+    return onShare(dir, [](NfsShare& s, const std::string& p) { return s.makeDirs(p); });
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return makeError(ErrorCode::kInternal, "cannot create " + dir, ec.message());
@@ -152,9 +155,8 @@ Status rename(const std::string& from, const std::string& to) {
     return makeError(ErrorCode::kInvalidArgument, "cannot rename across file systems", from);
   }
   if (isNfs(from)) {
-    auto share = shareOf(from);
-    if (!share) return share.error();
-    return (*share)->rename(serverPath(from), serverPath(to));
+    return onShare(from,
+                   [&](NfsShare& s, const std::string& p) { return s.rename(p, serverPath(to)); });
   }
   std::error_code ec;
   fs::rename(from, to, ec);
@@ -163,11 +165,8 @@ Status rename(const std::string& from, const std::string& to) {
 }
 
 Status remove(const std::string& path) {
-  if (isNfs(path)) {
-    auto share = shareOf(path);
-    if (!share) return share.error();
-    return (*share)->remove(serverPath(path));
-  }
+  if (isNfs(path))
+    return onShare(path, [](NfsShare& s, const std::string& p) { return s.remove(p); });
   std::error_code ec;
   fs::remove(path, ec);
   if (ec) return makeError(ErrorCode::kInternal, "cannot delete " + path, ec.message());
@@ -177,11 +176,11 @@ Status remove(const std::string& path) {
 Result<Json> usage(const std::string& dir) {
   if (auto made = makeDirs(dir); !made) return made.error();
   if (isNfs(dir)) {
-    auto share = shareOf(dir);
-    if (!share) return share.error();
-    auto used = (*share)->usage();
-    if (!used) return used.error();
-    return Json{{"total", used->first}, {"available", used->second}};
+    return onShare(dir, [](NfsShare& s, const std::string&) -> Result<Json> {
+      auto used = s.usage();
+      if (!used) return used.error();
+      return Json{{"total", used->first}, {"available", used->second}};
+    });
   }
   struct statvfs s {};
   if (statvfs(dir.c_str(), &s) != 0) {
