@@ -84,37 +84,45 @@ void VmService::queueOnVm(const std::string& type, const std::string& uuid,
   });
 }
 
-void VmService::hostLost(const Json& params, Replier reply) {
-  auto s = shared_from_this();
+namespace {
+
+// `work(service, vm, host, reply)` on the blocking pool, for the VM and host `params` name.
+template <class Work>
+void onVmOfHost(std::shared_ptr<VmService> s, const Json& params, Replier reply, Work work) {
   auto shared = share(std::move(reply));
-  bus_.postBlocking([s, params, shared] {
+  s->bus().postBlocking([s, params, shared, work] {
     auto vm = loadVm(s->db(), textParam(params, "uuid"));
     if (!vm) return (*shared)(vm.error());
-    std::string host = textParam(params, "hostUuid");
-    bool held = (vm->state == "Running" || vm->state == "Paused") && vm->hostUuid == host;
-    if (!held) return (*shared)(Json::object());  // moved on since, by a call of its own
-    s->logger().info("vm.hostLost uuid=" + vm->uuid + " host=" + host);
-    if (auto saved = saveState(s->db(), s->bus(), *vm, "Unknown"); !saved)
-      return (*shared)(saved.error());
-    (*shared)(Json::object());
+    work(s, *vm, textParam(params, "hostUuid"), shared);
   });
 }
 
+}  // namespace
+
+void VmService::hostLost(const Json& params, Replier reply) {
+  onVmOfHost(shared_from_this(), params, std::move(reply),
+             [](auto s, const VmRecord& vm, const std::string& host, SharedReplier reply) {
+               bool held = (vm.state == "Running" || vm.state == "Paused") && vm.hostUuid == host;
+               if (!held) return (*reply)(Json::object());  // moved on since, by a call of its own
+               s->logger().info("vm.hostLost uuid=" + vm.uuid + " host=" + host);
+               if (auto saved = saveState(s->db(), s->bus(), vm, "Unknown"); !saved)
+                 return (*reply)(saved.error());
+               (*reply)(Json::object());
+             });
+}
+
 void VmService::hostDown(const Json& params, Replier reply) {
-  auto s = shared_from_this();
-  auto shared = share(std::move(reply));
-  bus_.postBlocking([s, params, shared] {
-    auto vm = loadVm(s->db(), textParam(params, "uuid"));
-    if (!vm) return (*shared)(vm.error());
-    std::string host = textParam(params, "hostUuid");
-    if (vm->state != "Unknown" || vm->hostUuid != host) return (*shared)(Json::object());
-    if (auto saved = saveState(s->db(), s->bus(), *vm, "Stopped", offHost(*vm)); !saved)
-      return (*shared)(saved.error());
-    releaseHost(s->bus(), host, vm->cpuNum, vm->memorySize, [s, uuid = vm->uuid, shared](Status) {
-      (*shared)(Json::object());
-      s->restartHa(uuid);  // queued behind this on the VM
-    });
-  });
+  onVmOfHost(shared_from_this(), params, std::move(reply),
+             [](auto s, const VmRecord& vm, const std::string& host, SharedReplier reply) {
+               if (vm.state != "Unknown" || vm.hostUuid != host) return (*reply)(Json::object());
+               if (auto saved = saveState(s->db(), s->bus(), vm, "Stopped", offHost(vm)); !saved)
+                 return (*reply)(saved.error());
+               releaseHost(s->bus(), host, vm.cpuNum, vm.memorySize,
+                           [s, uuid = vm.uuid, reply](Status) {
+                             (*reply)(Json::object());
+                             s->restartHa(uuid);  // queued behind this on the VM
+                           });
+             });
 }
 
 }  // namespace strato::vm
