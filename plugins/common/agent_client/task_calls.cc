@@ -56,6 +56,10 @@ Result<std::string> localAddressTowards(const std::string& host) {
 
 }  // namespace
 
+bool isWildcardHost(const std::string& host) {
+  return host == "0.0.0.0" || host == "::" || host == "[::]";
+}
+
 TaskCalls::TaskCalls(MessageBus& bus, std::string callbackType, std::chrono::milliseconds pollEvery)
     : bus_(bus), callbackType_(std::move(callbackType)), pollEvery_(pollEvery) {}
 
@@ -91,7 +95,7 @@ Result<Json> TaskCalls::callbackTarget(const Address& peer) {
     self_ = self;
   }
   std::string host = (*self)["host"];
-  if (host != "0.0.0.0" && host != "::") return *self;
+  if (!isWildcardHost(host)) return *self;
   auto local = localAddressTowards(peer.host);
   if (!local) return local.error();
   Json target = *self;

@@ -28,6 +28,10 @@ namespace strato::agent {
 
 inline constexpr std::string_view kTaskAcceptedKey = "taskAccepted";
 
+// Whether `host` is a wildcard ("0.0.0.0", "::", "[::]"): where a node listens, never where it
+// is reached. Callbacks are never sent to one.
+bool isWildcardHost(const std::string& host);
+
 class TaskCalls {
  public:
   // `callbackType` is a "remote." type that this plugin alone handles with handler(): each plugin

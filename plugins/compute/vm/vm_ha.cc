@@ -28,9 +28,14 @@ Result<std::vector<std::string>> vmsOn(Database& db, const std::string& host,
 
 }  // namespace
 
-bool haRestarts(Database& db, const std::string& vmUuid) {
+std::string haLevelOf(Database& db, const std::string& vmUuid) {
   auto level = systemTagValue(db, vmUuid, kHaLevelTag);
-  return level && *level && (**level == kNeverStop || **level == kOnHostFailure);
+  return level && *level ? **level : std::string();
+}
+
+bool haRestarts(Database& db, const std::string& vmUuid) {
+  auto level = haLevelOf(db, vmUuid);
+  return level == kNeverStop || level == kOnHostFailure;
 }
 
 void VmService::hostStatusChanged(const std::string& host, const std::string& status) {

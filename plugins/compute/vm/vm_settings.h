@@ -21,7 +21,9 @@ inline constexpr const char* kIsoTag = "iso";
 inline constexpr const char* kHaLevelTag = "ha";
 inline constexpr const char* kNeverStop = "NeverStop";
 inline constexpr const char* kOnHostFailure = "OnHostFailure";
-// Whether the VM is started again when its host is found down (vm_ha.cc): either HA level.
+// The VM's HA level, empty without one (vm_ha.cc).
+std::string haLevelOf(Database& db, const std::string& vmUuid);
+// Whether the VM is started again when its host is found down: either HA level.
 bool haRestarts(Database& db, const std::string& vmUuid);
 
 struct SettingApi {

@@ -134,10 +134,10 @@ Result<VmService::Correction> VmService::correctGuest(const std::string& uuid,
     // Shut down or crashed by itself (libvirt drops a crashed guest): off the host.
     saved = saveState(db_, bus_, *vm, "Stopped", offHost(*vm));
     c.capacity = Correction::kRelease;
-    // An Unknown one went down with its host, which came back without it.
-    auto level = systemTagValue(db_, uuid, kHaLevelTag);
-    c.restart =
-        vm->state == "Unknown" ? haRestarts(db_, uuid) : level && *level && **level == kNeverStop;
+    // NeverStop: stopped by itself. Either level: an Unknown one went down with its host, which
+    // came back without it.
+    auto level = haLevelOf(db_, uuid);
+    c.restart = level == kNeverStop || (vm->state == "Unknown" && level == kOnHostFailure);
   } else if (vm->state == "Stopped") {
     auto where = db_.query("SELECT clusterUuid, zoneUuid FROM host WHERE uuid = ?", {host});
     if (!where) return where.error();

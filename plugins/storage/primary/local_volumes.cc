@@ -105,29 +105,21 @@ Status releaseOnHost(Database& db, const std::string& storageUuid, const std::st
 }
 
 Status resizeOnHost(Database& db, const std::string& storageUuid, const std::string& resourceUuid,
-                    std::int64_t delta) {
-  auto host = holderOf(db, storageUuid, resourceUuid);
-  if (!host) return host.error();
-  Status taken = delta > 0 ? reserveOnHost(db, storageUuid, *host, delta)
-                           : releaseOnHost(db, storageUuid, *host, -delta);
-  if (!taken) return taken;
-  return statusOf(
-      db.execute("UPDATE local_storage_resource_ref SET size = size + ?, lastOpDate = ? WHERE "
-                 "primaryStorageUuid = ? AND resourceUuid = ?",
-                 {delta, nowMillis(), storageUuid, resourceUuid}));
-}
-
-Status followSizeOnHost(Database& db, const std::string& storageUuid,
-                        const std::string& resourceUuid, std::int64_t delta) {
+                    std::int64_t delta, Growth growth) {
   return db.transaction([&](Database& tx) -> Status {
     auto host = holderOf(tx, storageUuid, resourceUuid);
     if (!host) return host.error();
-    Status taken =
-        delta < 0 ? releaseOnHost(tx, storageUuid, *host, -delta)
-                  : statusOf(tx.execute("UPDATE local_storage_host_ref SET availableCapacity = "
-                                        "availableCapacity - ?, lastOpDate = ? WHERE "
-                                        "primaryStorageUuid = ? AND hostUuid = ?",
-                                        {delta, nowMillis(), storageUuid, *host}));
+    Status taken;
+    if (delta <= 0) {
+      taken = releaseOnHost(tx, storageUuid, *host, -delta);
+    } else if (growth == Growth::kIfRoom) {
+      taken = reserveOnHost(tx, storageUuid, *host, delta);
+    } else {
+      taken = statusOf(
+          tx.execute("UPDATE local_storage_host_ref SET availableCapacity = availableCapacity - ?, "
+                     "lastOpDate = ? WHERE primaryStorageUuid = ? AND hostUuid = ?",
+                     {delta, nowMillis(), storageUuid, *host}));
+    }
     if (!taken) return taken;
     return statusOf(
         tx.execute("UPDATE local_storage_resource_ref SET size = size + ?, lastOpDate = ? WHERE "

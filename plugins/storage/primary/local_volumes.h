@@ -31,14 +31,14 @@ Status placeOnHost(Database& db, const std::string& storageUuid, const std::stri
                    const std::string& resourceUuid, const std::string& resourceType,
                    std::int64_t size);
 
+// How a growth takes its holder's disk: only if it has the room (kConflict as above otherwise),
+// or whatever it has left, for a file that grew already (outside Strato, say).
+enum class Growth { kIfRoom, kRegardless };
+
 // The resource's size on its holder's disk changes by `delta`: a growth takes that much more of
-// the disk (kConflict as above when it has not the room), a shrink gives it back.
-// The resource's file changed size by `delta` already (outside Strato, say): its holder's disk is
-// charged or credited that much, whatever it has left.
-Status followSizeOnHost(Database& db, const std::string& storageUuid,
-                        const std::string& resourceUuid, std::int64_t delta);
+// the disk, a shrink gives it back.
 Status resizeOnHost(Database& db, const std::string& storageUuid, const std::string& resourceUuid,
-                    std::int64_t delta);
+                    std::int64_t delta, Growth growth = Growth::kIfRoom);
 
 // Gives back what the resource took of its holder's disk and forgets it. No ref: nothing to do.
 Status removeFromHost(Database& db, const std::string& storageUuid,

@@ -128,7 +128,7 @@ Status followFile(Database& db, const Target& t, const std::string& resource, st
                                        "availableCapacity - ?, lastOpDate = ? WHERE uuid = ?",
                                        {now - held, nowMillis(), uuid}));
   if (followed && t.driver->hostLocal())
-    followed = followSizeOnHost(db, uuid, resource, now - held);
+    followed = resizeOnHost(db, uuid, resource, now - held, Growth::kRegardless);
   return followed;
 }
 

@@ -84,11 +84,9 @@ Result<TaskRegistry::Callback> TaskRegistry::callbackFrom(const Json& body) {
   if (c.is_object()) {
     callback = {{c.value("host", ""), c.value("port", 0)}, c.value("type", "")};
   }
-  // A wildcard address is where a node listens, not where it is reached: calling it would reach
-  // whatever listens on this host instead.
+  // Calling a wildcard back would reach whatever listens on this host instead.
   const auto& host = callback.address.host;
-  bool wildcard = host == "0.0.0.0" || host == "::" || host == "[::]";
-  if (host.empty() || wildcard || callback.address.port <= 0 ||
+  if (host.empty() || agent::isWildcardHost(host) || callback.address.port <= 0 ||
       callback.type.rfind("remote.", 0) != 0) {
     return makeError(ErrorCode::kInvalidArgument,
                      "callback needs a host (not a wildcard), a port and a remote. message type",
