@@ -58,6 +58,12 @@ Result<SourceFile> sourceOf(Database& db, ImageService::VolumeSource kind, const
     if (dbText(r[3]) != "Ready" || dbText(r[1]).empty())
       return conflict("volume " + uuid + " is " + dbText(r[3]) + "; it must be Ready");
     if (auto ok = stoppedOrDetached(db, dbText(r[5])); !ok) return ok.error();
+    // A shareable volume is written by each VM it is attached to.
+    auto sharers = db.query(
+        "SELECT vmInstanceUuid FROM shareable_volume_vm_instance_ref WHERE volumeUuid = ?", {uuid});
+    if (!sharers) return sharers.error();
+    for (const auto& vm : sharers->rows)
+      if (auto ok = stoppedOrDetached(db, dbText(vm[0])); !ok) return ok.error();
     f = {"volume://" + uuid, dbText(r[0]), "", dbText(r[1]), dbText(r[2]), dbText(r[6]), uuid};
   }
   auto ps = db.query("SELECT type FROM primary_storage WHERE uuid = ?", {f.primaryStorageUuid});

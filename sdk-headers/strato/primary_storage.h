@@ -22,12 +22,16 @@ namespace strato {
 //  "snapshotInstallPath"?                                       (a copy of a snapshot there)
 //  "srcPrimaryStorageUuid"?, "srcInstallPath"?                  (a copy of another storage's
 //                                                                volume: a migration)
-//  "hostUuid"?}                                                 (LocalStorage: whose disk;
+//  "hostUuid"?,                                                 (LocalStorage: whose disk;
 //                                                                the roomiest Connected one
 //                                                                when not given)
+//  "shareable"?}                                                (true: several VMs, on any
+//                                                                host using the storage, will
+//                                                                open the file at once)
 //   -> {"installPath", "size", "actualSize", "hostUuid"? (LocalStorage)}
 // Reserves `size` of the storage's availableCapacity, then has the storage create the file;
-// a failed create gives the capacity back.
+// a failed create gives the capacity back. A shareable volume on storage whose files live on one
+// host's disk is kNotSupported.
 inline constexpr std::string_view kCreateVolumeMessage = "primaryStorage.CreateVolume";
 // {"primaryStorageUuid", "resourceUuid", "installPath", "size"} -> {}
 // Deletes the file and gives `size` (what CreateVolume/ResizeVolume reserved) back. A file

@@ -33,6 +33,9 @@ struct VmVolumeSpec {
   std::string installPath;
   std::string format;
   int deviceId = 0;
+  // Attached to other VMs too (a raw file they all write): the hypervisor must not cache it or
+  // lock it to one guest.
+  bool shareable = false;
 };
 
 // Everything a hypervisor needs to run one guest on one host.
@@ -133,16 +136,19 @@ inline constexpr std::string_view kCreateVmVolumeMessage = "volume.CreateVmVolum
 // {"uuid"} -> {}: deletes the file (giving the capacity back) and the row, and forgets the
 // volume's owner and tags. A volume already gone is no error.
 inline constexpr std::string_view kExpungeVmVolumeMessage = "volume.ExpungeVmVolume";
-// {"vmInstanceUuid"} -> {"detached": [uuids]}: the VM's data volumes stay, without the VM.
+// {"vmInstanceUuid"} -> {"detached": [uuids]}: the VM's data volumes stay, without the VM; so
+// do its shareable volumes, for their other VMs.
 inline constexpr std::string_view kDetachVmVolumesMessage = "volume.DetachVmVolumes";
 // {"volumeUuid", "vmInstanceUuid", "primaryStorageUuids": [the storages of the VM's cluster],
 //  "hostUuid"? (where the VM runs, else whose local disk holds its volumes)}
 // -> {"inventory": volume}: an Enabled, unattached data volume takes the VM's lowest free device
-// id. A Ready one must be on one of the storages (and on local storage, on the disk of
-// `hostUuid`); a NotInstantiated one gets its file on the first of them that has room (on local
-// storage, on that host's disk). kConflict when the volume is attached, busy, or out of reach.
+// id; so does a shareable one not attached to this VM yet, whatever other VMs it has. A Ready one
+// must be on one of the storages (and on local storage, on the disk of `hostUuid`); a
+// NotInstantiated one gets its file on the first of them that has room (on local storage, on that
+// host's disk). kConflict when the volume is attached, busy, or out of reach.
 inline constexpr std::string_view kAttachVmVolumeMessage = "volume.AttachToVm";
-// {"volumeUuid", "vmInstanceUuid"} -> {"inventory": volume}: the data volume leaves the VM.
+// {"volumeUuid", "vmInstanceUuid"} -> {"inventory": volume}: the data volume leaves the VM (a
+// shareable one stays with its other VMs).
 inline constexpr std::string_view kDetachVmVolumeMessage = "volume.DetachFromVm";
 
 // What a host says its guests are, sent (without a resourceUuid) by the plugin of its hypervisor

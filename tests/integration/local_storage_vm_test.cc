@@ -211,5 +211,28 @@ TEST_F(LocalStorageVmTest, MigrationRefusesWhatItCannotMove) {
   EXPECT_EQ(candidates.status, 400) << candidates.body;
 }
 
+// A file on one host's disk cannot serve guests on the others: no volume there is shareable.
+TEST_F(LocalStorageVmTest, NoShareableVolumeLivesOnAHostsDisk) {
+  auto refused =
+      post("volumes/data",
+           {{"name", "shared"}, {"diskOfferingUuid", disk_}, {"primaryStorageUuid", local_}},
+           Json::array({"ephemeral::shareable"}));
+  EXPECT_EQ(codeOf(refused), "SYS.1009") << refused.body;
+  EXPECT_NE(refused.body.find("its files live on one host's disk"), std::string::npos)
+      << refused.body;
+  EXPECT_TRUE(query("/zstack/v1/volumes?q=type=Data").empty());
+  for (const auto& h : hosts_) EXPECT_EQ(diskAvailable(h), initial_[h]);
+
+  // Nor does a NotInstantiated one get its file there when it first joins a VM.
+  std::string vm = createVm("web")["uuid"];
+  std::string uuid = created(post("volumes/data", {{"name", "shared"}, {"diskOfferingUuid", disk_}},
+                                  Json::array({"ephemeral::shareable"})))["uuid"];
+  auto attached = attachVolume(uuid, vm);
+  EXPECT_EQ(codeOf(attached), "SYS.1009") << attached.body;
+  Json left = query("/zstack/v1/volumes/" + uuid)[0];
+  EXPECT_EQ(left["status"], "NotInstantiated");
+  EXPECT_TRUE(query("/zstack/v1/volumes/vm-instances/refs").empty());
+}
+
 }  // namespace
 }  // namespace strato::test

@@ -252,20 +252,9 @@ void addApis(strato::Registrar& r, const Service& service) {
   };
   auto& db = r.database();
   r.handle(queued("DetachDataVolumeFromVm", "vm.DetachDataVolumeQueued", &VmService::detachVolume),
-           onItsVm("vm.DetachDataVolumeQueued", [&db](const Json& p) -> strato::Result<std::string> {
-             std::string volume = strato::textParam(p, "uuid");
-             auto rows = db.query("SELECT vmInstanceUuid, type FROM volume WHERE uuid = ?", {volume});
-             if (!rows) return rows.error();
-             if (rows->rows.empty()) return strato::invalidArgument("uuid names no volume", volume);
-             if (strato::dbText(rows->rows[0][1]) != "Data")
-               return strato::invalidArgument("volume " + volume + " is a root volume; it stays with its VM");
-             std::string vm = strato::dbText(rows->rows[0][0]);
-             std::string named = strato::textParam(p, "vmUuid");
-             if (vm.empty() || (!named.empty() && named != vm))
-               return strato::makeError(strato::ErrorCode::kConflict,
-                                        "volume " + volume + " is not attached to " +
-                                            (named.empty() ? "any VM" : "VM " + named));
-             return vm;
+           onItsVm("vm.DetachDataVolumeQueued", [&db](const Json& p) {
+             return strato::vm::volumeVmToDetach(db, strato::textParam(p, "uuid"),
+                                                 strato::textParam(p, "vmUuid"));
            }));
   auto nicVm = [&db](const Json& p) -> strato::Result<std::string> {
     std::string nic = strato::textParam(p, "vmNicUuid");

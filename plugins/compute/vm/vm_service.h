@@ -120,4 +120,9 @@ class VmService : public std::enable_shared_from_this<VmService> {
   Logger& logger_;
 };
 
+// The VM whose queue DetachDataVolumeFromVm runs in: the volume's VM, or for a shareable volume
+// the one `namedVm` (vmUuid) names, which it may leave out when the volume has one VM only.
+Result<std::string> volumeVmToDetach(Database& db, const std::string& volumeUuid,
+                                     const std::string& namedVm);
+
 }  // namespace strato::vm

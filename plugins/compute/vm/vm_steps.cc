@@ -49,8 +49,10 @@ Result<HostRequest> hostRequestFor(Database& db, const VmRecord& vm) {
   if (!pinned) return pinned.error();
   r.pinnedHostUuid = *pinned;
   // A disk whose file is being copied elsewhere must not be written meanwhile.
-  auto moving = db.query("SELECT uuid FROM volume WHERE vmInstanceUuid = ? AND status = 'Migrating'",
-                         {vm.uuid});
+  auto moving = db.query(
+      "SELECT uuid FROM volume WHERE status = 'Migrating' AND (vmInstanceUuid = ? OR uuid IN "
+      "(SELECT volumeUuid FROM shareable_volume_vm_instance_ref WHERE vmInstanceUuid = ?))",
+      {vm.uuid, vm.uuid});
   if (!moving) return moving.error();
   if (!moving->rows.empty()) {
     return makeError(ErrorCode::kConflict,

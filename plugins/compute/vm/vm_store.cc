@@ -76,14 +76,18 @@ Result<VmSpec> specOf(Database& db, const VmRecord& vm, const std::string& hostU
     nic.outboundBandwidth = limits->second;
     spec.nics.push_back(std::move(nic));
   }
+  // Its own volumes, and the shareable ones it has with other VMs (their device ids are kept
+  // per VM, beside the volume).
   auto volumes = db.query(
-      "SELECT uuid, type, primaryStorageUuid, installPath, format, deviceId FROM volume WHERE "
-      "vmInstanceUuid = ? ORDER BY deviceId",
-      {vm.uuid});
+      "SELECT uuid, type, primaryStorageUuid, installPath, format, deviceId, isShareable FROM "
+      "volume WHERE vmInstanceUuid = ? UNION ALL SELECT v.uuid, v.type, v.primaryStorageUuid, "
+      "v.installPath, v.format, r.deviceId, v.isShareable FROM shareable_volume_vm_instance_ref r "
+      "JOIN volume v ON v.uuid = r.volumeUuid WHERE r.vmInstanceUuid = ? ORDER BY deviceId",
+      {vm.uuid, vm.uuid});
   if (!volumes) return volumes.error();
   for (const auto& r : volumes->rows) {
     spec.volumes.push_back({dbText(r[0]), dbText(r[1]), dbText(r[2]), dbText(r[3]), dbText(r[4]),
-                            static_cast<int>(dbInt(r[5]))});
+                            static_cast<int>(dbInt(r[5])), dbInt(r[6]) != 0});
   }
   auto settings = vmSettings(db, vm.uuid, pendingTags);
   if (!settings) return settings.error();

@@ -99,9 +99,39 @@ void VmService::detachVolume(const Json& p, Replier reply) {
   runAndRender(s, chain, vmUuid, "Volume", [c] { return c->volume; }, std::move(reply));
 }
 
-// Data volumes of the VM's owner that could join it now: Enabled, unattached, not shareable,
-// and either NotInstantiated or Ready on a storage of the VM's cluster (on local storage, on the
-// disk of the host the VM runs on or is bound to).
+Result<std::string> volumeVmToDetach(Database& db, const std::string& volume,
+                                     const std::string& named) {
+  auto rows =
+      db.query("SELECT vmInstanceUuid, type, isShareable FROM volume WHERE uuid = ?", {volume});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return invalidArgument("uuid names no volume", volume);
+  const auto& v = rows->rows[0];
+  if (dbText(v[1]) != "Data")
+    return invalidArgument("volume " + volume + " is a root volume; it stays with its VM");
+  std::vector<std::string> vms;
+  if (!dbText(v[0]).empty()) vms.push_back(dbText(v[0]));
+  if (dbInt(v[2]) != 0) {
+    auto refs =
+        db.query("SELECT vmInstanceUuid FROM shareable_volume_vm_instance_ref WHERE volumeUuid = ?",
+                 {volume});
+    if (!refs) return refs.error();
+    for (const auto& r : refs->rows) vms.push_back(dbText(r[0]));
+  }
+  if (named.empty()) {
+    if (vms.size() == 1) return vms.front();
+    if (vms.empty()) return conflict("volume " + volume + " is not attached to any VM");
+    return invalidArgument("shareable volume " + volume + " is attached to " +
+                               std::to_string(vms.size()) + " VMs; vmUuid must name one",
+                           "vmUuid");
+  }
+  if (std::find(vms.begin(), vms.end(), named) == vms.end())
+    return conflict("volume " + volume + " is not attached to VM " + named);
+  return named;
+}
+
+// Data volumes of the VM's owner that could join it now: Enabled, and either NotInstantiated or
+// Ready on a storage of the VM's cluster (on local storage, on the disk of the host the VM runs
+// on or is bound to); unattached, or shareable and not attached to this VM yet.
 Reply VmService::attachableVolumes(const Json& p) {
   auto vm = loadVmFor(db_, VmOp::kAttachDevice, textParam(p, "vmInstanceUuid"));
   if (!vm) return vm.error();
@@ -112,7 +142,9 @@ Reply VmService::attachableVolumes(const Json& p) {
       "SELECT v.uuid FROM volume v JOIN account_resource_ref mine ON mine.resourceUuid = v.uuid "
       "JOIN account_resource_ref owner ON owner.accountUuid = mine.accountUuid AND "
       "owner.resourceUuid = ? WHERE v.type = 'Data' AND v.vmInstanceUuid IS NULL AND "
-      "v.state = 'Enabled' AND v.isShareable = 0 AND (v.status = 'NotInstantiated' OR "
+      "v.state = 'Enabled' AND NOT EXISTS (SELECT 1 FROM shareable_volume_vm_instance_ref s "
+      "WHERE s.volumeUuid = v.uuid AND s.vmInstanceUuid = owner.resourceUuid) AND "
+      "(v.status = 'NotInstantiated' OR "
       "(v.status = 'Ready' AND v.primaryStorageUuid IN (SELECT primaryStorageUuid FROM "
       "primary_storage_cluster_ref WHERE clusterUuid = ?))) AND NOT EXISTS (SELECT 1 FROM "
       "local_storage_resource_ref l WHERE l.resourceUuid = v.uuid AND ? <> '' AND l.hostUuid <> "
@@ -125,11 +157,12 @@ Reply VmService::attachableVolumes(const Json& p) {
 }
 
 // The VMs of the volume's owner it could join now: in a state that allows it, placed in a
-// cluster that uses the volume's storage (any cluster while the volume is NotInstantiated).
+// cluster that uses the volume's storage (any cluster while the volume is NotInstantiated), and
+// not having a shareable volume already.
 Reply VmService::attachableVms(const Json& p) {
   std::string volume = textParam(p, "volumeUuid");
   auto found = db_.query(
-      "SELECT type, status, state, vmInstanceUuid, primaryStorageUuid, isShareable FROM volume "
+      "SELECT type, status, state, vmInstanceUuid, primaryStorageUuid FROM volume "
       "WHERE uuid = ?",
       {volume});
   if (!found) return found.error();
@@ -137,14 +170,16 @@ Reply VmService::attachableVms(const Json& p) {
   const auto& v = found->rows[0];
   Json uuids = Json::array();
   if (dbText(v[0]) != "Data" || dbText(v[2]) != "Enabled" || !dbText(v[3]).empty() ||
-      dbInt(v[5]) != 0 || (dbText(v[1]) != "Ready" && dbText(v[1]) != "NotInstantiated"))
+      (dbText(v[1]) != "Ready" && dbText(v[1]) != "NotInstantiated"))
     return Json{{"uuids", uuids}};
   const auto& states = transitionOf(VmOp::kAttachDevice).from;
   std::string sql =
       "SELECT vm.uuid FROM vm_instance vm JOIN account_resource_ref mine ON mine.resourceUuid = "
       "vm.uuid JOIN account_resource_ref owner ON owner.accountUuid = mine.accountUuid AND "
-      "owner.resourceUuid = ? WHERE vm.clusterUuid IS NOT NULL AND vm.state IN (";
-  std::vector<DbValue> binds{volume};
+      "owner.resourceUuid = ? WHERE vm.clusterUuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+      "shareable_volume_vm_instance_ref s WHERE s.volumeUuid = ? AND s.vmInstanceUuid = vm.uuid) "
+      "AND vm.state IN (";
+  std::vector<DbValue> binds{volume, volume};
   for (std::size_t i = 0; i < states.size(); ++i) {
     sql += i ? ", ?" : "?";
     binds.emplace_back(states[i]);

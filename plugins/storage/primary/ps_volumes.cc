@@ -148,6 +148,12 @@ Reply createVolume(PrimaryStorageService& service, Database& db, const Json& bod
   }
   auto t = target(service, db, body);
   if (!t) return t.error();
+  if (body.contains("shareable") && body["shareable"] == true && t->driver->hostLocal()) {
+    return makeError(ErrorCode::kNotSupported,
+                     "primary storage " + t->record.spec.uuid + " is " + t->record.spec.type +
+                         ": its files live on one host's disk, so no volume on it is shareable",
+                     "use a storage every host of the cluster reaches (SharedMountPoint, NFS)");
+  }
   std::string volumeUuid = textParam(body, "volumeUuid");
   if (auto placed = place(db, *t, textParam(body, "hostUuid"), volumeUuid, "VolumeVO", size);
       !placed)

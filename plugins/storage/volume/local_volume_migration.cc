@@ -66,8 +66,7 @@ Reply VolumeService::migrateToHost(const Json& p) {
     return invalidArgument("volume " + v.uuid + " is on host " + dest + " already");
   // Checked once the volume is fenced: a VM start from here on sees it Migrating and waits.
   auto moved = whileMigrating(v, [&]() -> Status {
-    if (auto ok = vmAllows(db_, v.vmInstanceUuid, {"Stopped", "Created"}, "move a volume"); !ok)
-      return ok;
+    if (auto ok = vmAllows(db_, v, {"Stopped", "Created"}, "move a volume"); !ok) return ok;
     Json resources = Json::array({{{"resourceUuid", v.uuid}, {"installPath", v.installPath}}});
     auto snapshots = db_.query(
         "SELECT uuid, primaryStorageInstallPath FROM volume_snapshot WHERE volumeUuid = ? AND "

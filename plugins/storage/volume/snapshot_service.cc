@@ -54,8 +54,8 @@ void SnapshotService::take(const std::string& volumeUuid, const std::string& uui
     if (volume->status != "Ready" || volume->installPath.empty())
       return done(conflict("volume " + volumeUuid + " is " + volume->status + "; it must be Ready"));
     if (volume->state != "Enabled") return done(conflict("volume " + volumeUuid + " is Disabled"));
-    if (auto ok = vmAllows(self->db_, volume->vmInstanceUuid,
-                           {"Created", "Running", "Stopped", "Paused"}, "take a snapshot");
+    if (auto ok = vmAllows(self->db_, *volume, {"Created", "Running", "Stopped", "Paused"},
+                           "take a snapshot");
         !ok)
       return done(ok.error());
     VolumeRecord v = *volume;
@@ -222,9 +222,7 @@ void SnapshotService::revert(const Json& p, Replier replier) {
     if (volume->status != "Ready")
       return (*reply)(conflict("volume " + volume->uuid + " is " + volume->status + "; it must be Ready"));
     // A running guest would keep writing over what the revert put back.
-    if (auto ok = vmAllows(self->db_, volume->vmInstanceUuid, {"Created", "Stopped"},
-                           "revert a volume");
-        !ok)
+    if (auto ok = vmAllows(self->db_, *volume, {"Created", "Stopped"}, "revert a volume"); !ok)
       return (*reply)(ok.error());
     std::string volumeUuid = volume->uuid;
     self->bus_.request(

@@ -40,11 +40,6 @@ Result<VolumeRecord> VmVolumes::claimFor(const std::string& uuid, const std::str
   }
   if (volume->type != "Data")
     return invalidArgument("volume " + uuid + " is a root volume; only data volumes attach");
-  if (volume->shareable) {
-    return makeError(ErrorCode::kNotSupported,
-                     "shareable volume " + uuid + " cannot be attached yet",
-                     "shareable volumes need Ceph or SharedBlock primary storage");
-  }
   if (volume->vmInstanceUuid == vm) return conflict("volume " + uuid + " is attached to VM " + vm);
   if (!volume->vmInstanceUuid.empty())
     return conflict("volume " + uuid + " is attached to another VM", volume->vmInstanceUuid);
@@ -58,9 +53,11 @@ Result<VolumeRecord> VmVolumes::claimFor(const std::string& uuid, const std::str
                     "attach that storage to the VM's cluster, or use a volume on one it does");
   }
   if (auto here = onHostOf(*volume, vm, host); !here) return here.error();
-  auto taken = db_.query("SELECT deviceId FROM volume WHERE vmInstanceUuid = ? AND deviceId IS "
-                         "NOT NULL",
-                         {vm});
+  // Device ids are the VM's: its own data volumes' and those of the shareable volumes it has.
+  auto taken = db_.query(
+      "SELECT deviceId FROM volume WHERE vmInstanceUuid = ? AND deviceId IS NOT NULL UNION "
+      "SELECT deviceId FROM shareable_volume_vm_instance_ref WHERE vmInstanceUuid = ?",
+      {vm, vm});
   if (!taken) return taken.error();
   std::set<std::int64_t> used;
   for (const auto& r : taken->rows) used.insert(dbInt(r[0]));
@@ -68,6 +65,10 @@ Result<VolumeRecord> VmVolumes::claimFor(const std::string& uuid, const std::str
   while (used.count(device)) ++device;
   if (device > kMaxDataVolumes)
     return conflict("VM " + vm + " has " + std::to_string(kMaxDataVolumes) + " data volumes already");
+  if (volume->shareable) {
+    if (auto claimed = claimShared(*volume, vm, device); !claimed) return claimed.error();
+    return volume;
+  }
   // Only if nobody took the volume meanwhile (another VM's queue runs in parallel).
   auto claimed = db_.execute(
       "UPDATE volume SET vmInstanceUuid = ?, deviceId = ?, lastOpDate = ?, status = CASE WHEN "
@@ -77,6 +78,49 @@ Result<VolumeRecord> VmVolumes::claimFor(const std::string& uuid, const std::str
   if (!claimed) return claimed.error();
   if (*claimed == 0) return conflict("volume " + uuid + " was taken meanwhile");
   return volume;
+}
+
+// Other VMs' queues attach the same shareable volume in parallel: each adds its own row, and only
+// the first of them gives a NotInstantiated volume its file (the others find it Creating).
+Status VmVolumes::claimShared(const VolumeRecord& volume, const std::string& vm,
+                              std::int64_t device) {
+  return db_.transaction([&](Database& tx) -> Status {
+    auto mine = tx.query(
+        "SELECT 1 FROM shareable_volume_vm_instance_ref WHERE volumeUuid = ? AND vmInstanceUuid = "
+        "?",
+        {volume.uuid, vm});
+    if (!mine) return mine.error();
+    if (!mine->rows.empty()) return conflict("volume " + volume.uuid + " is attached to VM " + vm);
+    auto now = nowMillis();
+    auto usable = tx.execute(
+        "UPDATE volume SET lastOpDate = ?, status = CASE WHEN status = 'NotInstantiated' THEN "
+        "'Creating' ELSE status END WHERE uuid = ? AND state = 'Enabled' AND status = ?",
+        {now, volume.uuid, volume.status});
+    if (!usable) return usable.error();
+    if (*usable == 0) {
+      return conflict("volume " + volume.uuid +
+                      " changed meanwhile (another VM may be creating "
+                      "its file); try again");
+    }
+    return statusOf(tx.execute(
+        "INSERT INTO shareable_volume_vm_instance_ref (volumeUuid, vmInstanceUuid, deviceId, "
+        "createDate, lastOpDate) VALUES (?, ?, ?, ?, ?)",
+        {volume.uuid, vm, device, now, now}));
+  });
+}
+
+// Undoes claimFor of a volume whose file could not be made: it is NotInstantiated again.
+void VmVolumes::unclaim(const std::string& uuid, const std::string& vm) {
+  (void)db_.transaction([&](Database& tx) -> Status {
+    auto refs = tx.execute(
+        "DELETE FROM shareable_volume_vm_instance_ref WHERE volumeUuid = ? AND vmInstanceUuid = ?",
+        {uuid, vm});
+    if (!refs) return refs.error();
+    return statusOf(tx.execute(
+        "UPDATE volume SET vmInstanceUuid = NULL, deviceId = NULL, status = 'NotInstantiated' "
+        "WHERE uuid = ?",
+        {uuid}));
+  });
 }
 
 void VmVolumes::attachOne(const Json& body, Replier replier) {
@@ -92,22 +136,22 @@ void VmVolumes::attachOne(const Json& body, Replier replier) {
     if (volume->status == "Ready") return (*reply)(inventoryReply(self->db_, uuid));
 
     // Its first attachment gives a NotInstantiated volume its file, on a storage of the cluster.
-    auto release = [self, uuid, reply](const Error& error) {
-      self->bus_.postBlocking([self, uuid, reply, error] {
-        (void)self->db_.execute(
-            "UPDATE volume SET vmInstanceUuid = NULL, deviceId = NULL, status = "
-            "'NotInstantiated' WHERE uuid = ?",
-            {uuid});
+    auto release = [self, uuid, vm, reply](const Error& error) {
+      self->bus_.postBlocking([self, uuid, vm, reply, error] {
+        self->unclaim(uuid, vm);
         (*reply)(error);
       });
     };
     std::int64_t size = volume->size;
     firstTaker<std::string>(
         storages,
-        [self, uuid, size, host, format = volume->format](const std::string& ps,
-                                                          ReplyCallback answer) {
-          Json file{
-              {"primaryStorageUuid", ps}, {"volumeUuid", uuid}, {"size", size}, {"format", format}};
+        [self, uuid, size, host, format = volume->format, shareable = volume->shareable](
+            const std::string& ps, ReplyCallback answer) {
+          Json file{{"primaryStorageUuid", ps},
+                    {"volumeUuid", uuid},
+                    {"size", size},
+                    {"format", format},
+                    {"shareable", shareable}};
           if (!host.empty()) file["hostUuid"] = host;
           self->bus_.request({std::string(kCreateVolumeMessage), "", file}, std::move(answer),
                              std::chrono::minutes(30));
@@ -143,6 +187,12 @@ Reply VmVolumes::detachOne(const Json& body) {
       "AND vmInstanceUuid = ? AND type = 'Data'",
       {nowMillis(), uuid, vm});
   if (!left) return left.error();
+  if (*left == 0) {
+    left = db_.execute(
+        "DELETE FROM shareable_volume_vm_instance_ref WHERE volumeUuid = ? AND vmInstanceUuid = ?",
+        {uuid, vm});
+    if (!left) return left.error();
+  }
   if (*left == 0) return conflict("volume " + uuid + " is not a data volume of VM " + vm);
   return inventoryReply(db_, uuid);
 }

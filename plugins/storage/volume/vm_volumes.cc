@@ -131,14 +131,22 @@ void VmVolumes::expunge(const Json& body, Replier reply) {
 
 Reply VmVolumes::detach(const Json& body) {
   std::string vm = textParam(body, "vmInstanceUuid");
-  auto rows = db_.query("SELECT uuid FROM volume WHERE vmInstanceUuid = ? AND type = 'Data'", {vm});
-  if (!rows) return rows.error();
   Json detached = Json::array();
-  for (const auto& r : rows->rows) detached.push_back(dbText(r[0]));
-  auto done = db_.execute(
-      "UPDATE volume SET vmInstanceUuid = NULL, deviceId = NULL, lastOpDate = ? WHERE "
-      "vmInstanceUuid = ? AND type = 'Data'",
-      {nowMillis(), vm});
+  Status done = db_.transaction([&](Database& tx) -> Status {
+    auto rows = tx.query(
+        "SELECT uuid FROM volume WHERE vmInstanceUuid = ? AND type = 'Data' UNION SELECT "
+        "volumeUuid FROM shareable_volume_vm_instance_ref WHERE vmInstanceUuid = ?",
+        {vm, vm});
+    if (!rows) return rows.error();
+    for (const auto& r : rows->rows) detached.push_back(dbText(r[0]));
+    auto refs =
+        tx.execute("DELETE FROM shareable_volume_vm_instance_ref WHERE vmInstanceUuid = ?", {vm});
+    if (!refs) return refs.error();
+    return statusOf(
+        tx.execute("UPDATE volume SET vmInstanceUuid = NULL, deviceId = NULL, lastOpDate = ? WHERE "
+                   "vmInstanceUuid = ? AND type = 'Data'",
+                   {nowMillis(), vm}));
+  });
   if (!done) return done.error();
   return Json{{"detached", detached}};
 }

@@ -30,6 +30,9 @@ class VmVolumes : public std::enable_shared_from_this<VmVolumes> {
   // VM runs, or whose local disk holds its volumes (empty: neither).
   Result<VolumeRecord> claimFor(const std::string& volumeUuid, const std::string& vmUuid,
                                 const std::string& host, const std::vector<std::string>& storages);
+  // A shareable volume joins the VM beside its other VMs, with `device` there.
+  Status claimShared(const VolumeRecord& volume, const std::string& vmUuid, std::int64_t device);
+  void unclaim(const std::string& volumeUuid, const std::string& vmUuid);
   // kConflict when the volume is on the local disk of a host other than `host`.
   Status onHostOf(const VolumeRecord& volume, const std::string& vm, const std::string& host);
 

@@ -86,7 +86,7 @@ Reply VolumeService::grow(const Json& p, const std::string& type) {
                            (volume->type == "Root" ? "ResizeRootVolume" : "ResizeDataVolume"));
   }
   if (type == "Root") {
-    if (auto ok = vmAllows(db_, volume->vmInstanceUuid, {"Stopped", "Created"}, "grow a root volume"); !ok)
+    if (auto ok = vmAllows(db_, *volume, {"Stopped", "Created"}, "grow a root volume"); !ok)
       return ok.error();
   }
   std::int64_t size = p.value("size", std::int64_t{0});

@@ -10,17 +10,19 @@ namespace strato::volume {
 namespace {
 
 // Storages that can take the volume: of its zone and type (a copy between types needs a host
-// agent), Enabled, Connected and roomy enough, and used by its VM's cluster when it has a VM.
+// agent), Enabled, Connected and roomy enough, and used by the cluster of each VM it has.
 Result<std::vector<std::string>> destinations(Database& db, const VolumeRecord& v) {
   std::string sql =
       "SELECT d.uuid FROM primary_storage d JOIN primary_storage s ON s.uuid = ? WHERE d.uuid <> "
       "s.uuid AND d.zoneUuid = s.zoneUuid AND d.type = s.type AND d.state = 'Enabled' AND "
       "d.status = 'Connected' AND d.availableCapacity >= ?";
   std::vector<DbValue> binds{v.primaryStorageUuid, v.size};
-  if (!v.vmInstanceUuid.empty()) {
+  auto vms = vmsOf(db, v);
+  if (!vms) return vms.error();
+  for (const auto& vm : *vms) {
     sql += " AND d.uuid IN (SELECT c.primaryStorageUuid FROM primary_storage_cluster_ref c JOIN "
            "vm_instance vm ON vm.clusterUuid = c.clusterUuid WHERE vm.uuid = ?)";
-    binds.emplace_back(v.vmInstanceUuid);
+    binds.emplace_back(vm);
   }
   // A LocalStorage file is on one host's disk: it moves between hosts (LocalStorageMigrateVolume).
   sql += " AND s.type <> 'LocalStorage'";
@@ -70,8 +72,7 @@ Reply VolumeService::migrate(const Json& p) {
 
 Status VolumeService::moveFile(const VolumeRecord& v, const std::string& to) {
   // Checked once the volume is fenced: a VM that starts from here on sees it Migrating.
-  if (auto ok = vmAllows(db_, v.vmInstanceUuid, {"Stopped", "Created"}, "move a volume"); !ok)
-    return ok;
+  if (auto ok = vmAllows(db_, v, {"Stopped", "Created"}, "move a volume"); !ok) return ok;
   // Snapshot files build on the volume's file where it is.
   auto snapshots = snapshotFileDeletions(db_, v.uuid);
   if (!snapshots) return snapshots.error();
@@ -80,16 +81,18 @@ Status VolumeService::moveFile(const VolumeRecord& v, const std::string& to) {
   auto fits = destinations(db_, v);
   if (!fits) return fits.error();
   if (std::find(fits->begin(), fits->end(), to) == fits->end()) {
-    return conflict("primary storage " + to + " cannot take volume " + v.uuid,
-                    "it must be another Enabled, Connected storage of the same zone and type with " +
-                        std::to_string(v.size) + " bytes free" +
-                        (v.vmInstanceUuid.empty() ? "" : ", used by the VM's cluster"));
+    return conflict(
+        "primary storage " + to + " cannot take volume " + v.uuid,
+        "it must be another Enabled, Connected storage of the same zone and type with " +
+            std::to_string(v.size) + " bytes free" +
+            (v.vmInstanceUuid.empty() && !v.shareable ? "" : ", used by the clusters of its VMs"));
   }
   auto copy = callStorage(kCreateVolumeMessage,
                           {{"primaryStorageUuid", to},
                            {"volumeUuid", v.uuid},
                            {"size", v.size},
                            {"format", v.format},
+                           {"shareable", v.shareable},
                            {"srcPrimaryStorageUuid", v.primaryStorageUuid},
                            {"srcInstallPath", v.installPath}},
                           std::chrono::minutes(30));

@@ -195,6 +195,12 @@ strato::Status init(strato::Registrar& r) {
 
   strato::volume::addSnapshotApis(
       r, std::make_shared<strato::volume::SnapshotService>(bus, r.database(), r.logger()), service);
+  // Its migration follows the snapshots' (they are numbered in order).
+  strato::volume::addShareableSchema(r);
+  ApiDeclaration shareableRefs;
+  shareableRefs.name = "QueryShareableVolumeVmInstanceRef";
+  shareableRefs.inventory = "ShareableVolumeVmInstanceRef";
+  r.addApi(shareableRefs);
 
   r.addExtension<strato::CascadeNode>("VolumeVO",
                                       std::make_shared<VolumeCascade>(r.database(), service));

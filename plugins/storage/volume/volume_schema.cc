@@ -23,6 +23,19 @@ Migration tables() {
 // A VM's volumes are listed with it (its "allVolumes"), one lookup per page of VMs.
 Migration vmIndex() { return {2, "volumes by VM", {"CREATE INDEX volume_vm ON volume (vmInstanceUuid)"}}; }
 
+// A shareable volume's VMs, each with the device id it has there (the volume's own
+// vmInstanceUuid and deviceId stay null, as in ZStack). Version 3 is the snapshots'.
+Migration shareableRefs() {
+  return {4,
+          "shareable volume refs",
+          {"CREATE TABLE shareable_volume_vm_instance_ref (volumeUuid VARCHAR(32) NOT NULL, "
+           "vmInstanceUuid VARCHAR(32) NOT NULL, deviceId INTEGER NOT NULL, "
+           "createDate BIGINT NOT NULL, lastOpDate BIGINT NOT NULL, "
+           "PRIMARY KEY (volumeUuid, vmInstanceUuid))",
+           "CREATE INDEX shareable_volume_vm_instance_ref_vm ON shareable_volume_vm_instance_ref "
+           "(vmInstanceUuid)"}};
+}
+
 }  // namespace
 
 void addSchema(Registrar& r) {
@@ -54,6 +67,21 @@ void addSchema(Registrar& r) {
                           {"image", "Image", "rootImageUuid", "uuid"}}};
   volume.ownedByAccount = true;
   r.addInventory(volume);
+}
+
+void addShareableSchema(Registrar& r) {
+  using F = FieldType;
+  r.addMigrations({shareableRefs()});
+  r.addInventory({"ShareableVolumeVmInstanceRef",
+                  "shareable_volume_vm_instance_ref",
+                  "org.zstack.header.volume.ShareableVolumeVmInstanceRefInventory",
+                  {{"volumeUuid"},
+                   {"vmInstanceUuid"},
+                   {"deviceId", F::kInteger},
+                   {"createDate", F::kDate},
+                   {"lastOpDate", F::kDate}},
+                  {{"volume", "Volume", "volumeUuid", "uuid"},
+                   {"vmInstance", "VmInstance", "vmInstanceUuid", "uuid"}}});
 }
 
 }  // namespace strato::volume

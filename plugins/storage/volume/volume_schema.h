@@ -6,5 +6,7 @@
 namespace strato::volume {
 
 void addSchema(Registrar& r);
+// Which VMs each shareable volume is attached to (QueryShareableVolumeVmInstanceRef).
+void addShareableSchema(Registrar& r);
 
 }  // namespace strato::volume

@@ -42,6 +42,15 @@ Json onLocalHost(const Json& params) {
   return Json::object();
 }
 
+// ZStack's tag for a volume several VMs attach at once. Its file is raw: a qcow2 file's metadata
+// would be rewritten by each guest's QEMU unknown to the others.
+constexpr std::string_view kShareableTag = "ephemeral::shareable";
+
+bool asksShareable(const Json& params) {
+  auto tags = stringListParam(params, "systemTags");
+  return std::find(tags.begin(), tags.end(), kShareableTag) != tags.end();
+}
+
 }  // namespace
 
 Reply VolumeService::callStorage(std::string_view type, Json body,
@@ -77,16 +86,20 @@ Reply VolumeService::create(const Json& p, const std::string& accountUuid) {
   if (!ps.empty()) {
     if (auto s = checkStorage(db_, ps); !s) return s.error();
   }
+  bool shareable = asksShareable(p);
+  std::string format = shareable ? "raw" : "qcow2";
   auto now = nowMillis();
   auto inserted = db_.execute(
       "INSERT INTO volume (uuid, name, description, diskOfferingUuid, type, format, size, state, "
-      "status, isShareable, createDate, lastOpDate) VALUES (?, ?, ?, ?, 'Data', 'qcow2', ?, "
-      "'Enabled', ?, 0, ?, ?)",
-      {uuid, textParam(p, "name"), optional(p, "description"), offering, size,
-       ps.empty() ? "NotInstantiated" : "Creating", now, now});
+      "status, isShareable, createDate, lastOpDate) VALUES (?, ?, ?, ?, 'Data', ?, ?, "
+      "'Enabled', ?, ?, ?, ?)",
+      {uuid, textParam(p, "name"), optional(p, "description"), offering, format, size,
+       ps.empty() ? "NotInstantiated" : "Creating", shareable ? 1 : 0, now, now});
   if (!inserted) return insertFailure(db_, inserted.error(), uuid);
   if (ps.empty()) return inventoryReply(db_, uuid);
-  return instantiate(uuid, ps, size, "qcow2", onLocalHost(p));
+  Json source = onLocalHost(p);
+  if (shareable) source["shareable"] = true;
+  return instantiate(uuid, ps, size, format, source);
 }
 
 // The template's copy on a backup storage becomes the volume's first bytes; the volume has the
@@ -198,10 +211,15 @@ Reply VolumeService::remove(const Json& p) {
   }
   if (volume->status == "Deleted") return Json::object();
   // A VM still lists the disk: its file must not go under it.
-  if (!volume->vmInstanceUuid.empty()) {
-    return makeError(ErrorCode::kConflict,
-                     "volume " + volume->uuid + " is attached to VM " + volume->vmInstanceUuid,
-                     "detach it first (DetachDataVolumeFromVm)");
+  auto vms = vmsOf(db_, *volume);
+  if (!vms) return vms.error();
+  if (!vms->empty()) {
+    std::string names;
+    for (const auto& vm : *vms) names += (names.empty() ? "" : ", ") + vm;
+    return makeError(
+        ErrorCode::kConflict,
+        "volume " + volume->uuid + " is attached to VM" + (vms->size() > 1 ? "s " : " ") + names,
+        "detach it first (DetachDataVolumeFromVm)");
   }
   std::string policy = config_.get("volume", "deletionPolicy").value_or("Delay");
   if (policy == "Direct") {
@@ -263,8 +281,7 @@ Status VolumeService::expungeVolume(const VolumeRecord& v) {
     // A storage that is gone took the file with it; anything else keeps the row for a retry.
     if (!deleted && deleted.error().code != ErrorCode::kNotFound) return deleted.error();
   }
-  auto removed = db_.execute("DELETE FROM volume WHERE uuid = ?", {v.uuid});
-  if (!removed) return removed.error();
+  if (auto removed = dropRow(db_, v.uuid); !removed) return removed;
   logger_.info("volume.expunged uuid=" + v.uuid);
   // The kernel forgets a DELETE API's resource only when its row is gone at once; an expunged
   // volume's owner, shares and tags go here.
@@ -301,7 +318,7 @@ Status VolumeService::removeOnStorage(const std::vector<std::string>& uuids) {
                             std::chrono::minutes(1));
       if (!forgotten) return forgotten.error();
     }
-    if (auto s = statusOf(db_.execute("DELETE FROM volume WHERE uuid = ?", {uuid})); !s) return s;
+    if (auto s = dropRow(db_, uuid); !s) return s;
   }
   return {};
 }

@@ -84,18 +84,44 @@ Reply recordCreatedFile(Database& db, Logger& logger, const std::string& uuid,
   return inventoryReply(db, uuid);
 }
 
-Status vmAllows(Database& db, const std::string& vmUuid, const std::vector<std::string>& states,
-                const std::string& what) {
-  if (vmUuid.empty()) return {};
-  auto rows = db.query("SELECT state FROM vm_instance WHERE uuid = ?", {vmUuid});
+Result<std::vector<std::string>> vmsOf(Database& db, const VolumeRecord& volume) {
+  std::vector<std::string> out;
+  if (!volume.vmInstanceUuid.empty()) out.push_back(volume.vmInstanceUuid);
+  if (!volume.shareable) return out;
+  auto rows = db.query(
+      "SELECT vmInstanceUuid FROM shareable_volume_vm_instance_ref WHERE volumeUuid = ? ORDER BY "
+      "createDate, vmInstanceUuid",
+      {volume.uuid});
   if (!rows) return rows.error();
-  if (rows->rows.empty()) return {};
-  std::string state = dbText(rows->rows[0][0]);
-  if (std::find(states.begin(), states.end(), state) != states.end()) return {};
-  std::string allowed;
-  for (const auto& s : states) allowed += (allowed.empty() ? "" : ", ") + s;
-  return makeError(ErrorCode::kConflict, "cannot " + what + " while VM " + vmUuid + " is " + state,
-                   "the VM must be " + allowed);
+  for (const auto& r : rows->rows) out.push_back(dbText(r[0]));
+  return out;
+}
+
+Status vmAllows(Database& db, const VolumeRecord& volume, const std::vector<std::string>& states,
+                const std::string& what) {
+  auto vms = vmsOf(db, volume);
+  if (!vms) return vms.error();
+  for (const auto& vm : *vms) {
+    auto rows = db.query("SELECT state FROM vm_instance WHERE uuid = ?", {vm});
+    if (!rows) return rows.error();
+    if (rows->rows.empty()) continue;
+    std::string state = dbText(rows->rows[0][0]);
+    if (std::find(states.begin(), states.end(), state) != states.end()) continue;
+    std::string allowed;
+    for (const auto& s : states) allowed += (allowed.empty() ? "" : ", ") + s;
+    return makeError(ErrorCode::kConflict, "cannot " + what + " while VM " + vm + " is " + state,
+                     "the VM must be " + allowed);
+  }
+  return {};
+}
+
+Status dropRow(Database& db, const std::string& uuid) {
+  return db.transaction([&](Database& tx) -> Status {
+    auto refs =
+        tx.execute("DELETE FROM shareable_volume_vm_instance_ref WHERE volumeUuid = ?", {uuid});
+    if (!refs) return refs.error();
+    return statusOf(tx.execute("DELETE FROM volume WHERE uuid = ?", {uuid}));
+  });
 }
 
 Reply inventoryReply(Database& db, const std::string& uuid) {

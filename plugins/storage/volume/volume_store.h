@@ -27,11 +27,19 @@ struct VolumeRecord {
 // kNotFound when there is no such volume.
 Result<VolumeRecord> loadVolume(Database& db, const std::string& uuid);
 
-// The volume's VM (none: fine) is in one of `states`; else kConflict "cannot <what> while VM x
-// is <state>". Reads the vm plugin's table: a VM that is starting, stopping or moving is
-// rewriting its disks' definitions, so what changes the disk waits for it.
-Status vmAllows(Database& db, const std::string& vmUuid, const std::vector<std::string>& states,
+// The VMs using the volume: its own VM, or the VMs a shareable volume is attached to (in the
+// order they took it).
+Result<std::vector<std::string>> vmsOf(Database& db, const VolumeRecord& volume);
+
+// Each VM using the volume (none: fine) is in one of `states`; else kConflict "cannot <what>
+// while VM x is <state>". Reads the vm plugin's table: a VM that is starting, stopping or moving
+// is rewriting its disks' definitions, so what changes the disk waits for it.
+Status vmAllows(Database& db, const VolumeRecord& volume, const std::vector<std::string>& states,
                 const std::string& what);
+
+// Deletes the volume's row, and its attachments as a shareable volume (a storage deleted with
+// Enforcing takes attached volumes along).
+Status dropRow(Database& db, const std::string& uuid);
 
 // The inventory of section 3.2.1 (null fields left out, as the query engine does).
 Result<Json> loadInventory(Database& db, const std::string& uuid);

@@ -89,7 +89,9 @@ std::string diskXml(const VmVolumeSpec& v) {
          " device='disk'>\n      <driver name='qemu'" +
          attr("type", v.format.empty() ? "qcow2" : v.format) + " cache='none'/>\n" + source +
          "      <target" + attr("dev", diskTarget(v.deviceId)) + " bus='virtio'/>\n      <serial>" +
-         escape(v.uuid.substr(0, 20)) + "</serial>\n" + "    </disk>\n";
+         escape(v.uuid.substr(0, 20)) + "</serial>\n" +
+         // Other guests write it too: libvirt then neither locks nor relabels it for one guest.
+         (v.shareable ? "      <shareable/>\n" : "") + "    </disk>\n";
 }
 
 std::string cdromXml(const VmSpec& vm) {

@@ -40,7 +40,8 @@ Json toJson(const VmVolumeSpec& v) {
               {"primaryStorageUuid", v.primaryStorageUuid},
               {"installPath", v.installPath},
               {"format", v.format},
-              {"deviceId", v.deviceId}};
+              {"deviceId", v.deviceId},
+              {"shareable", v.shareable}};
 }
 
 Json toJson(const VmSpec& vm) {
@@ -88,6 +89,7 @@ Result<VmVolumeSpec> volumeFromJson(const Json& j) {
       !st)
     return st.error();
   if (auto st = read(j, "deviceId", v.deviceId); !st) return st.error();
+  if (auto st = read(j, "shareable", v.shareable); !st) return st.error();
   return v;
 }
 
