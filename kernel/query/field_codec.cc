@@ -177,4 +177,10 @@ Json renderValue(FieldType type, const DbValue& value) {
   return nullptr;
 }
 
+Json renderValue(FieldType type, DbValue&& value) {
+  if (auto* s = std::get_if<std::string>(&value); s && type == FieldType::kString)
+    return std::move(*s);
+  return renderValue(type, static_cast<const DbValue&>(value));
+}
+
 }  // namespace strato::kernel

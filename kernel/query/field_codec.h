@@ -24,5 +24,7 @@ Result<DbValue> toBoundValue(const InventoryField& field, std::string_view text)
 // The JSON of a non-NULL column value of `type`: dates in Gson form, booleans true/false, kJson
 // text parsed (text that is not JSON is rendered as a string rather than failing the query).
 Json renderValue(FieldType type, const DbValue& value);
+// The same, taking a text column's bytes rather than copying them (a listing renders thousands).
+Json renderValue(FieldType type, DbValue&& value);
 
 }  // namespace strato::kernel

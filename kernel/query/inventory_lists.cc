@@ -1,21 +1,20 @@
 #include "query/inventory_lists.h"
 
-#include <map>
 #include <set>
 
 #include "query/field_codec.h"
+#include "query/json_text.h"
 #include "query/sql_where.h"
 
 namespace strato::kernel {
 namespace {
 
-// The target's rows whose remoteField is one of `keys`, rendered and grouped by that field.
-Result<std::map<std::string, Json>> listed(Database& db, const InventorySchema& target,
-                                           const InventoryList& list,
-                                           const std::vector<std::string>& keys) {
-  const InventoryField* remote = findField(target, list.remoteField);
+// The target's rows whose remoteField is one of `keys`, grouped by that field.
+Status fetch(Database& db, ListedRows& out, const std::vector<std::string>& keys) {
+  const InventorySchema& target = *out.target;
+  const InventoryField* remote = findField(target, out.list->remoteField);
   const InventoryField* order =
-      findField(target, list.orderField.empty() ? std::string("uuid") : list.orderField);
+      findField(target, out.list->orderField.empty() ? std::string("uuid") : out.list->orderField);
   std::string columns;
   for (const auto& f : target.fields) {
     columns += (columns.empty() ? "t0." : ", t0.") + quoteIdentifier(columnOf(f));
@@ -24,46 +23,81 @@ Result<std::map<std::string, Json>> listed(Database& db, const InventorySchema& 
                     " t0 WHERE t0." + quoteIdentifier(columnOf(*remote)) + " IN (";
   std::string orderBy = order ? " ORDER BY t0." + quoteIdentifier(columnOf(*order)) : "";
   std::size_t remoteIndex = static_cast<std::size_t>(remote - target.fields.data());
-  std::map<std::string, Json> out;
-  auto read = forEachSlice(keys, [&](const std::vector<DbValue>& slice) -> Status {
+  return forEachSlice(keys, [&](const std::vector<DbValue>& slice) -> Status {
     auto rows = db.query(sql + sqlPlaceholders(slice.size()) + ")" + orderBy, slice);
     if (!rows) return rows.error();
-    for (const auto& row : rows->rows) {
-      Json item = Json::object();
-      for (std::size_t c = 0; c < target.fields.size(); ++c) {
-        if (std::holds_alternative<std::monostate>(row.at(c))) continue;
-        item[target.fields[c].name] = renderValue(target.fields[c].type, row[c]);
-      }
-      auto& group = out[dbText(row.at(remoteIndex))];
-      if (group.is_null()) group = Json::array();
-      group.push_back(std::move(item));
+    for (auto& row : rows->rows) {
+      std::string key = dbText(row.at(remoteIndex));
+      out.groups[key].push_back(std::move(row));
     }
     return {};
   });
-  if (!read) return read.error();
-  return out;
+}
+
+Json rendered(const InventorySchema& target, const std::vector<DbValue>& row) {
+  Json item = Json::object();
+  for (std::size_t c = 0; c < target.fields.size(); ++c) {
+    if (std::holds_alternative<std::monostate>(row.at(c))) continue;
+    item[target.fields[c].name] = renderValue(target.fields[c].type, row[c]);
+  }
+  return item;
 }
 
 }  // namespace
 
-Status fillInventoryLists(Database& db, const InventoryCatalog& catalog,
-                          const InventorySchema& schema,
-                          const std::vector<std::vector<std::string>>& keysPerList, Json& rows) {
+Result<std::vector<ListedRows>> fetchInventoryLists(
+    Database& db, const InventoryCatalog& catalog, const InventorySchema& schema,
+    const std::vector<std::vector<std::string>>& keysPerList) {
+  std::vector<ListedRows> out(schema.lists.size());
   for (std::size_t l = 0; l < schema.lists.size(); ++l) {
-    const InventoryList& list = schema.lists[l];
-    const InventorySchema* target = catalog.find(list.inventory);
-    if (target == nullptr || !findField(*target, list.remoteField)) continue;
-    const auto& keys = keysPerList.at(l);
-    std::set<std::string> distinct(keys.begin(), keys.end());
+    out[l].list = &schema.lists[l];
+    const InventorySchema* target = catalog.find(schema.lists[l].inventory);
+    if (target == nullptr || !findField(*target, schema.lists[l].remoteField)) continue;
+    out[l].target = target;
+    for (const auto& f : target->fields) out[l].fields.push_back(&f);
+    std::set<std::string> distinct(keysPerList.at(l).begin(), keysPerList.at(l).end());
     distinct.erase("");
-    auto groups = listed(db, *target, list, {distinct.begin(), distinct.end()});
-    if (!groups) return groups.error();
+    if (auto read = fetch(db, out[l], {distinct.begin(), distinct.end()}); !read)
+      return read.error();
+  }
+  return out;
+}
+
+void fillInventoryLists(std::vector<ListedRows>& lists,
+                        const std::vector<std::vector<std::string>>& keysPerList, Json& rows) {
+  for (std::size_t l = 0; l < lists.size(); ++l) {
+    if (lists[l].target == nullptr) continue;
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      auto found = groups->find(keys[i]);
-      rows[i][list.name] = found == groups->end() ? Json::array() : found->second;
+      Json items = Json::array();
+      auto found = lists[l].groups.find(keysPerList[l][i]);
+      if (found != lists[l].groups.end()) {
+        for (const auto& row : found->second) items.push_back(rendered(*lists[l].target, row));
+      }
+      rows[i][lists[l].list->name] = std::move(items);
     }
   }
-  return {};
+}
+
+void appendInventoryLists(std::string& out, const std::vector<ListedRows>& lists,
+                          const std::vector<std::vector<std::string>>& keysPerList, std::size_t row,
+                          bool afterMembers) {
+  for (const auto& listed : lists) {
+    if (listed.target == nullptr) continue;
+    if (afterMembers) out += ',';
+    afterMembers = true;
+    appendJsonString(out, listed.list->name);
+    out += ":[";
+    auto found =
+        listed.groups.find(keysPerList[static_cast<std::size_t>(&listed - lists.data())][row]);
+    if (found != listed.groups.end()) {
+      for (std::size_t i = 0; i < found->second.size(); ++i) {
+        out += i ? ",{" : "{";
+        appendMembers(out, listed.fields, found->second[i]);
+        out += '}';
+      }
+    }
+    out += ']';
+  }
 }
 
 }  // namespace strato::kernel

@@ -8,6 +8,7 @@
 #include "query/condition.h"
 #include "query/field_codec.h"
 #include "query/inventory_lists.h"
+#include "query/json_text.h"
 #include "query/sql_where.h"
 
 namespace strato::kernel {
@@ -62,9 +63,10 @@ Result<Sort> parseSort(const InventorySchema& schema, const std::string& sort) {
 
 }  // namespace
 
-Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& request,
-                              const QueryScope* scope) const {
-  const InventorySchema* schema = catalog_.find(inventory);
+Result<QueryEngine::Page> QueryEngine::page(std::string_view inventory, const QueryRequest& request,
+                                            const QueryScope* scope) const {
+  Page page;
+  const InventorySchema* schema = page.schema = catalog_.find(inventory);
   if (schema == nullptr) {
     return makeError(ErrorCode::kNotFound, "no inventory '" + std::string(inventory) + "'");
   }
@@ -127,15 +129,16 @@ Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& re
   const std::string from = " FROM " + quoteIdentifier(schema->table) + " t0" + where.sql();
   const std::string groupKey = groupBy ? orderKey(dialect, "t0", *groupBy) : std::string();
 
-  Json reply = Json::object();
+  page.groupBy = groupBy;
+  page.countOnly = request.count;
   if (request.count || request.replyWithCount) {
     const std::string sql = groupBy ? "SELECT COUNT(*) FROM (SELECT 1 AS one" + from +
                                           " GROUP BY " + groupKey + ") grouped"
                                     : "SELECT COUNT(*)" + from;
     auto total = countOf(db_.query(sql, where.params()));
     if (!total) return total.error();
-    reply["total"] = *total;
-    if (request.count) return reply;
+    page.total = *total;
+    if (request.count) return page;
   }
 
   std::string sql;
@@ -165,45 +168,95 @@ Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& re
 
   auto rows = db_.query(sql, params);
   if (!rows) return rows.error();
+  page.rows = std::move(rows->rows);
+  page.selected = std::move(selected);
+  if (!groupBy && request.fields.empty() && !schema->lists.empty()) {
+    for (const auto& list : schema->lists) {
+      const InventoryField* local = findField(*schema, list.localField);
+      auto at = static_cast<std::size_t>(
+          std::find(page.selected.begin(), page.selected.end(), local) - page.selected.begin());
+      auto& column = page.listKeys.emplace_back();
+      for (const auto& row : page.rows) column.push_back(dbText(row.at(at)));  // NULL reads as ""
+    }
+    auto lists = fetchInventoryLists(db_, catalog_, *schema, page.listKeys);
+    if (!lists) return lists.error();
+    page.lists = std::move(*lists);
+  }
+  return page;
+}
+
+// ZStack's SDK reads each row's class here; groups are not inventories.
+bool QueryEngine::Page::hasClassNames() const {
+  return groupBy == nullptr && !schema->className.empty() && !rows.empty();
+}
+
+Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& request,
+                              const QueryScope* scope) const {
+  auto page = this->page(inventory, request, scope);
+  if (!page) return page.error();
+  return toJson(*page);
+}
+
+Json QueryEngine::toJson(Page& page) {
+  Json reply = Json::object();
+  if (page.total) reply["total"] = *page.total;
+  if (page.countOnly) return reply;
   Json inventories = Json::array();
-  for (const auto& row : rows->rows) {
+  for (auto& row : page.rows) {
     Json item = Json::object();
-    if (groupBy) {
+    if (page.groupBy) {
       if (!std::holds_alternative<std::monostate>(row.at(0))) {
-        item[groupBy->name] = renderValue(groupBy->type, row[0]);
+        item[page.groupBy->name] = renderValue(page.groupBy->type, row[0]);
       }
       item["count"] = renderValue(FieldType::kInteger, row.at(1));
     } else {
-      for (std::size_t i = 0; i < selected.size(); ++i) {
+      for (std::size_t i = 0; i < page.selected.size(); ++i) {
         if (std::holds_alternative<std::monostate>(row.at(i))) continue;
-        item[selected[i]->name] = renderValue(selected[i]->type, row[i]);
+        item[page.selected[i]->name] = renderValue(page.selected[i]->type, std::move(row[i]));
       }
     }
     inventories.push_back(std::move(item));
   }
-  if (!groupBy && request.fields.empty() && !schema->lists.empty()) {
-    std::vector<std::vector<std::string>> keys;
-    for (const auto& list : schema->lists) {
-      const InventoryField* local = findField(*schema, list.localField);
-      auto at = std::find(selected.begin(), selected.end(), local) - selected.begin();
-      auto& column = keys.emplace_back();
-      for (const auto& row : rows->rows) {
-        const DbValue& v = row.at(static_cast<std::size_t>(at));
-        column.push_back(dbText(v));  // NULL reads as ""
-      }
-    }
-    if (auto filled = fillInventoryLists(db_, catalog_, *schema, keys, inventories); !filled)
-      return filled.error();
-  }
-  if (!groupBy && !schema->className.empty() && !inventories.empty()) {
+  fillInventoryLists(page.lists, page.listKeys, inventories);
+  if (page.hasClassNames()) {
     Json classes = Json::object();
     for (std::size_t i = 0; i < inventories.size(); ++i) {
-      classes["inventories[" + std::to_string(i) + "]"] = schema->className;
+      classes["inventories[" + std::to_string(i) + "]"] = page.schema->className;
     }
     reply["schema"] = std::move(classes);
   }
   reply["inventories"] = std::move(inventories);
   return reply;
+}
+
+Result<std::string> QueryEngine::runText(std::string_view inventory, const QueryRequest& request,
+                                         const QueryScope* scope) const {
+  auto page = this->page(inventory, request, scope);
+  if (!page) return page.error();
+  // Groups and counts are small: their Json is dumped.
+  if (page->groupBy || page->countOnly) return toJson(*page).dump();
+  std::string out = "{";
+  if (page->total) out += "\"total\":" + std::to_string(*page->total) + ",";
+  out += "\"inventories\":[";
+  for (std::size_t r = 0; r < page->rows.size(); ++r) {
+    out += r ? ",{" : "{";
+    bool members = appendMembers(out, page->selected, page->rows[r]);
+    appendInventoryLists(out, page->lists, page->listKeys, r, members);
+    out += '}';
+  }
+  out += ']';
+  if (page->hasClassNames()) {
+    out += ",\"schema\":{";
+    for (std::size_t r = 0; r < page->rows.size(); ++r) {
+      if (r) out += ',';
+      appendJsonString(out, "inventories[" + std::to_string(r) + "]");
+      out += ':';
+      appendJsonString(out, page->schema->className);
+    }
+    out += '}';
+  }
+  out += '}';
+  return out;
 }
 
 }  // namespace strato::kernel

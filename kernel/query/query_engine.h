@@ -25,9 +25,13 @@
 // in between can make the total differ from what paging then finds by one.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "query/inventory_catalog.h"
+#include "query/inventory_lists.h"
 #include "query/query_request.h"
 #include "strato/database.h"
 #include "strato/json.h"
@@ -45,8 +49,28 @@ class QueryEngine {
   // `scope`, when given, limits the inventory's rows to what that account may see.
   Result<Json> run(std::string_view inventory, const QueryRequest& request,
                    const QueryScope* scope = nullptr) const;
+  // The same reply as JSON text, written without a Json tree (for the REST front end).
+  Result<std::string> runText(std::string_view inventory, const QueryRequest& request,
+                              const QueryScope* scope = nullptr) const;
 
  private:
+  // What a request found, before it is rendered.
+  struct Page {
+    const InventorySchema* schema = nullptr;
+    const InventoryField* groupBy = nullptr;
+    bool countOnly = false;
+    std::optional<std::int64_t> total;
+    std::vector<const InventoryField*> selected;  // the rows' columns (groups: value, count)
+    std::vector<std::vector<DbValue>> rows;
+    std::vector<std::vector<std::string>> listKeys;  // per list, each row's key
+    std::vector<ListedRows> lists;
+    bool hasClassNames() const;
+  };
+  Result<Page> page(std::string_view inventory, const QueryRequest& request,
+                    const QueryScope* scope) const;
+  // Takes the page's text columns.
+  static Json toJson(Page& page);
+
   Database& db_;
   const InventoryCatalog& catalog_;
 };

@@ -205,9 +205,11 @@ struct RestFrontEnd::Impl {
       return errorResponse(s.error());
     QueryEngine engine(services.database, services.inventories);
     auto scope = access.scopeFor(session);
-    auto reply = engine.run(api.inventory, *request, scope ? &*scope : nullptr);
+    auto reply = engine.runText(api.inventory, *request, scope ? &*scope : nullptr);
     if (!reply) return errorResponse(reply.error());
-    return jsonResponse(200, *reply);
+    HttpResponse response;
+    response.body = std::move(*reply);
+    return response;
   }
 
   HttpResponse serve(const HttpRequest& request) {

@@ -86,8 +86,8 @@ Status VmVolumes::claimShared(const VolumeRecord& volume, const std::string& vm,
                               std::int64_t device) {
   return db_.transaction([&](Database& tx) -> Status {
     auto mine = tx.query(
-        "SELECT 1 FROM shareable_volume_vm_instance_ref WHERE volumeUuid = ? AND vmInstanceUuid = "
-        "?",
+        "SELECT 1 FROM shareable_volume_vm_instance_ref WHERE volumeUuid = ? AND "
+        "vmInstanceUuid = ?",
         {volume.uuid, vm});
     if (!mine) return mine.error();
     if (!mine->rows.empty()) return conflict("volume " + volume.uuid + " is attached to VM " + vm);
@@ -99,8 +99,7 @@ Status VmVolumes::claimShared(const VolumeRecord& volume, const std::string& vm,
     if (!usable) return usable.error();
     if (*usable == 0) {
       return conflict("volume " + volume.uuid +
-                      " changed meanwhile (another VM may be creating "
-                      "its file); try again");
+                      " changed meanwhile (another VM may be creating its file); try again");
     }
     return statusOf(tx.execute(
         "INSERT INTO shareable_volume_vm_instance_ref (volumeUuid, vmInstanceUuid, deviceId, "

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "query/field_codec.h"
+#include "query/json_text.h"
 #include "query/query_request.h"
 
 namespace strato::kernel {
@@ -237,6 +238,31 @@ TEST_F(FieldCodec, RendersByType) {
             Json::parse("{\"a\":[1]}"));
   EXPECT_EQ(renderValue(FieldType::kJson, DbValue(std::string("not json"))), Json("not json"));
   EXPECT_EQ(renderValue(FieldType::kString, DbValue(std::int64_t{12})), Json("12"));
+}
+
+// The text a listing is written as parses to what renderValue renders, escapes as Json::dump.
+TEST_F(FieldCodec, WritesValuesAsJsonText) {
+  for (std::string text : {std::string(), std::string("plain"), std::string("q\"uote\\back"),
+                           std::string("tab\tnl\ncr\rbs\bff\f"), std::string("\x01\x1f end"),
+                           std::string("\xe4\xba\x91 cloud")}) {
+    std::string out;
+    appendJsonString(out, text);
+    EXPECT_EQ(out, Json(text).dump());
+  }
+  for (auto [type, value] : std::vector<std::pair<FieldType, DbValue>>{
+           {FieldType::kString, std::string("a\"b")},
+           {FieldType::kString, std::int64_t{12}},
+           {FieldType::kInteger, std::int64_t{-9007199254740993}},
+           {FieldType::kInteger, std::string("42")},
+           {FieldType::kFloat, 1.5},
+           {FieldType::kBoolean, std::int64_t{0}},
+           {FieldType::kBoolean, std::int64_t{3}},
+           {FieldType::kDate, std::int64_t{1510698057000}},
+           {FieldType::kJson, std::string("{\"a\":[1]}")}}) {
+    std::string out;
+    appendRenderedValue(out, type, value);
+    EXPECT_EQ(Json::parse(out), renderValue(type, value)) << out;
+  }
 }
 
 }  // namespace

@@ -176,7 +176,13 @@ class QueryFixture : public DatabaseTest {
     auto request = parseQueryRequest(params);
     if (!request) return request.error();
     request->uuid = uuid;
-    return QueryEngine(*db_, catalog_).run(inventory, *request);
+    QueryEngine engine(*db_, catalog_);
+    auto reply = engine.run(inventory, *request);
+    // The REST front end's text is the same reply, written without a Json tree.
+    auto text = engine.runText(inventory, *request);
+    EXPECT_EQ(text.ok(), reply.ok());
+    if (reply && text) EXPECT_EQ(Json::parse(*text), *reply) << *text;
+    return reply;
   }
 
   // The uuids of the inventories, in reply order; {"<error>"} when the query failed.
