@@ -29,12 +29,14 @@ std::unique_ptr<LibvirtdServer> LibvirtdServer::start() {
     binds += "mkdir -p " + std::string(theirs) + " && mount --bind " + (d / mine).string() + " " +
              theirs + " && ";
   }
-  // exec: the pid the test holds is libvirtd's own.
+  // exec: the pid the test holds is libvirtd's own. Its pid file is its own too, so tests running
+  // at once each start one (the default, /run/libvirtd.pid, is the machine's).
   s->daemon_ = Process::start(
       findProgram("unshare", "util-linux"),
       {"-m", "-n", "sh", "-c",
        binds + "ip link set lo up && exec " + findProgram("libvirtd", "libvirt-daemon") +
-           " --config " + (d / "libvirtd.conf").string()},
+           " --config " + (d / "libvirtd.conf").string() + " --pid-file " +
+           (d / "libvirtd.pid").string()},
       {}, d / "libvirtd.out");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!fs::exists(d / "sock/libvirt-sock")) {
