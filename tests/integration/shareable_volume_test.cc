@@ -131,5 +131,42 @@ TEST_F(ShareableVolumeTest, AnExpungedVmLetsGoAndTheOthersKeepIt) {
   EXPECT_EQ(psAvailable(), held + imageSize_);  // a's root volume; the shared file stays
 }
 
+TEST_F(ShareableVolumeTest, MovingOrCopyingItWaitsForEveryVmToStop) {
+  std::string a = createVm("a")["uuid"], b = createVm("b")["uuid"];
+  std::string uuid = shareableVolume("shared", ps_)["uuid"];
+  ASSERT_EQ(attachVolume(uuid, a).status, 200);
+  ASSERT_EQ(attachVolume(uuid, b).status, 200);
+  std::string other = addSimulator(zone_, 100 * kGiB, 100 * kGiB)["uuid"];
+  attach(other, cluster_);
+  auto migrate = [&] {
+    return client().call("PUT", "/zstack/v1/primary-storage/volumes/" + uuid + "/actions",
+                         {{"primaryStorageMigrateVolume", {{"dstPrimaryStorageUuid", other}}}});
+  };
+  auto template_ = [&] {
+    return post("images/data-volume-templates/from/volumes/" + uuid,
+                {{"name", "tpl"}, {"backupStorageUuids", {simulatorBackupStorage()}}});
+  };
+
+  auto moved = migrate();
+  EXPECT_EQ(moved.status, 503) << moved.body;
+  EXPECT_NE(moved.body.find("while VM " + a + " is Running"), std::string::npos) << moved.body;
+  vmActionOk(a, {{"stopVmInstance", Json::object()}});
+  moved = migrate();
+  EXPECT_NE(moved.body.find("while VM " + b + " is Running"), std::string::npos) << moved.body;
+  auto copied = template_();
+  EXPECT_EQ(copied.status, 503) << copied.body;
+  EXPECT_NE(copied.body.find("VM " + b + " is Running"), std::string::npos) << copied.body;
+
+  vmActionOk(b, {{"stopVmInstance", Json::object()}});
+  moved = migrate();
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(query("/zstack/v1/volumes/" + uuid)[0]["primaryStorageUuid"], other);
+  EXPECT_EQ(refsOf(uuid), (std::map<std::string, int>{{a, 1}, {b, 1}}));
+  EXPECT_EQ(template_().status, 200);
+  // Both start again with it where it went.
+  vmActionOk(a, {{"startVmInstance", Json::object()}});
+  vmActionOk(b, {{"startVmInstance", Json::object()}});
+}
+
 }  // namespace
 }  // namespace strato::test
