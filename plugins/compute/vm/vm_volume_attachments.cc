@@ -158,7 +158,7 @@ Reply VmService::attachableVolumes(const Json& p) {
 
 // The VMs of the volume's owner it could join now: in a state that allows it, placed in a
 // cluster that uses the volume's storage (any cluster while the volume is NotInstantiated), and
-// not having a shareable volume already.
+// not having it already (a shareable volume joins each VM once).
 Reply VmService::attachableVms(const Json& p) {
   std::string volume = textParam(p, "volumeUuid");
   auto found = db_.query(
