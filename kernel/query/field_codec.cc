@@ -177,10 +177,13 @@ Json renderValue(FieldType type, const DbValue& value) {
   return nullptr;
 }
 
-Json renderValue(FieldType type, DbValue&& value) {
-  if (auto* s = std::get_if<std::string>(&value); s && type == FieldType::kString)
-    return std::move(*s);
-  return renderValue(type, static_cast<const DbValue&>(value));
+Json renderRow(const std::vector<const InventoryField*>& fields, const std::vector<DbValue>& row) {
+  Json item = Json::object();
+  for (std::size_t c = 0; c < fields.size(); ++c) {
+    if (std::holds_alternative<std::monostate>(row.at(c))) continue;
+    item[fields[c]->name] = renderValue(fields[c]->type, row[c]);
+  }
+  return item;
 }
 
 }  // namespace strato::kernel

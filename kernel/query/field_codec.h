@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "strato/database.h"
 #include "strato/inventory.h"
@@ -24,7 +25,8 @@ Result<DbValue> toBoundValue(const InventoryField& field, std::string_view text)
 // The JSON of a non-NULL column value of `type`: dates in Gson form, booleans true/false, kJson
 // text parsed (text that is not JSON is rendered as a string rather than failing the query).
 Json renderValue(FieldType type, const DbValue& value);
-// The same, taking a text column's bytes rather than copying them (a listing renders thousands).
-Json renderValue(FieldType type, DbValue&& value);
+
+// A row as an object: each non-NULL column c rendered under the name of `fields[c]`.
+Json renderRow(const std::vector<const InventoryField*>& fields, const std::vector<DbValue>& row);
 
 }  // namespace strato::kernel

@@ -34,15 +34,6 @@ Status fetch(Database& db, ListedRows& out, const std::vector<std::string>& keys
   });
 }
 
-Json rendered(const InventorySchema& target, const std::vector<DbValue>& row) {
-  Json item = Json::object();
-  for (std::size_t c = 0; c < target.fields.size(); ++c) {
-    if (std::holds_alternative<std::monostate>(row.at(c))) continue;
-    item[target.fields[c].name] = renderValue(target.fields[c].type, row[c]);
-  }
-  return item;
-}
-
 }  // namespace
 
 Result<std::vector<ListedRows>> fetchInventoryLists(
@@ -63,7 +54,7 @@ Result<std::vector<ListedRows>> fetchInventoryLists(
   return out;
 }
 
-void fillInventoryLists(std::vector<ListedRows>& lists,
+void fillInventoryLists(const std::vector<ListedRows>& lists,
                         const std::vector<std::vector<std::string>>& keysPerList, Json& rows) {
   for (std::size_t l = 0; l < lists.size(); ++l) {
     if (lists[l].target == nullptr) continue;
@@ -71,7 +62,7 @@ void fillInventoryLists(std::vector<ListedRows>& lists,
       Json items = Json::array();
       auto found = lists[l].groups.find(keysPerList[l][i]);
       if (found != lists[l].groups.end()) {
-        for (const auto& row : found->second) items.push_back(rendered(*lists[l].target, row));
+        for (const auto& row : found->second) items.push_back(renderRow(lists[l].fields, row));
       }
       rows[i][lists[l].list->name] = std::move(items);
     }
@@ -81,14 +72,14 @@ void fillInventoryLists(std::vector<ListedRows>& lists,
 void appendInventoryLists(std::string& out, const std::vector<ListedRows>& lists,
                           const std::vector<std::vector<std::string>>& keysPerList, std::size_t row,
                           bool afterMembers) {
-  for (const auto& listed : lists) {
+  for (std::size_t l = 0; l < lists.size(); ++l) {
+    const ListedRows& listed = lists[l];
     if (listed.target == nullptr) continue;
     if (afterMembers) out += ',';
     afterMembers = true;
     appendJsonString(out, listed.list->name);
     out += ":[";
-    auto found =
-        listed.groups.find(keysPerList[static_cast<std::size_t>(&listed - lists.data())][row]);
+    auto found = listed.groups.find(keysPerList[l][row]);
     if (found != listed.groups.end()) {
       for (std::size_t i = 0; i < found->second.size(); ++i) {
         out += i ? ",{" : "{";

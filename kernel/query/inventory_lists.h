@@ -29,7 +29,7 @@ Result<std::vector<ListedRows>> fetchInventoryLists(
     const std::vector<std::vector<std::string>>& keysPerList);
 
 // Rendered rows, in the order of the keys, each get every list as a Json array.
-void fillInventoryLists(std::vector<ListedRows>& lists,
+void fillInventoryLists(const std::vector<ListedRows>& lists,
                         const std::vector<std::vector<std::string>>& keysPerList, Json& rows);
 
 // The same for row `row` written as text: `"name":[...]` per list, to go before the row's '}'

@@ -197,24 +197,21 @@ Result<Json> QueryEngine::run(std::string_view inventory, const QueryRequest& re
   return toJson(*page);
 }
 
-Json QueryEngine::toJson(Page& page) {
+Json QueryEngine::toJson(const Page& page) {
   Json reply = Json::object();
   if (page.total) reply["total"] = *page.total;
   if (page.countOnly) return reply;
   Json inventories = Json::array();
-  for (auto& row : page.rows) {
-    Json item = Json::object();
-    if (page.groupBy) {
-      if (!std::holds_alternative<std::monostate>(row.at(0))) {
-        item[page.groupBy->name] = renderValue(page.groupBy->type, row[0]);
-      }
-      item["count"] = renderValue(FieldType::kInteger, row.at(1));
-    } else {
-      for (std::size_t i = 0; i < page.selected.size(); ++i) {
-        if (std::holds_alternative<std::monostate>(row.at(i))) continue;
-        item[page.selected[i]->name] = renderValue(page.selected[i]->type, std::move(row[i]));
-      }
+  for (const auto& row : page.rows) {
+    if (!page.groupBy) {
+      inventories.push_back(renderRow(page.selected, row));
+      continue;
     }
+    Json item = Json::object();
+    if (!std::holds_alternative<std::monostate>(row.at(0))) {
+      item[page.groupBy->name] = renderValue(page.groupBy->type, row[0]);
+    }
+    item["count"] = renderValue(FieldType::kInteger, row.at(1));
     inventories.push_back(std::move(item));
   }
   fillInventoryLists(page.lists, page.listKeys, inventories);

@@ -68,8 +68,7 @@ class QueryEngine {
   };
   Result<Page> page(std::string_view inventory, const QueryRequest& request,
                     const QueryScope* scope) const;
-  // Takes the page's text columns.
-  static Json toJson(Page& page);
+  static Json toJson(const Page& page);
 
   Database& db_;
   const InventoryCatalog& catalog_;
